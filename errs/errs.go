@@ -1,0 +1,150 @@
+// Package errs defines the small set of error kinds every lifeline package
+// reports, so callers can branch with errors.Is and errors.As no matter which
+// layer refused an operation.
+//
+// Every error lifeline returns for a refused operation is (or wraps) an
+// [*Error]. Its [Kind] says what sort of refusal it is; its message names what
+// was asked and why it was refused. The kind sentinels ([ErrNotFound],
+// [ErrInvalid], [ErrConflict], [ErrForbidden], [ErrStale], [ErrGone]) match any
+// error of that kind:
+//
+//	if errors.Is(err, errs.ErrNotFound) { ... }
+//
+// Kinds are only ever appended, never reordered, so their numeric values are
+// stable.
+package errs
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error by what the caller can do about it.
+type Kind uint8
+
+// The kinds of error. Append only.
+const (
+	// Other is an unexpected failure: a broken store, a bug.
+	Other Kind = iota
+	// NotFound: the thing asked for does not exist.
+	NotFound
+	// Invalid: the input is malformed or out of range; nothing was changed.
+	Invalid
+	// Conflict: the input is well-formed but the current state refuses it
+	// (an illegal transition, a number already held, no free license, a
+	// concurrent writer won).
+	Conflict
+	// Forbidden: the actor may not do this.
+	Forbidden
+	// Stale: the request was prepared against a state that has since changed.
+	Stale
+	// Gone: the thing existed but has been erased for good (anonymized).
+	Gone
+)
+
+var kindNames = [...]string{
+	Other:     "other",
+	NotFound:  "not found",
+	Invalid:   "invalid input",
+	Conflict:  "conflict",
+	Forbidden: "forbidden",
+	Stale:     "stale",
+	Gone:      "gone",
+}
+
+// String returns the kind's name, such as "not found".
+func (k Kind) String() string {
+	if int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("kind(%d)", k)
+}
+
+// Error is a lifeline error: a kind, the operation that failed, a message that
+// says what was wrong, and optionally the cause.
+type Error struct {
+	Kind Kind
+	// Op names the operation, such as "lifeline.Restore".
+	Op string
+	// Msg says what was asked and why it was refused.
+	Msg string
+	// Err is the underlying cause, if any; errors.Is and errors.As see it.
+	Err error
+}
+
+// The kind sentinels. errors.Is(err, ErrNotFound) reports whether err is, or
+// wraps, an *Error of kind NotFound.
+var (
+	ErrOther     = &Error{Kind: Other}
+	ErrNotFound  = &Error{Kind: NotFound}
+	ErrInvalid   = &Error{Kind: Invalid}
+	ErrConflict  = &Error{Kind: Conflict}
+	ErrForbidden = &Error{Kind: Forbidden}
+	ErrStale     = &Error{Kind: Stale}
+	ErrGone      = &Error{Kind: Gone}
+)
+
+// Error returns "op: msg: cause", leaving out the parts that are empty; a bare
+// sentinel reads as its kind.
+func (e *Error) Error() string {
+	s := e.Op
+	add := func(part string) {
+		if part == "" {
+			return
+		}
+		if s != "" {
+			s += ": "
+		}
+		s += part
+	}
+	add(e.Msg)
+	if e.Err != nil {
+		add(e.Err.Error())
+	}
+	if s == "" {
+		s = e.Kind.String()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is reports whether target is the sentinel of e's kind.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok || t.Op != "" || t.Msg != "" || t.Err != nil {
+		return false
+	}
+	return t.Kind == e.Kind
+}
+
+// E builds an *Error of kind k for operation op with a formatted message. An
+// error among args is formatted as usual; pass it through [Wrap] to keep it as
+// the cause.
+func E(k Kind, op, format string, args ...any) *Error {
+	return &Error{Kind: k, Op: op, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an *Error of kind k for op whose cause is err. It returns nil
+// when err is nil.
+func Wrap(k Kind, op string, err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Kind: k, Op: op, Msg: fmt.Sprintf(format, args...), Err: err}
+}
+
+// KindOf returns the kind of the first *Error in err's chain, or Other.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return Other
+}
+
+// Is reports whether err is of kind k.
+func Is(err error, k Kind) bool {
+	return err != nil && KindOf(err) == k
+}

@@ -1,0 +1,39 @@
+// Package lifecycle holds the user lifecycle of lifeline: the six user
+// states, the events that move a user between them, the transition table as
+// data, reset and recycle, and the deletion policy. It is pure: no SQL, no
+// I/O, no clock — time arrives as a value.
+//
+// # States and events
+//
+// [Table] is the state table of DESIGN.md, one row per (state, event,
+// outcome). [Status.Apply] and [Status.ApplyReset] are the only way a status
+// changes, and they never take a step the table lacks; an illegal event gives
+// a [*TransitionError] naming the state and the event, matched by
+// errors.Is(err, [ErrIllegalTransition]) and errors.Is(err, errs.ErrConflict).
+// [Mermaid] renders the table as a diagram.
+//
+// # Choices where the design is silent
+//
+//   - Setting the password of an Active user is a password change and keeps
+//     it Active; a Setup Required or Suspended user cannot set one.
+//   - Reset sends a user to Setup Required when the name is cleared, to
+//     Password Required when the password is cleared and the name kept (from
+//     Active), and otherwise leaves the state alone. Clearing only the email
+//     does not count as clearing the person.
+//   - Reset of a Suspended user keeps it Suspended: it resets the state the
+//     user will be reinstated to, so a reset is never a way round a
+//     suspension.
+//   - A user deleted while suspended is restored as suspended, and can then
+//     be reinstated to the state it was suspended from.
+//   - The zero [Fields] means every field, the default of the portal's
+//     dialog.
+//
+// # Deletion policy
+//
+// A [Policy] holds a [Retention] per [BillingClass]: the restore window and
+// the purge deadline, window ≤ deadline. Defaults (seeds 001 and 003): paid
+// users 72 h window and a 28-day deadline; free users are purged at once
+// (window 0, deadline 0). A restore is allowed strictly before the window's
+// end ([CanRestore]); the sweeper anonymizes at or after it
+// ([DueForAnonymization]).
+package lifecycle

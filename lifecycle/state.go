@@ -1,0 +1,126 @@
+package lifecycle
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/lifeline-go/lifeline/errs"
+)
+
+// State is where a user is in its lifecycle. The zero value, [None], stands
+// for a user that does not exist yet; it only appears as the source of the
+// create events.
+type State string
+
+// The user states of DESIGN.md.
+const (
+	None             State = ""
+	Active           State = "active"
+	SetupRequired    State = "setup_required"
+	PasswordRequired State = "password_required"
+	Suspended        State = "suspended"
+	Deleted          State = "deleted"
+	Anonymized       State = "anonymized"
+)
+
+// States lists every real state in display order.
+var States = []State{Active, SetupRequired, PasswordRequired, Suspended, Deleted, Anonymized}
+
+// LiveStates lists the states a user can be used, reset, suspended or deleted in.
+var LiveStates = []State{Active, SetupRequired, PasswordRequired, Suspended}
+
+var stateTitles = map[State]string{
+	None:             "None",
+	Active:           "Active",
+	SetupRequired:    "Setup Required",
+	PasswordRequired: "Password Required",
+	Suspended:        "Suspended",
+	Deleted:          "Deleted",
+	Anonymized:       "Anonymized",
+}
+
+// String returns the state's display name, such as "Setup Required".
+func (s State) String() string {
+	if t, ok := stateTitles[s]; ok {
+		return t
+	}
+	return fmt.Sprintf("State(%q)", string(s))
+}
+
+// Valid reports whether s is one of [States].
+func (s State) Valid() bool { _, ok := stateTitles[s]; return ok && s != None }
+
+// Live reports whether s is Active, Setup Required, Password Required or Suspended.
+func (s State) Live() bool {
+	return s == Active || s == SetupRequired || s == PasswordRequired || s == Suspended
+}
+
+// Pending reports whether s is shown on the portal's "pending" tab: Setup
+// Required or Password Required.
+func (s State) Pending() bool { return s == SetupRequired || s == PasswordRequired }
+
+// ParseState returns the state named by its stored value, such as "active".
+func ParseState(v string) (State, error) {
+	s := State(v)
+	if !s.Valid() {
+		return None, errs.E(errs.Invalid, "lifecycle.ParseState", "%q is not a user state", v)
+	}
+	return s, nil
+}
+
+// Event is something that happens to a user and may change its state.
+type Event string
+
+// The lifecycle events of DESIGN.md.
+const (
+	EventCreate             Event = "create"
+	EventCreateEmpty        Event = "create-empty"
+	EventInvite             Event = "invite"
+	EventSetPassword        Event = "set-password"
+	EventForcePasswordReset Event = "force-password-reset"
+	EventReset              Event = "reset"
+	EventRecycle            Event = "recycle"
+	EventSuspend            Event = "suspend"
+	EventReinstate          Event = "reinstate"
+	EventDelete             Event = "delete"
+	EventRestore            Event = "restore"
+	EventAnonymize          Event = "anonymize"
+	EventErase              Event = "erase"
+)
+
+// Events lists every event in table order.
+var Events = []Event{
+	EventCreate, EventCreateEmpty, EventInvite, EventSetPassword, EventForcePasswordReset,
+	EventReset, EventRecycle, EventSuspend, EventReinstate, EventDelete, EventRestore,
+	EventAnonymize, EventErase,
+}
+
+// ErrIllegalTransition is matched by every [*TransitionError].
+var ErrIllegalTransition = errors.New("illegal transition")
+
+// TransitionError reports an event that the user's state does not allow.
+// errors.Is matches it against both [ErrIllegalTransition] and
+// errs.ErrConflict; an event on an anonymized user also matches errs.ErrGone.
+type TransitionError struct {
+	State State
+	Event Event
+}
+
+func (e *TransitionError) Error() string {
+	if e.State == Anonymized {
+		return fmt.Sprintf("cannot %s a user in state %s: the user is anonymized for good", e.Event, e.State)
+	}
+	return fmt.Sprintf("cannot %s a user in state %s", e.Event, e.State)
+}
+
+// Is matches ErrIllegalTransition, errs.ErrConflict and, for an anonymized
+// user, errs.ErrGone.
+func (e *TransitionError) Is(target error) bool {
+	switch target {
+	case ErrIllegalTransition, errs.ErrConflict:
+		return true
+	case errs.ErrGone:
+		return e.State == Anonymized
+	}
+	return false
+}

@@ -1,0 +1,353 @@
+package lifecycle
+
+import (
+	"maps"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/lifeline-go/lifeline/errs"
+)
+
+// Kind says how a user came to the account.
+type Kind string
+
+// The kinds of user of seed 001.
+const (
+	// Internal is a "user by username", created inside the organisation.
+	Internal Kind = "internal"
+	// External is a "user by email", invited to join.
+	External Kind = "external"
+)
+
+// BillingClass decides how long a deleted user may be restored and how soon
+// it must be purged.
+type BillingClass string
+
+// The billing classes.
+const (
+	Free BillingClass = "free"
+	Paid BillingClass = "paid"
+)
+
+// Valid reports whether c is Free or Paid.
+func (c BillingClass) Valid() bool { return c == Free || c == Paid }
+
+// Person is who a user is.
+type Person struct {
+	FirstName string
+	LastName  string
+}
+
+// Full returns "First Last", or "" for a cleared person.
+func (p Person) Full() string { return strings.TrimSpace(p.FirstName + " " + p.LastName) }
+
+// IsZero reports whether the person is cleared.
+func (p Person) IsZero() bool { return p.FirstName == "" && p.LastName == "" }
+
+// User is one user of a company, as stores keep it. Secrets are hashes only;
+// the facade hashes them before a User is ever built.
+type User struct {
+	ID        string
+	CompanyID string
+	OfficeID  string
+	// ParentID is the user this one is a sub-user of, if any.
+	ParentID  string
+	Kind      Kind
+	Extension string
+	Person    Person
+	// Email is unique per company among users that are not anonymized; when
+	// set it is the login id.
+	Email    string
+	Username string
+	// PasswordHash and VoicemailPINHash are PHC-style hashes; "" means unset.
+	PasswordHash     string
+	VoicemailPINHash string
+	Devices          []string
+	Settings         map[string]string
+	Admin            bool
+	Analytics        bool
+	Billing          BillingClass
+	Status           Status
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	// DeletedAt, RestoreUntil and PurgeBy are set while the user is deleted.
+	DeletedAt    time.Time
+	RestoreUntil time.Time
+	PurgeBy      time.Time
+}
+
+// State is shorthand for u.Status.State.
+func (u User) State() State { return u.Status.State }
+
+// Clone returns a deep copy of u.
+func (u User) Clone() User {
+	u.Devices = slices.Clone(u.Devices)
+	u.Settings = maps.Clone(u.Settings)
+	return u
+}
+
+// Login returns the id the user logs in with: the email when set, else the username.
+func (u User) Login() string {
+	if u.Email != "" {
+		return u.Email
+	}
+	return u.Username
+}
+
+// Reset clears fields (zero means all) and moves the user to the state the
+// table gives. Extension, numbers, licenses, settings and permissions stay.
+func (u User) Reset(fields Fields) (User, error) {
+	st, err := u.Status.ApplyReset(fields)
+	if err != nil {
+		return u, err
+	}
+	fields = fields.Normalize()
+	u = u.Clone()
+	if fields.Has(FieldName) {
+		u.Person = Person{}
+	}
+	if fields.Has(FieldEmail) {
+		u.Email = ""
+	}
+	if fields.Has(FieldPassword) {
+		u.PasswordHash = ""
+	}
+	if fields.Has(FieldVoicemailPIN) {
+		u.VoicemailPINHash = ""
+	}
+	if fields.Has(FieldDevices) {
+		u.Devices = nil
+	}
+	u.Status = st
+	return u, nil
+}
+
+// Recycle gives a Setup Required extension to a new person: first and last
+// name are required, email is optional (recommended). The recycled user has
+// no password and no voicemail PIN and is Password Required.
+func (u User) Recycle(p Person, email string) (User, error) {
+	if err := ValidatePerson(p); err != nil {
+		return u, err
+	}
+	if email != "" {
+		if err := ValidateEmail(email); err != nil {
+			return u, err
+		}
+	}
+	st, err := u.Status.Apply(EventRecycle)
+	if err != nil {
+		return u, err
+	}
+	u = u.Clone()
+	u.Person = p
+	u.Email = email
+	u.PasswordHash = ""
+	u.VoicemailPINHash = ""
+	u.Status = st
+	return u, nil
+}
+
+// Anonymize returns what is left of u after anonymization: ids, office,
+// extension, billing class and timestamps stay so history and counts stay
+// whole; everything personal is gone.
+func (u User) Anonymize(now time.Time) User {
+	return User{
+		ID:        u.ID,
+		CompanyID: u.CompanyID,
+		OfficeID:  u.OfficeID,
+		ParentID:  u.ParentID,
+		Kind:      u.Kind,
+		Extension: u.Extension,
+		Billing:   u.Billing,
+		Status:    Status{State: Anonymized},
+		CreatedAt: u.CreatedAt,
+		UpdatedAt: now,
+		DeletedAt: u.DeletedAt,
+	}
+}
+
+// Limits on user fields. They keep a stray megabyte out of the store and are
+// generous for any real name.
+const (
+	MaxNameLen     = 100
+	MaxEmailLen    = 254
+	MaxUsernameLen = 64
+	MaxDevices     = 32
+	MaxDeviceLen   = 128
+	MaxSettings    = 64
+	MaxSettingKey  = 64
+	MaxSettingVal  = 1024
+	MinPasswordLen = 8
+	MaxPasswordLen = 256
+)
+
+func invalid(op, format string, args ...any) error {
+	return errs.E(errs.Invalid, op, format, args...)
+}
+
+// checkText refuses empty (when required), overlong, non-UTF-8 text and
+// control characters, and text with surrounding spaces.
+func checkText(op, what, v string, max int, required bool) error {
+	switch {
+	case v == "" && required:
+		return invalid(op, "%s is required", what)
+	case len(v) > max:
+		return invalid(op, "%s is %d bytes long; at most %d allowed", what, len(v), max)
+	case !utf8.ValidString(v):
+		return invalid(op, "%s is not valid UTF-8", what)
+	case strings.TrimSpace(v) != v:
+		return invalid(op, "%s %q has leading or trailing spaces", what, v)
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) {
+			return invalid(op, "%s contains a control character (%U)", what, r)
+		}
+	}
+	return nil
+}
+
+// ValidatePerson requires a first and a last name, each 1–100 bytes of
+// printable UTF-8 without surrounding spaces.
+func ValidatePerson(p Person) error {
+	const op = "lifecycle.ValidatePerson"
+	if err := checkText(op, "first name", p.FirstName, MaxNameLen, true); err != nil {
+		return err
+	}
+	return checkText(op, "last name", p.LastName, MaxNameLen, true)
+}
+
+// ValidateEmail requires a bare address such as "ada@example.com": no
+// display name, at most 254 bytes, a domain with a dot.
+func ValidateEmail(email string) error {
+	const op = "lifecycle.ValidateEmail"
+	if err := checkText(op, "email", email, MaxEmailLen, true); err != nil {
+		return err
+	}
+	a, err := mail.ParseAddress(email)
+	if err != nil || a.Address != email || a.Name != "" {
+		return invalid(op, "email %q is not a valid address", email)
+	}
+	at := strings.LastIndexByte(email, '@')
+	if at < 1 || !strings.Contains(email[at+1:], ".") || strings.ContainsAny(email, " \"<>") {
+		return invalid(op, "email %q is not a valid address", email)
+	}
+	return nil
+}
+
+// NormalizeEmail lower-cases the domain part so that uniqueness checks see
+// "Ada@Example.COM" and "Ada@example.com" as one address.
+func NormalizeEmail(email string) string {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return email
+	}
+	return email[:at] + "@" + strings.ToLower(email[at+1:])
+}
+
+// ValidateUsername requires 1–64 characters of letters, digits, '.', '_' or '-'.
+func ValidateUsername(name string) error {
+	const op = "lifecycle.ValidateUsername"
+	if err := checkText(op, "username", name, MaxUsernameLen, true); err != nil {
+		return err
+	}
+	for _, r := range name {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-') {
+			return invalid(op, "username %q may hold only letters, digits, '.', '_' and '-'", name)
+		}
+	}
+	return nil
+}
+
+// ValidateExtension requires 2–8 ASCII digits.
+func ValidateExtension(ext string) error {
+	if len(ext) < 2 || len(ext) > 8 || !asciiDigits(ext) {
+		return invalid("lifecycle.ValidateExtension", "extension %q must be 2 to 8 digits", truncate(ext))
+	}
+	return nil
+}
+
+// ValidateVoicemailPIN requires 4–12 ASCII digits.
+func ValidateVoicemailPIN(pin string) error {
+	if len(pin) < 4 || len(pin) > 12 || !asciiDigits(pin) {
+		return invalid("lifecycle.ValidateVoicemailPIN", "voicemail PIN must be 4 to 12 digits")
+	}
+	return nil
+}
+
+// ValidatePassword requires 8–256 bytes of valid UTF-8. The password itself
+// never appears in the error.
+func ValidatePassword(pw string) error {
+	const op = "lifecycle.ValidatePassword"
+	switch {
+	case len(pw) < MinPasswordLen:
+		return invalid(op, "password is shorter than %d bytes", MinPasswordLen)
+	case len(pw) > MaxPasswordLen:
+		return invalid(op, "password is longer than %d bytes", MaxPasswordLen)
+	case !utf8.ValidString(pw):
+		return invalid(op, "password is not valid UTF-8")
+	}
+	return nil
+}
+
+// ValidateDevices allows up to 32 device labels (a MAC, a SIP URI, a model
+// name), each 1–128 bytes of printable text, without duplicates.
+func ValidateDevices(devices []string) error {
+	const op = "lifecycle.ValidateDevices"
+	if len(devices) > MaxDevices {
+		return invalid(op, "%d devices; at most %d allowed", len(devices), MaxDevices)
+	}
+	seen := map[string]bool{}
+	for _, d := range devices {
+		if err := checkText(op, "device", d, MaxDeviceLen, true); err != nil {
+			return err
+		}
+		if seen[d] {
+			return invalid(op, "device %q is listed twice", d)
+		}
+		seen[d] = true
+	}
+	return nil
+}
+
+// ValidateSettings allows up to 64 settings with keys of letters, digits,
+// '.', '_' and '-' (1–64 bytes) and printable values up to 1024 bytes.
+func ValidateSettings(settings map[string]string) error {
+	const op = "lifecycle.ValidateSettings"
+	if len(settings) > MaxSettings {
+		return invalid(op, "%d settings; at most %d allowed", len(settings), MaxSettings)
+	}
+	for k, v := range settings {
+		if err := checkText(op, "setting key", k, MaxSettingKey, true); err != nil {
+			return err
+		}
+		for _, r := range k {
+			if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')) {
+				return invalid(op, "setting key %q may hold only ASCII letters, digits, '.', '_' and '-'", k)
+			}
+		}
+		if len(v) > MaxSettingVal || !utf8.ValidString(v) {
+			return invalid(op, "setting %q: value must be valid UTF-8 of at most %d bytes", k, MaxSettingVal)
+		}
+	}
+	return nil
+}
+
+func asciiDigits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
