@@ -78,6 +78,9 @@ type User struct {
 	DeletedAt    time.Time
 	RestoreUntil time.Time
 	PurgeBy      time.Time
+	// HeldAtDeletion lists the numbers the deletion moved to the reserved
+	// pool, so a restore can bring back exactly those.
+	HeldAtDeletion []string
 }
 
 // State is shorthand for u.Status.State.
@@ -86,6 +89,7 @@ func (u User) State() State { return u.Status.State }
 // Clone returns a deep copy of u.
 func (u User) Clone() User {
 	u.Devices = slices.Clone(u.Devices)
+	u.HeldAtDeletion = slices.Clone(u.HeldAtDeletion)
 	u.Settings = maps.Clone(u.Settings)
 	return u
 }

@@ -1,0 +1,86 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/store"
+)
+
+var numberCols = []string{
+	"e164", "kind", "country", "office_id", "status", "holder_id", "last_holder_id", "last_office_id", "reserved_at",
+}
+
+func (q *Queries) buildNumbers() {
+	q.add("insertNumber", q.sb.Insert("numbers").Columns(numberCols...).Values(make([]any, len(numberCols))...))
+	upd := q.sb.Update("numbers")
+	for _, c := range numberCols[1:] {
+		upd = upd.Set(c, nil)
+	}
+	q.add("updateNumber", upd.Where("e164 = ?", nil))
+	q.add("getNumber", q.sb.Select(numberCols...).From("numbers").Where("e164 = ?", nil))
+}
+
+func numberArgs(n numbers.Number) []any {
+	return []any{n.E164, string(n.Kind), n.Country, n.OfficeID, string(n.Status), n.HolderID, n.LastHolderID, n.LastOfficeID, nanos(n.ReservedAt)}
+}
+
+func scanNumber(s interface{ Scan(...any) error }) (numbers.Number, error) {
+	var n numbers.Number
+	var kind, status string
+	var reserved int64
+	err := s.Scan(&n.E164, &kind, &n.Country, &n.OfficeID, &status, &n.HolderID, &n.LastHolderID, &n.LastOfficeID, &reserved)
+	n.Kind, n.Status, n.ReservedAt = numbers.Kind(kind), numbers.Status(status), fromNanos(reserved)
+	return n, err
+}
+
+// InsertNumber implements store.Numbers.
+func (t *Tx) InsertNumber(ctx context.Context, n numbers.Number) error {
+	_, err := t.exec(ctx, "store.InsertNumber", "insertNumber", numberArgs(n)...)
+	return err
+}
+
+// UpdateNumber implements store.Numbers.
+func (t *Tx) UpdateNumber(ctx context.Context, n numbers.Number) error {
+	args := append(numberArgs(n)[1:], n.E164)
+	return t.execOne(ctx, "store.UpdateNumber", "updateNumber", "number "+n.E164, args...)
+}
+
+// GetNumber implements store.Numbers.
+func (t *Tx) GetNumber(ctx context.Context, e164 string) (numbers.Number, error) {
+	n, err := scanNumber(t.tx.QueryRowContext(ctx, t.q.sql["getNumber"], e164))
+	if errors.Is(err, sql.ErrNoRows) {
+		return n, errs.E(errs.NotFound, "store.GetNumber", "number %s is not in any office's inventory", quote(e164))
+	}
+	if err != nil {
+		return n, t.q.fail("store.GetNumber", err)
+	}
+	return n, nil
+}
+
+// ListNumbers implements store.Numbers.
+func (t *Tx) ListNumbers(ctx context.Context, f store.NumberFilter) ([]numbers.Number, error) {
+	b := t.q.sb.Select(numberCols...).From("numbers").OrderBy("e164")
+	if f.OfficeID != "" {
+		b = b.Where(sq.Eq{"office_id": f.OfficeID})
+	}
+	if f.Status != "" {
+		b = b.Where(sq.Eq{"status": string(f.Status)})
+	}
+	if f.HolderID != "" {
+		b = b.Where(sq.Eq{"holder_id": f.HolderID})
+	}
+	if f.LastHolderID != "" {
+		b = b.Where(sq.Eq{"last_holder_id": f.LastHolderID})
+	}
+	query, args, err := b.ToSql()
+	if err != nil {
+		return nil, errs.Wrap(errs.Other, "store.ListNumbers", err, "building the query")
+	}
+	return queryList(ctx, t, "store.ListNumbers", query, args, scanNumber)
+}

@@ -1,0 +1,137 @@
+// Package sqlstore is the SQL that the SQLite and PostgreSQL stores share:
+// every statement shape, built once per dialect with squirrel, and the row
+// mapping between tables and domain types. The dialect packages own what
+// differs: opening, migrations, transaction begin and retry, and mapping
+// backend error codes.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/store"
+)
+
+// Dialect is what differs between SQL backends as far as this package is
+// concerned.
+type Dialect struct {
+	// Placeholder is squirrel's placeholder format: sq.Question or sq.Dollar.
+	Placeholder sq.PlaceholderFormat
+	// Classify maps a backend error to an errs kind by its code: Conflict for
+	// unique and foreign-key violations, Other for the rest.
+	Classify func(err error) errs.Kind
+}
+
+// Queries holds every statement of the shared SQL, built once.
+type Queries struct {
+	d   Dialect
+	sb  sq.StatementBuilderType
+	sql map[string]string
+}
+
+// New builds the statements for dialect d.
+func New(d Dialect) *Queries {
+	q := &Queries{d: d, sb: sq.StatementBuilder.PlaceholderFormat(d.Placeholder), sql: map[string]string{}}
+	q.buildCompanies()
+	q.buildUsers()
+	q.buildAudit()
+	q.buildNumbers()
+	q.buildLicenses()
+	return q
+}
+
+func (q *Queries) add(name string, b sq.Sqlizer) {
+	s, _, err := b.ToSql()
+	if err != nil {
+		panic("sqlstore: building " + name + ": " + err.Error())
+	}
+	q.sql[name] = s
+}
+
+// Querier is what a transaction needs of database/sql: *sql.Tx, or an
+// *sql.Conn inside a BEGIN the dialect issued itself.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Tx is a store.Tx on one open transaction.
+type Tx struct {
+	q  *Queries
+	tx Querier
+}
+
+var _ store.Tx = (*Tx)(nil)
+
+// Bind returns the store.Tx for an open transaction.
+func (q *Queries) Bind(tx Querier) *Tx { return &Tx{q: q, tx: tx} }
+
+func (t *Tx) exec(ctx context.Context, op, name string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, t.q.sql[name], args...)
+	if err != nil {
+		return nil, t.q.fail(op, err)
+	}
+	return res, nil
+}
+
+// execOne runs a statement that must change exactly one row.
+func (t *Tx) execOne(ctx context.Context, op, name, what string, args ...any) error {
+	res, err := t.exec(ctx, op, name, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return t.q.fail(op, err)
+	}
+	if n == 0 {
+		return errs.E(errs.NotFound, op, "%s does not exist", what)
+	}
+	return nil
+}
+
+func (q *Queries) fail(op string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return errs.Wrap(errs.Other, op, err, "cancelled")
+	}
+	k := q.d.Classify(err)
+	msg := "store failure"
+	if k == errs.Conflict {
+		msg = "refused by a uniqueness or reference constraint"
+	}
+	return errs.Wrap(k, op, err, "%s", msg)
+}
+
+// nanos stores an instant as Unix nanoseconds; the zero time is 0.
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n).UTC()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}

@@ -1,0 +1,208 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/lifecycle"
+	"github.com/lifeline-go/lifeline/store"
+)
+
+var userCols = []string{
+	"id", "company_id", "office_id", "parent_id", "kind", "extension",
+	"first_name", "last_name", "email", "username", "password_hash", "pin_hash",
+	"devices", "settings", "admin", "analytics", "billing",
+	"state", "suspended_from", "deleted_from",
+	"created_at", "updated_at", "deleted_at", "restore_until", "purge_by", "held_at_deletion",
+}
+
+func (q *Queries) buildUsers() {
+	ph := make([]any, len(userCols))
+	q.add("insertUser", q.sb.Insert("users").Columns(userCols...).Values(ph...))
+	upd := q.sb.Update("users")
+	for _, c := range userCols[1:] {
+		upd = upd.Set(c, nil)
+	}
+	q.add("updateUser", upd.Where("id = ?", nil))
+	sel := q.sb.Select(userCols...).From("users")
+	q.add("getUser", sel.Where("id = ?", nil))
+	q.add("userByEmail", sel.Where("company_id = ? AND email = ?", nil, nil))
+	q.add("extensionTaken", q.sb.Select("COUNT(*)").From("users").
+		Where("company_id = ? AND extension = ? AND state <> ?", nil, nil, nil))
+	q.add("nextExtension", q.sb.Select("COALESCE(MAX(CAST(extension AS INTEGER)), 99) + 1").From("users").
+		Where("company_id = ? AND state <> ?", nil, nil))
+	q.add("deletedDue", q.sb.Select("id").From("users").
+		Where("state = ? AND restore_until <= ?", nil, nil).OrderBy("restore_until", "id").Suffix("LIMIT ?", nil))
+}
+
+func userArgs(u lifecycle.User) ([]any, error) {
+	devices, err := toJSON(u.Devices)
+	if err != nil {
+		return nil, err
+	}
+	settings, err := toJSON(u.Settings)
+	if err != nil {
+		return nil, err
+	}
+	held, err := toJSON(u.HeldAtDeletion)
+	if err != nil {
+		return nil, err
+	}
+	return []any{
+		u.ID, u.CompanyID, u.OfficeID, u.ParentID, string(u.Kind), u.Extension,
+		u.Person.FirstName, u.Person.LastName, u.Email, u.Username, u.PasswordHash, u.VoicemailPINHash,
+		devices, settings, boolInt(u.Admin), boolInt(u.Analytics), string(u.Billing),
+		string(u.Status.State), string(u.Status.SuspendedFrom), string(u.Status.DeletedFrom),
+		nanos(u.CreatedAt), nanos(u.UpdatedAt), nanos(u.DeletedAt), nanos(u.RestoreUntil), nanos(u.PurgeBy), held,
+	}, nil
+}
+
+func scanUser(s interface{ Scan(...any) error }) (lifecycle.User, error) {
+	var (
+		u                                       lifecycle.User
+		kind, billing, state, suspFrom, delFrom string
+		devices, settings, held                 string
+		admin, analytics                        int
+		created, updated, deleted, until, purge int64
+	)
+	err := s.Scan(&u.ID, &u.CompanyID, &u.OfficeID, &u.ParentID, &kind, &u.Extension,
+		&u.Person.FirstName, &u.Person.LastName, &u.Email, &u.Username, &u.PasswordHash, &u.VoicemailPINHash,
+		&devices, &settings, &admin, &analytics, &billing,
+		&state, &suspFrom, &delFrom,
+		&created, &updated, &deleted, &until, &purge, &held)
+	if err != nil {
+		return u, err
+	}
+	if err := json.Unmarshal([]byte(devices), &u.Devices); err != nil {
+		return u, err
+	}
+	if err := json.Unmarshal([]byte(settings), &u.Settings); err != nil {
+		return u, err
+	}
+	if err := json.Unmarshal([]byte(held), &u.HeldAtDeletion); err != nil {
+		return u, err
+	}
+	u.Kind = lifecycle.Kind(kind)
+	u.Billing = lifecycle.BillingClass(billing)
+	u.Admin, u.Analytics = admin != 0, analytics != 0
+	u.Status = lifecycle.Status{State: lifecycle.State(state), SuspendedFrom: lifecycle.State(suspFrom), DeletedFrom: lifecycle.State(delFrom)}
+	u.CreatedAt, u.UpdatedAt, u.DeletedAt = fromNanos(created), fromNanos(updated), fromNanos(deleted)
+	u.RestoreUntil, u.PurgeBy = fromNanos(until), fromNanos(purge)
+	return u, nil
+}
+
+// InsertUser implements store.Users.
+func (t *Tx) InsertUser(ctx context.Context, u lifecycle.User) error {
+	args, err := userArgs(u)
+	if err != nil {
+		return errs.Wrap(errs.Invalid, "store.InsertUser", err, "user %s", u.ID)
+	}
+	_, err = t.exec(ctx, "store.InsertUser", "insertUser", args...)
+	return err
+}
+
+// UpdateUser implements store.Users.
+func (t *Tx) UpdateUser(ctx context.Context, u lifecycle.User) error {
+	args, err := userArgs(u)
+	if err != nil {
+		return errs.Wrap(errs.Invalid, "store.UpdateUser", err, "user %s", u.ID)
+	}
+	args = append(args[1:], u.ID)
+	return t.execOne(ctx, "store.UpdateUser", "updateUser", "user "+u.ID, args...)
+}
+
+func (t *Tx) getUser(ctx context.Context, op, name, what string, args ...any) (lifecycle.User, error) {
+	u, err := scanUser(t.tx.QueryRowContext(ctx, t.q.sql[name], args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return u, errs.E(errs.NotFound, op, "%s does not exist", what)
+	}
+	if err != nil {
+		return u, t.q.fail(op, err)
+	}
+	return u, nil
+}
+
+// GetUser implements store.Users.
+func (t *Tx) GetUser(ctx context.Context, id string) (lifecycle.User, error) {
+	return t.getUser(ctx, "store.GetUser", "getUser", "user "+quote(id), id)
+}
+
+// FindUserByEmail implements store.Users.
+func (t *Tx) FindUserByEmail(ctx context.Context, companyID, email string) (lifecycle.User, error) {
+	return t.getUser(ctx, "store.FindUserByEmail", "userByEmail", "a user with that email", companyID, email)
+}
+
+// ExtensionTaken implements store.Users.
+func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (bool, error) {
+	var n int
+	err := t.tx.QueryRowContext(ctx, t.q.sql["extensionTaken"], companyID, extension, string(lifecycle.Anonymized)).Scan(&n)
+	if err != nil {
+		return false, t.q.fail("store.ExtensionTaken", err)
+	}
+	return n > 0, nil
+}
+
+// NextExtension implements store.Users.
+func (t *Tx) NextExtension(ctx context.Context, companyID string) (string, error) {
+	var n int64
+	err := t.tx.QueryRowContext(ctx, t.q.sql["nextExtension"], companyID, string(lifecycle.Anonymized)).Scan(&n)
+	if err != nil {
+		return "", t.q.fail("store.NextExtension", err)
+	}
+	return strconv.FormatInt(n, 10), nil
+}
+
+// ListUsers implements store.Users. Its shape depends on the filter, so it
+// is the one user query built per call.
+func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.User, error) {
+	b := t.q.sb.Select(userCols...).From("users").OrderBy("id")
+	if f.CompanyID != "" {
+		b = b.Where(sq.Eq{"company_id": f.CompanyID})
+	}
+	if f.OfficeID != "" {
+		b = b.Where(sq.Eq{"office_id": f.OfficeID})
+	}
+	if len(f.States) > 0 {
+		states := make([]string, len(f.States))
+		for i, s := range f.States {
+			states[i] = string(s)
+		}
+		b = b.Where(sq.Eq{"state": states})
+	}
+	if f.AfterID != "" {
+		b = b.Where(sq.Gt{"id": f.AfterID})
+	}
+	if f.Limit > 0 {
+		b = b.Limit(uint64(f.Limit))
+	}
+	query, args, err := b.ToSql()
+	if err != nil {
+		return nil, errs.Wrap(errs.Other, "store.ListUsers", err, "building the query")
+	}
+	return queryList(ctx, t, "store.ListUsers", query, args, scanUser)
+}
+
+// ListDeletedDue implements store.Users.
+func (t *Tx) ListDeletedDue(ctx context.Context, now time.Time, limit int) ([]string, error) {
+	return queryList(ctx, t, "store.ListDeletedDue", t.q.sql["deletedDue"],
+		[]any{string(lifecycle.Deleted), nanos(now), limit},
+		func(s interface{ Scan(...any) error }) (string, error) {
+			var id string
+			err := s.Scan(&id)
+			return id, err
+		})
+}
+
+func quote(s string) string {
+	if len(s) > 64 {
+		s = s[:64] + "…"
+	}
+	return `"` + s + `"`
+}

@@ -1,0 +1,186 @@
+// Package store is the persistence contract of lifeline: transactions and
+// small repository interfaces in domain types, written from what the facade
+// needs. Stores persist what they are given; they never decide a business
+// rule. Every rule lives in the pure domain packages (lifecycle, numbers,
+// licensing) and the root facade composes them inside one transaction.
+//
+// Implementations: store/sqlite (embedded reference store) and
+// store/postgres. Both pass the conformance suite in store/storetest, which
+// any new implementation must pass too.
+//
+// # Errors
+//
+// Methods report errors from package errs: errs.NotFound when a row asked
+// for does not exist, errs.Conflict when a uniqueness constraint refuses a
+// write, and errs.Other for a failing backend. Backend errors are mapped by
+// their numeric or SQLSTATE code, never by message text.
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
+	"github.com/lifeline-go/lifeline/numbers"
+)
+
+// Store opens transactions.
+type Store interface {
+	// Update runs fn in a read-write transaction and commits it when fn
+	// returns nil; otherwise it rolls back and returns fn's error unchanged.
+	// fn must be safe to run more than once: a store may retry it after a
+	// serialization failure. Concurrent Updates must behave as if run one
+	// after the other. Implementations must honor ctx.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// View runs fn in a read-only transaction that sees one consistent
+	// snapshot.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Tx is one transaction's view of every repository.
+type Tx interface {
+	Companies
+	Users
+	Audit
+	Numbers
+	Licenses
+}
+
+// Companies keeps companies and their offices.
+type Companies interface {
+	// InsertCompany adds a company; errs.Conflict if the id exists.
+	InsertCompany(ctx context.Context, c licensing.Company) error
+	// GetCompany returns a company; errs.NotFound if there is none.
+	GetCompany(ctx context.Context, id string) (licensing.Company, error)
+	// UpdateCompany overwrites a company; errs.NotFound if there is none.
+	UpdateCompany(ctx context.Context, c licensing.Company) error
+	// InsertOffice adds an office; errs.Conflict if the id exists.
+	InsertOffice(ctx context.Context, o licensing.Office) error
+	// GetOffice returns an office; errs.NotFound if there is none.
+	GetOffice(ctx context.Context, id string) (licensing.Office, error)
+	// ListOffices returns a company's offices ordered by id.
+	ListOffices(ctx context.Context, companyID string) ([]licensing.Office, error)
+}
+
+// UserFilter selects users. Zero fields do not filter.
+type UserFilter struct {
+	CompanyID string
+	OfficeID  string
+	States    []lifecycle.State
+	// AfterID and Limit page through results ordered by id.
+	AfterID string
+	Limit   int
+}
+
+// Users keeps users.
+type Users interface {
+	// InsertUser adds a user; errs.Conflict if the id, or the email or
+	// extension within the company, is taken.
+	InsertUser(ctx context.Context, u lifecycle.User) error
+	// GetUser returns a user; errs.NotFound if there is none.
+	GetUser(ctx context.Context, id string) (lifecycle.User, error)
+	// UpdateUser overwrites a user; errs.NotFound if there is none,
+	// errs.Conflict if the email or extension is taken.
+	UpdateUser(ctx context.Context, u lifecycle.User) error
+	// FindUserByEmail returns the user of a company with that (normalized)
+	// email; errs.NotFound if there is none.
+	FindUserByEmail(ctx context.Context, companyID, email string) (lifecycle.User, error)
+	// ExtensionTaken reports whether a user of the company that is not
+	// anonymized holds the extension.
+	ExtensionTaken(ctx context.Context, companyID, extension string) (bool, error)
+	// NextExtension returns one more than the highest extension held by a
+	// user of the company that is not anonymized, and "100" for the first.
+	NextExtension(ctx context.Context, companyID string) (string, error)
+	// ListUsers returns the users matching f ordered by id.
+	ListUsers(ctx context.Context, f UserFilter) ([]lifecycle.User, error)
+	// ListDeletedDue returns the ids of deleted users whose restore window
+	// ended at or before now, oldest deadline first, at most limit.
+	ListDeletedDue(ctx context.Context, now time.Time, limit int) ([]string, error)
+}
+
+// AuditRecord is one entry of the audit trail.
+type AuditRecord struct {
+	ID        int64
+	At        time.Time
+	CompanyID string
+	// ActorID is the acting user's id, or a system name such as "sweeper".
+	ActorID string
+	// ActorRole is the role the actor acted in.
+	ActorRole string
+	// OnBehalfOf is the user the actor was proxying as, if any.
+	OnBehalfOf string
+	Action     string
+	// TargetKind is "user", "number", "office", "company" or "license".
+	TargetKind string
+	TargetID   string
+	// UserID is the user the record is about, if any; anonymizing that user
+	// erases the record's Personal text.
+	UserID    string
+	FromState string
+	ToState   string
+	// Detail is non-personal context, such as the fields a reset cleared.
+	Detail string
+	// Personal is context that names a person (a name, an email). It is
+	// erased when the user it is about is anonymized.
+	Personal string
+}
+
+// AuditFilter selects audit records. Zero fields do not filter.
+type AuditFilter struct {
+	CompanyID string
+	UserID    string
+	TargetID  string
+	Action    string
+	// AfterID and Limit page through records in append order.
+	AfterID int64
+	Limit   int
+}
+
+// Audit keeps the audit trail.
+type Audit interface {
+	// AppendAudit adds a record and returns its id.
+	AppendAudit(ctx context.Context, r AuditRecord) (int64, error)
+	// ListAudit returns the records matching f in append order.
+	ListAudit(ctx context.Context, f AuditFilter) ([]AuditRecord, error)
+	// ScrubAudit erases the Personal text of every record about userID.
+	ScrubAudit(ctx context.Context, userID string) error
+}
+
+// NumberFilter selects numbers. Zero fields do not filter.
+type NumberFilter struct {
+	OfficeID string
+	Status   numbers.Status
+	HolderID string
+	// LastHolderID selects reserved numbers last held by a user.
+	LastHolderID string
+}
+
+// Numbers keeps phone numbers.
+type Numbers interface {
+	// InsertNumber adds a number; errs.Conflict if its E.164 value exists.
+	InsertNumber(ctx context.Context, n numbers.Number) error
+	// GetNumber returns a number; errs.NotFound if there is none.
+	GetNumber(ctx context.Context, e164 string) (numbers.Number, error)
+	// UpdateNumber overwrites a number; errs.NotFound if there is none.
+	UpdateNumber(ctx context.Context, n numbers.Number) error
+	// ListNumbers returns the numbers matching f ordered by E.164 value.
+	ListNumbers(ctx context.Context, f NumberFilter) ([]numbers.Number, error)
+}
+
+// Licenses keeps license pools and the licenses users hold.
+type Licenses interface {
+	// GetPool returns an office's pool of a type; a pool never written is
+	// returned empty (zero total), not as an error.
+	GetPool(ctx context.Context, officeID string, t licensing.LicenseType) (licensing.Pool, error)
+	// PutPool writes a pool, creating it if needed.
+	PutPool(ctx context.Context, p licensing.Pool) error
+	// ListPools returns an office's pools ordered by type.
+	ListPools(ctx context.Context, officeID string) ([]licensing.Pool, error)
+	// UserLicenses returns the license types a user holds, ordered.
+	UserLicenses(ctx context.Context, userID string) ([]licensing.LicenseType, error)
+	// SetUserLicenses replaces the license types a user holds.
+	SetUserLicenses(ctx context.Context, userID string, types []licensing.LicenseType) error
+}

@@ -1,0 +1,205 @@
+package lifeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/store"
+)
+
+// UserTransferPlan says exactly what moving a user to another office does.
+type UserTransferPlan struct {
+	UserID      string
+	From, To    Office
+	SameCountry bool
+	// Licenses move from the old office's pools to the new office's.
+	Licenses []LicenseType
+	// KeptNumbers stay with the user and move to the new office.
+	KeptNumbers []string
+	// ReservedNumbers (local and fax numbers, when the country changes) go
+	// to the old office's reserved pool.
+	ReservedNumbers []string
+	// NewNumber is the local number of the new country the user gets, from
+	// the new office's available or quarantine-free reserved numbers.
+	NewNumber string
+	// Pools are the pools after the move, old and new office.
+	FromPools, ToPools []Pool
+}
+
+// String summarises the plan in one line.
+func (p UserTransferPlan) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "user %s: office %s (%s) -> %s (%s); licenses %v", p.UserID, p.From.Name, p.From.Country, p.To.Name, p.To.Country, p.Licenses)
+	if len(p.KeptNumbers) > 0 {
+		fmt.Fprintf(&b, "; keeps %v", p.KeptNumbers)
+	}
+	if len(p.ReservedNumbers) > 0 {
+		fmt.Fprintf(&b, "; to the reserved pool of %s: %v", p.From.Name, p.ReservedNumbers)
+	}
+	if p.NewNumber != "" {
+		fmt.Fprintf(&b, "; new number %s", p.NewNumber)
+	}
+	return b.String()
+}
+
+// PreviewUserTransfer checks moving a user to another office against every
+// rule and returns what it would do, changing nothing.
+func (s *Service) PreviewUserTransfer(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
+	var plan UserTransferPlan
+	err := s.view(ctx, "lifeline.PreviewUserTransfer", actor, func(ctx context.Context, o *op) (err error) {
+		plan, err = s.planUserTransfer(ctx, o, userID, toOfficeID)
+		return err
+	})
+	return plan, err
+}
+
+// TransferUser moves a live user to another office of its company (plan
+// tier Advanced or Premium, same price level). In the same country it keeps
+// its licenses, numbers and settings and only the office changes; to
+// another country its local and fax numbers go to the old office's reserved
+// pool and it gets a local number of the new country, or the transfer fails
+// as a whole.
+func (s *Service) TransferUser(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
+	var plan UserTransferPlan
+	err := s.update(ctx, "lifeline.TransferUser", actor, func(ctx context.Context, o *op) (err error) {
+		if plan, err = s.planUserTransfer(ctx, o, userID, toOfficeID); err != nil {
+			return err
+		}
+		before, err := o.loadUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		for _, p := range append(plan.FromPools, plan.ToPools...) {
+			if err := o.tx.PutPool(ctx, p); err != nil {
+				return err
+			}
+		}
+		for _, e164 := range plan.ReservedNumbers {
+			if err := o.updateNumber(ctx, e164, func(n Number) (Number, error) { return n.Unassign(o.now) }); err != nil {
+				return err
+			}
+		}
+		for _, e164 := range plan.KeptNumbers {
+			if err := o.updateNumber(ctx, e164, func(n Number) (Number, error) {
+				return n.MoveOffice(plan.To.ID, plan.From.Country, plan.To.Country)
+			}); err != nil {
+				return err
+			}
+		}
+		if plan.NewNumber != "" {
+			if err := o.updateNumber(ctx, plan.NewNumber, func(n Number) (Number, error) {
+				next, _, err := n.Assign(userID, o.now, s.quarantine, false)
+				return next, err
+			}); err != nil {
+				return err
+			}
+		}
+		after := before.Clone()
+		after.OfficeID = plan.To.ID
+		after.UpdatedAt = o.now
+		if err := o.tx.UpdateUser(ctx, after); err != nil {
+			return err
+		}
+		return o.auditUser(ctx, before, after, "transfer", plan.String(), "")
+	})
+	return plan, err
+}
+
+func (o *op) updateNumber(ctx context.Context, e164 string, fn func(Number) (Number, error)) error {
+	n, err := o.tx.GetNumber(ctx, e164)
+	if err != nil {
+		return err
+	}
+	next, err := fn(n)
+	if err != nil {
+		return err
+	}
+	return o.tx.UpdateNumber(ctx, next)
+}
+
+func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeID string) (UserTransferPlan, error) {
+	u, err := o.loadUser(ctx, userID)
+	if err != nil {
+		return UserTransferPlan{}, err
+	}
+	if err := requireLive(u, "transfer"); err != nil {
+		return UserTransferPlan{}, err
+	}
+	from, err := o.tx.GetOffice(ctx, u.OfficeID)
+	if err != nil {
+		return UserTransferPlan{}, err
+	}
+	to, err := o.tx.GetOffice(ctx, toOfficeID)
+	if err != nil {
+		return UserTransferPlan{}, notFoundAs(o.name, err, "office %q does not exist", truncateID(toOfficeID))
+	}
+	company, err := o.tx.GetCompany(ctx, u.CompanyID)
+	if err != nil {
+		return UserTransferPlan{}, err
+	}
+	move, err := licensing.PlanUserMove(company, from, to)
+	if err != nil {
+		return UserTransferPlan{}, err
+	}
+	plan := UserTransferPlan{UserID: u.ID, From: from, To: to, SameCountry: move.SameCountry}
+	if plan.Licenses, err = o.tx.UserLicenses(ctx, u.ID); err != nil {
+		return plan, err
+	}
+	fromPools, toPools := map[LicenseType]Pool{}, map[LicenseType]Pool{}
+	for _, t := range plan.Licenses {
+		if fromPools[t], err = o.tx.GetPool(ctx, from.ID, t); err != nil {
+			return plan, err
+		}
+		if toPools[t], err = o.tx.GetPool(ctx, to.ID, t); err != nil {
+			return plan, err
+		}
+	}
+	newFrom, newTo, err := licensing.MoveLicenses(plan.Licenses, fromPools, toPools)
+	if err != nil {
+		return plan, err
+	}
+	for _, t := range plan.Licenses {
+		plan.FromPools = append(plan.FromPools, newFrom[t])
+		plan.ToPools = append(plan.ToPools, newTo[t])
+	}
+	held, err := o.tx.ListNumbers(ctx, store.NumberFilter{HolderID: u.ID})
+	if err != nil {
+		return plan, err
+	}
+	for _, n := range held {
+		if !move.SameCountry && numbers.NeedsReplacementOnMove(n.Kind) {
+			plan.ReservedNumbers = append(plan.ReservedNumbers, n.E164)
+		} else {
+			plan.KeptNumbers = append(plan.KeptNumbers, n.E164)
+		}
+	}
+	if len(plan.ReservedNumbers) > 0 {
+		if plan.NewNumber, err = s.freeLocalNumber(ctx, o, u.ID, to); err != nil {
+			return plan, err
+		}
+	}
+	return plan, nil
+}
+
+// freeLocalNumber picks the new office's first local number of its country
+// that userID may take without overriding a quarantine: available numbers
+// first, then reserved ones out of quarantine.
+func (s *Service) freeLocalNumber(ctx context.Context, o *op, userID string, to Office) (string, error) {
+	for _, status := range []numbers.Status{numbers.Available, numbers.Reserved} {
+		list, err := o.tx.ListNumbers(ctx, store.NumberFilter{OfficeID: to.ID, Status: status})
+		if err != nil {
+			return "", err
+		}
+		for _, n := range list {
+			if n.Kind == numbers.KindLocal && n.Country == to.Country && n.FreeFor(userID, o.now, s.quarantine) {
+				return n.E164, nil
+			}
+		}
+	}
+	return "", errs.E(errs.Conflict, o.name, "office %s (%s) has no local number of %s free for user %s: add one or wait for a reserved one's quarantine to end",
+		to.Name, to.ID, to.Country, userID)
+}

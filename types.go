@@ -1,0 +1,41 @@
+package lifeline
+
+import (
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
+	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/store"
+)
+
+// Aliases of the domain types the facade speaks in, so callers need import
+// only this package for everyday use.
+type (
+	User         = lifecycle.User
+	Person       = lifecycle.Person
+	State        = lifecycle.State
+	Status       = lifecycle.Status
+	Fields       = lifecycle.Fields
+	BillingClass = lifecycle.BillingClass
+	Company      = licensing.Company
+	Office       = licensing.Office
+	Tier         = licensing.Tier
+	LicenseType  = licensing.LicenseType
+	Pool         = licensing.Pool
+	Number       = numbers.Number
+	NumberKind   = numbers.Kind
+	NumberStatus = numbers.Status
+	AuditRecord  = store.AuditRecord
+)
+
+// The error kinds every refusal matches with errors.Is.
+var (
+	ErrNotFound  = errs.ErrNotFound
+	ErrInvalid   = errs.ErrInvalid
+	ErrConflict  = errs.ErrConflict
+	ErrForbidden = errs.ErrForbidden
+	ErrStale     = errs.ErrStale
+	ErrGone      = errs.ErrGone
+	// ErrIllegalTransition matches an event the user's state does not allow.
+	ErrIllegalTransition = lifecycle.ErrIllegalTransition
+)
