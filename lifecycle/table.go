@@ -104,9 +104,7 @@ func Mermaid() string {
 	var b strings.Builder
 	b.WriteString("stateDiagram-v2\n")
 	for _, s := range States {
-		if s.String() != string(s) {
-			fmt.Fprintf(&b, "    %s: %s\n", s, s)
-		}
+		fmt.Fprintf(&b, "    %s: %s\n", string(s), s)
 	}
 	type edge struct{ from, to State }
 	var order []edge
@@ -125,9 +123,9 @@ func Mermaid() string {
 		if e.from == None {
 			from = "[*]"
 		}
-		fmt.Fprintf(&b, "    %s --> %s: %s\n", from, e.to, strings.Join(labels[e], ", "))
+		fmt.Fprintf(&b, "    %s --> %s: %s\n", from, string(e.to), strings.Join(labels[e], ", "))
 	}
-	fmt.Fprintf(&b, "    %s --> [*]\n", Anonymized)
+	fmt.Fprintf(&b, "    %s --> [*]\n", string(Anonymized))
 	return b.String()
 }
 
