@@ -38,8 +38,10 @@ func (q *Queries) buildUsers() {
 		Where("company_id = ? AND extension = ? AND state <> ?", nil, nil, nil))
 	q.add("nextExtension", q.sb.Select("COALESCE(MAX(CAST(extension AS INTEGER)), 99) + 1").From("users").
 		Where("company_id = ? AND state <> ?", nil, nil))
+	// The state is a literal, not a parameter, so the planner can use the
+	// partial index users_deleted_due (WHERE state = 'deleted').
 	q.add("deletedDue", q.sb.Select("id").From("users").
-		Where("state = ? AND restore_until <= ?", nil, nil).OrderBy("restore_until", "id").Suffix("LIMIT ?", nil))
+		Where("state = 'deleted' AND restore_until <= ?", nil).OrderBy("restore_until", "id").Suffix("LIMIT ?", nil))
 }
 
 func userArgs(u lifecycle.User) ([]any, error) {
@@ -192,7 +194,7 @@ func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.Use
 // ListDeletedDue implements store.Users.
 func (t *Tx) ListDeletedDue(ctx context.Context, now time.Time, limit int) ([]string, error) {
 	return queryList(ctx, t, "store.ListDeletedDue", t.q.sql["deletedDue"],
-		[]any{string(lifecycle.Deleted), nanos(now), limit},
+		[]any{nanos(now), limit},
 		func(s interface{ Scan(...any) error }) (string, error) {
 			var id string
 			err := s.Scan(&id)
