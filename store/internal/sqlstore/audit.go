@@ -34,9 +34,11 @@ func (t *Tx) AppendAudit(ctx context.Context, r store.AuditRecord) (int64, error
 // ListAudit implements store.Audit.
 func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error) {
 	b := t.q.sb.Select(append([]string{"id"}, auditCols...)...).From("audit").OrderBy("id")
-	for col, v := range map[string]string{"company_id": f.CompanyID, "user_id": f.UserID, "target_id": f.TargetID, "action": f.Action} {
-		if v != "" {
-			b = b.Where(sq.Eq{col: v})
+	for _, w := range [...]struct{ col, v string }{
+		{"company_id", f.CompanyID}, {"user_id", f.UserID}, {"target_id", f.TargetID}, {"action", f.Action},
+	} {
+		if w.v != "" {
+			b = b.Where(sq.Eq{w.col: w.v})
 		}
 	}
 	if f.AfterID > 0 {
