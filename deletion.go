@@ -29,6 +29,10 @@ func (e *windowClosedError) Is(target error) bool {
 	return target == ErrRestoreWindowClosed || target == errs.ErrGone
 }
 
+// Unwrap returns the error as an *errs.Error of kind errs.Gone, so that
+// errs.KindOf sees its kind too.
+func (e *windowClosedError) Unwrap() error { return &errs.Error{Kind: errs.Gone, Msg: e.Error()} }
+
 // Delete deletes a live user: its numbers go to the office's reserved pool,
 // its licenses back to the office's pools, and its restore window starts. A
 // user whose billing class has a zero purge deadline (free users, by

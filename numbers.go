@@ -3,6 +3,7 @@ package lifeline
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/lifecycle"
@@ -114,7 +115,7 @@ func (s *Service) assign(ctx context.Context, actor Actor, opName, raw, userID s
 		}
 		detail := "assigned to " + u.ID
 		if res.OverrodeQuarantine {
-			detail += fmt.Sprintf("; QUARANTINE OVERRIDDEN (last held by %s, quarantined until %s)", n.LastHolderID, s.quarantine.Until(n).Format("2006-01-02T15:04:05Z07:00"))
+			detail += fmt.Sprintf("; QUARANTINE OVERRIDDEN (last held by %s, quarantined until %s)", n.LastHolderID, s.quarantine.Until(n).Format(time.RFC3339))
 		}
 		return o.auditNumber(ctx, u.CompanyID, n, after, "assign-number", detail)
 	})
@@ -199,8 +200,10 @@ type NumberView struct {
 	// LastHolder is, for a Reserved number, who it was last for: the name,
 	// or "anonymized" once that user is anonymized (never their name).
 	LastHolder string
+	// LastOffice is the name of the office a Reserved number was held in.
+	LastOffice string
 	// QuarantineUntil is when a Reserved number becomes free for anyone.
-	QuarantineUntil string
+	QuarantineUntil time.Time
 }
 
 // NumberQuery selects numbers. Give an office, a holder, or both.
@@ -245,6 +248,18 @@ func (s *Service) ListNumbers(ctx context.Context, actor Actor, q NumberQuery) (
 			names[id] = v
 			return v, nil
 		}
+		offices := map[string]string{}
+		officeName := func(id string) (string, error) {
+			if v, ok := offices[id]; ok || id == "" {
+				return v, nil
+			}
+			off, err := o.tx.GetOffice(ctx, id)
+			if err != nil {
+				return "", err
+			}
+			offices[id] = off.Name
+			return off.Name, nil
+		}
 		out = make([]NumberView, 0, len(list))
 		for _, n := range list {
 			v := NumberView{Number: n}
@@ -255,7 +270,10 @@ func (s *Service) ListNumbers(ctx context.Context, actor Actor, q NumberQuery) (
 				if v.LastHolder, err = name(n.LastHolderID); err != nil {
 					return err
 				}
-				v.QuarantineUntil = s.quarantine.Until(n).Format("2006-01-02 15:04 MST")
+				if v.LastOffice, err = officeName(n.LastOfficeID); err != nil {
+					return err
+				}
+				v.QuarantineUntil = s.quarantine.Until(n)
 			}
 			out = append(out, v)
 		}

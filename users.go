@@ -132,6 +132,9 @@ func (s *Service) create(ctx context.Context, actor Actor, opName string, ev lif
 			if ext, err = o.tx.NextExtension(ctx, office.CompanyID); err != nil {
 				return err
 			}
+			if lifecycle.ValidateExtension(ext) != nil {
+				return errs.E(errs.Conflict, opName, "company %s has no extension left above its highest; give one explicitly", office.CompanyID)
+			}
 		} else if taken, err := o.tx.ExtensionTaken(ctx, office.CompanyID, ext); err != nil {
 			return err
 		} else if taken {

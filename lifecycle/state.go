@@ -124,3 +124,14 @@ func (e *TransitionError) Is(target error) bool {
 	}
 	return false
 }
+
+// Unwrap returns the error as an *errs.Error, of kind errs.Gone for an
+// anonymized user and errs.Conflict otherwise, so that errs.KindOf and
+// errors.As see its kind too.
+func (e *TransitionError) Unwrap() error {
+	k := errs.Conflict
+	if e.State == Anonymized {
+		k = errs.Gone
+	}
+	return &errs.Error{Kind: k, Msg: e.Error()}
+}

@@ -266,10 +266,12 @@ func ValidateUsername(name string) error {
 	return nil
 }
 
-// ValidateExtension requires 2–8 ASCII digits.
+// ValidateExtension requires 2–8 ASCII digits, the first not 0 (0 dials
+// the operator on most systems, and no leading zero keeps numeric and text
+// order the same).
 func ValidateExtension(ext string) error {
-	if len(ext) < 2 || len(ext) > 8 || !asciiDigits(ext) {
-		return invalid("lifecycle.ValidateExtension", "extension %q must be 2 to 8 digits", truncate(ext))
+	if len(ext) < 2 || len(ext) > 8 || !asciiDigits(ext) || ext[0] == '0' {
+		return invalid("lifecycle.ValidateExtension", "extension %q must be 2 to 8 digits, not starting with 0", truncate(ext))
 	}
 	return nil
 }

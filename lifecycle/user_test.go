@@ -29,6 +29,7 @@ func TestValidatorsRefuseBadInput(t *testing.T) {
 		{"username space", lifecycle.ValidateUsername("ada lovelace")},
 		{"extension letters", lifecycle.ValidateExtension("12a")},
 		{"extension long", lifecycle.ValidateExtension("123456789")},
+		{"extension leading zero", lifecycle.ValidateExtension("0101")},
 		{"pin letters", lifecycle.ValidateVoicemailPIN("12ab")},
 		{"pin short", lifecycle.ValidateVoicemailPIN("123")},
 		{"password short", lifecycle.ValidatePassword("short")},

@@ -33,19 +33,24 @@ import (
 func main() {
 	dbPath := flag.String("db", "", "SQLite database file (default: a new temp dir, removed at exit)")
 	flag.Parse()
-	if *dbPath == "" {
-		dir, err := os.MkdirTemp("", "lifeline-quickstart")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		defer os.RemoveAll(dir)
-		*dbPath = filepath.Join(dir, "lifeline.db")
-	}
-	if err := run(context.Background(), *dbPath, os.Stdout); err != nil {
+	if err := runMain(*dbPath); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
+}
+
+// runMain runs the walk-through on dbPath, or on a file in a temp dir that
+// it removes afterwards, whatever happens.
+func runMain(dbPath string) error {
+	if dbPath == "" {
+		dir, err := os.MkdirTemp("", "lifeline-quickstart")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		dbPath = filepath.Join(dir, "lifeline.db")
+	}
+	return run(context.Background(), dbPath, os.Stdout)
 }
 
 func run(ctx context.Context, dbPath string, w io.Writer) error {

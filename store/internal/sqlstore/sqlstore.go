@@ -104,7 +104,7 @@ func (q *Queries) fail(op string, err error) error {
 	k := q.d.Classify(err)
 	msg := "store failure"
 	if k == errs.Conflict {
-		msg = "refused by a uniqueness or reference constraint"
+		msg = "refused by a constraint or a concurrent transaction"
 	}
 	return errs.Wrap(k, op, err, "%s", msg)
 }

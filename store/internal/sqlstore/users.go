@@ -36,8 +36,11 @@ func (q *Queries) buildUsers() {
 	q.add("userByEmail", sel.Where("company_id = ? AND email = ?", nil, nil))
 	q.add("extensionTaken", q.sb.Select("COUNT(*)").From("users").
 		Where("company_id = ? AND extension = ? AND state <> ?", nil, nil, nil))
-	q.add("nextExtension", q.sb.Select("COALESCE(MAX(CAST(extension AS INTEGER)), 99) + 1").From("users").
-		Where("company_id = ? AND state <> ?", nil, nil))
+	// Literal state and (length, text) order match the partial index
+	// users_extension_order, so this reads one index entry.
+	q.add("nextExtension", q.sb.Select("extension").From("users").
+		Where("company_id = ? AND state <> 'anonymized'", nil).
+		OrderBy("length(extension) DESC", "extension DESC").Limit(1))
 	// The state is a literal, not a parameter, so the planner can use the
 	// partial index users_deleted_due (WHERE state = 'deleted').
 	q.add("deletedDue", q.sb.Select("id").From("users").
@@ -153,12 +156,19 @@ func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (b
 
 // NextExtension implements store.Users.
 func (t *Tx) NextExtension(ctx context.Context, companyID string) (string, error) {
-	var n int64
-	err := t.tx.QueryRowContext(ctx, t.q.sql["nextExtension"], companyID, string(lifecycle.Anonymized)).Scan(&n)
+	var highest string
+	err := t.tx.QueryRowContext(ctx, t.q.sql["nextExtension"], companyID).Scan(&highest)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "100", nil
+	}
 	if err != nil {
 		return "", t.q.fail("store.NextExtension", err)
 	}
-	return strconv.FormatInt(n, 10), nil
+	n, err := strconv.ParseInt(highest, 10, 64)
+	if err != nil {
+		return "", errs.Wrap(errs.Other, "store.NextExtension", err, "extension %q is not a number", highest)
+	}
+	return strconv.FormatInt(max(n+1, 100), 10), nil
 }
 
 // ListUsers implements store.Users. Its shape depends on the filter, so it

@@ -1,0 +1,85 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestNumbers(t *testing.T) {
+	var out bytes.Buffer
+	if err := run(context.Background(), filepath.Join(t.TempDir(), "n.db"), &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	got := out.String()
+	for _, want := range []string{
+		// A malformed number is refused with its typed error, and nothing is added.
+		`refused as a whole (ErrInvalid, too short`,
+		"inventory after the refusal: 0 numbers",
+		"+16502530004  local  US       available",
+		// Assignment both ways.
+		"AssignNumber(+16502530000, Ada)",
+		"AssignNumberToUser(Ada, +16502530001)",
+		// The reserved pool names the last holder, office and date.
+		"+16502530000  reserved  Ada Lovelace    Mountain View  Mar 2 10:00     Mar 9 10:00",
+		"+16502530003  reserved  Linus Torvalds  Mountain View  Mar 2 10:00",
+		// The quarantine refuses; an override is audited.
+		"refused (ErrConflict, quarantine until Mar 9 10:00)",
+		"it is in quarantine for its last holder",
+		"reserved -> assigned",
+		"QUARANTINE OVERRIDDEN",
+		"Linus's restore is now refused as a whole (ErrConflict)",
+		// The sweep and the anonymized last holder.
+		"sweep: 2 anonymized, 0 overdue",
+		"+16502530000  reserved  anonymized   Mountain View  Mar 2 13:00",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output lacks %q\n%s", want, got)
+		}
+	}
+
+	// After the restore Ada holds both her numbers again and the pool is empty.
+	restored := section(t, got, "6.", "7.")
+	if !regexp.MustCompile(`Ada Lovelace +Password Required +\+16502530000 \+16502530001`).MatchString(restored) {
+		t.Errorf("after the restore Ada does not hold her numbers:\n%s", restored)
+	}
+	if !strings.Contains(restored, "reserved pool:\n  (empty)") {
+		t.Errorf("after the restore the reserved pool is not empty:\n%s", restored)
+	}
+	// After the deletion Ada's state is Deleted, and after the sweep
+	// nothing in the last section names her.
+	deleted := section(t, got, "3.", "4.")
+	if !regexp.MustCompile(`Ada Lovelace +Deleted +-`).MatchString(deleted) {
+		t.Errorf("after the deletion Ada is not Deleted without numbers:\n%s", deleted)
+	}
+	last := section(t, got, "8.", "")
+	last = last[strings.Index(last[1:], "\n")+1:] // the tables, not the title
+	if strings.Contains(last, "Ada") || strings.Contains(last, "Linus") {
+		t.Errorf("the last section still names an anonymized user:\n%s", last)
+	}
+	if strings.Count(last, "Anonymized") != 2 {
+		t.Errorf("want two Anonymized users in the last section:\n%s", last)
+	}
+}
+
+// section returns the output from the step numbered from up to the step
+// numbered to (to "" means the end).
+func section(t *testing.T, out, from, to string) string {
+	t.Helper()
+	i := strings.Index(out, "\n"+from+" ")
+	if i < 0 {
+		t.Fatalf("no step %s in\n%s", from, out)
+	}
+	s := out[i:]
+	if to != "" {
+		j := strings.Index(s, "\n"+to+" ")
+		if j < 0 {
+			t.Fatalf("no step %s in\n%s", to, out)
+		}
+		s = s[:j]
+	}
+	return s
+}
