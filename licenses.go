@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
@@ -199,10 +200,7 @@ func (s *Service) TransferLicenses(ctx context.Context, actor Actor, lt LicenseT
 		if plan, err = o.planLicenseTransfer(ctx, lt); err != nil {
 			return err
 		}
-		if err := o.tx.PutPool(ctx, plan.FromAfter); err != nil {
-			return err
-		}
-		if err := o.tx.PutPool(ctx, plan.ToAfter); err != nil {
+		if err := o.putPools(ctx, plan.FromAfter, plan.ToAfter); err != nil {
 			return err
 		}
 		return o.audit(ctx, store.AuditRecord{CompanyID: plan.From.CompanyID, TargetKind: "license", TargetID: plan.From.ID,
@@ -236,4 +234,22 @@ func (o *op) planLicenseTransfer(ctx context.Context, lt LicenseTransfer) (licen
 		return licensing.TransferPlan{}, err
 	}
 	return licensing.PlanTransfer(company, from, to, fromPool, toPool, lt.Count)
+}
+
+// putPools writes pools in (office, type) order, so that two transactions
+// writing the same pools lock them in the same order and cannot deadlock.
+func (o *op) putPools(ctx context.Context, pools ...Pool) error {
+	pools = slices.Clone(pools)
+	slices.SortFunc(pools, func(a, b Pool) int {
+		if c := strings.Compare(a.OfficeID, b.OfficeID); c != 0 {
+			return c
+		}
+		return strings.Compare(string(a.Type), string(b.Type))
+	})
+	for _, p := range pools {
+		if err := o.tx.PutPool(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
 }

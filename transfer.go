@@ -3,6 +3,7 @@ package lifeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/lifeline-go/lifeline/errs"
@@ -73,10 +74,8 @@ func (s *Service) TransferUser(ctx context.Context, actor Actor, userID, toOffic
 		if err != nil {
 			return err
 		}
-		for _, p := range append(plan.FromPools, plan.ToPools...) {
-			if err := o.tx.PutPool(ctx, p); err != nil {
-				return err
-			}
+		if err := o.putPools(ctx, append(slices.Clone(plan.FromPools), plan.ToPools...)...); err != nil {
+			return err
 		}
 		for _, e164 := range plan.ReservedNumbers {
 			if err := o.updateNumber(ctx, e164, func(n Number) (Number, error) { return n.Unassign(o.now) }); err != nil {

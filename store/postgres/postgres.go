@@ -1,0 +1,292 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	sq "github.com/Masterminds/squirrel"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/store"
+	"github.com/lifeline-go/lifeline/store/internal/sqlstore"
+)
+
+// Default retry policy of [Store.Update].
+const (
+	DefaultMaxTries   = 10
+	DefaultMinBackoff = 5 * time.Millisecond
+	DefaultMaxBackoff = 500 * time.Millisecond
+)
+
+// Store is a store.Store on a PostgreSQL database. It is safe for concurrent
+// use.
+type Store struct {
+	db      *sql.DB
+	owned   bool
+	q       *sqlstore.Queries
+	o       options
+	retries atomic.Int64
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Option configures [Open] and [New].
+type Option func(*options)
+
+type options struct {
+	maxConns   int
+	maxTries   int
+	minBackoff time.Duration
+	maxBackoff time.Duration
+}
+
+// WithMaxConns bounds the connection pool [Open] creates (default the larger
+// of 4 and the number of CPUs, as pgxpool does). [New] leaves the caller's
+// pool as it is.
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+
+// WithRetry sets how [Store.Update] retries a transaction that failed with a
+// serialization failure or deadlock: at most maxTries runs in all (1 means
+// never retry), waiting between runs a random delay between half and all of
+// minBackoff·2^(try-1), capped at maxBackoff. Defaults: [DefaultMaxTries],
+// [DefaultMinBackoff], [DefaultMaxBackoff].
+func WithRetry(maxTries int, minBackoff, maxBackoff time.Duration) Option {
+	return func(o *options) {
+		o.maxTries, o.minBackoff, o.maxBackoff = maxTries, minBackoff, maxBackoff
+	}
+}
+
+func buildOptions(op string, opts []Option) (options, error) {
+	o := options{
+		maxConns:   max(4, runtime.NumCPU()),
+		maxTries:   DefaultMaxTries,
+		minBackoff: DefaultMinBackoff,
+		maxBackoff: DefaultMaxBackoff,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	switch {
+	case o.maxConns < 1:
+		return o, errs.E(errs.Invalid, op, "max connections %d must be at least 1", o.maxConns)
+	case o.maxTries < 1:
+		return o, errs.E(errs.Invalid, op, "max tries %d must be at least 1", o.maxTries)
+	case o.minBackoff < 0 || o.maxBackoff < o.minBackoff:
+		return o, errs.E(errs.Invalid, op, "backoff %v..%v must satisfy 0 <= min <= max", o.minBackoff, o.maxBackoff)
+	}
+	return o, nil
+}
+
+// Open connects to the database named by connString (a URL such as
+// postgres://user@host/db or keyword/value pairs such as "host=/tmp
+// dbname=x", as pgx and libpq accept), migrates it and returns a store that
+// owns its connection pool. Open checks the connection before returning.
+func Open(ctx context.Context, connString string, opts ...Option) (*Store, error) {
+	const op = "postgres.Open"
+	o, err := buildOptions(op, opts)
+	if err != nil {
+		return nil, err
+	}
+	cfg, err := pgx.ParseConfig(connString)
+	if err != nil {
+		// pgx's message can quote the connection string, password included.
+		return nil, errs.E(errs.Invalid, op, "cannot parse the connection string")
+	}
+	db := stdlib.OpenDB(*cfg)
+	db.SetMaxOpenConns(o.maxConns)
+	db.SetMaxIdleConns(o.maxConns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, errs.Wrap(classify(err), op, err, "connecting to %s/%s", cfg.Host, cfg.Database)
+	}
+	s, err := New(ctx, db, opts...)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.owned = true
+	return s, nil
+}
+
+// New wraps a *sql.DB the caller opened with pgx's database/sql driver
+// (sql.Open("pgx", dsn), stdlib.OpenDB or stdlib.OpenDBFromPool) and
+// migrates the database. It refuses a *sql.DB of another driver, whose
+// errors it could not classify. Close does not close db. [WithMaxConns] has
+// no effect here: size the caller's pool instead (it needs at least one
+// connection per concurrent transaction).
+func New(ctx context.Context, db *sql.DB, opts ...Option) (*Store, error) {
+	const op = "postgres.New"
+	if db == nil {
+		return nil, errs.E(errs.Invalid, op, "no database given")
+	}
+	if _, ok := db.Driver().(*stdlib.Driver); !ok {
+		return nil, errs.E(errs.Invalid, op, "database uses driver %T; open it with pgx's stdlib driver", db.Driver())
+	}
+	o, err := buildOptions(op, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, o: o, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Dollar, Classify: classify})}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close closes the connection pool if [Open] opened it.
+func (s *Store) Close() error {
+	if !s.owned {
+		return nil
+	}
+	return s.db.Close()
+}
+
+// DB returns the underlying database, for inspection and tests.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Retries returns how many times, since the store was opened, [Store.Update]
+// ran a callback again after a serialization failure or deadlock.
+func (s *Store) Retries() int64 { return s.retries.Load() }
+
+var (
+	writeTx = &sql.TxOptions{Isolation: sql.LevelSerializable}
+	readTx  = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+)
+
+// Update implements store.Store: fn runs in a SERIALIZABLE transaction, and
+// again, after a jittered backoff, when PostgreSQL aborts it with a
+// serialization failure or deadlock. After the last try the error is of
+// kind errs.Conflict and matches [ErrSerialization]. fn's own errors are
+// returned unchanged.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	const op = "postgres.Update"
+	for try := 1; ; try++ {
+		retry, err := s.attempt(ctx, writeTx, fn)
+		if !retry {
+			return err
+		}
+		if try >= s.o.maxTries {
+			return &errs.Error{
+				Kind: errs.Conflict, Op: op,
+				Msg: fmt.Sprintf("gave up after %d tries: concurrent transactions kept conflicting (SQLSTATE %s); try again later",
+					try, sqlState(err)),
+				Err: fmt.Errorf("%w: %w", ErrSerialization, err),
+			}
+		}
+		if werr := s.wait(ctx, try); werr != nil {
+			return errs.Wrap(errs.Other, op, werr, "cancelled after %d tries, waiting to retry (%v)", try, err)
+		}
+		s.retries.Add(1)
+	}
+}
+
+// wait sleeps before try+1: a random duration between half and all of
+// minBackoff·2^(try-1), capped at maxBackoff.
+func (s *Store) wait(ctx context.Context, try int) error {
+	d := s.o.minBackoff
+	for i := 1; i < try && d < s.o.maxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, s.o.maxBackoff)
+	if d > 0 {
+		d = d/2 + rand.N(d/2+1)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// View implements store.Store: fn runs in a READ ONLY transaction at
+// REPEATABLE READ, on one snapshot.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	_, err := s.attempt(ctx, readTx, fn)
+	return err
+}
+
+// attempt runs fn once in a transaction. retry reports that the attempt
+// failed with a serialization failure or deadlock: from fn's error, from a
+// statement fn ran (even if fn swallowed its error) or from COMMIT.
+func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.Tx) error) (retry bool, err error) {
+	const op = "postgres.tx"
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return false, errs.Wrap(classify(err), op, err, "beginning a transaction")
+	}
+	t := &trackingTx{tx: tx}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(s.q.Bind(t)); err != nil {
+		if ctx.Err() != nil {
+			return false, err
+		}
+		if Retryable(err) {
+			return true, err
+		}
+		if t.failed != nil {
+			// fn swallowed the failure and went on (then failed on the
+			// aborted transaction): retry, reporting the real cause.
+			return true, t.failed
+		}
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		committed = true // the transaction is over either way
+		switch {
+		case Retryable(err):
+			return true, errs.Wrap(errs.Conflict, op, err, "committing")
+		case t.failed != nil && errors.Is(err, pgx.ErrTxCommitRollback):
+			return true, t.failed
+		}
+		return false, errs.Wrap(classify(err), op, err, "committing")
+	}
+	committed = true
+	return false, nil
+}
+
+// trackingTx is the sqlstore.Querier of one attempt. It remembers the first
+// statement error that makes the attempt retryable.
+type trackingTx struct {
+	tx     *sql.Tx
+	failed error
+}
+
+func (t *trackingTx) note(err error) {
+	if t.failed == nil && err != nil && Retryable(err) {
+		t.failed = errs.Wrap(errs.Conflict, "postgres.tx", err, "statement aborted by a concurrent transaction")
+	}
+}
+
+func (t *trackingTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := t.tx.ExecContext(ctx, query, args...)
+	t.note(err)
+	return res, err
+}
+
+func (t *trackingTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := t.tx.QueryContext(ctx, query, args...)
+	t.note(err)
+	return rows, err
+}
+
+func (t *trackingTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	row := t.tx.QueryRowContext(ctx, query, args...)
+	t.note(row.Err())
+	return row
+}
