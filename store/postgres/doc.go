@@ -53,7 +53,8 @@
 // one number) and wait in backoff. Two transactions that write the same rows
 // in opposite orders deadlock; PostgreSQL notices after deadlock_timeout (1 s
 // by default) and the store retries the one it aborts, so such a deadlock
-// costs that second, not an error. Because the SQL is plain, serializable and
+// costs that second, not an error. The facade writes license pools in
+// (office, type) order so its own operations do not deadlock on them. Because the SQL is plain, serializable and
 // retried on SQLSTATE 40001, it also suits the distributed
 // PostgreSQL-compatible engines that report conflicts the same way.
 //
