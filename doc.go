@@ -50,8 +50,9 @@
 //   - Erase needs the user id passed twice, as the confirmation.
 //   - Numbers are assigned only to live users of the number's office. A
 //     restore gives back exactly the numbers the deletion reserved.
-//   - A cross-country user transfer gives the user a new local number only
-//     when it had local or fax numbers to give up.
+//   - A cross-country user transfer always gives the user a local number
+//     of the new country, whether or not it had local or fax numbers to
+//     give up; with none free the transfer fails as a whole.
 //   - Call recording (plans, retention, legal hold) is not built yet; the
 //     lifecycle leaves room for it.
 package lifeline

@@ -24,8 +24,9 @@ type UserTransferPlan struct {
 	// ReservedNumbers (local and fax numbers, when the country changes) go
 	// to the old office's reserved pool.
 	ReservedNumbers []string
-	// NewNumber is the local number of the new country the user gets, from
-	// the new office's available or quarantine-free reserved numbers.
+	// NewNumber is, when the country changes, the local number of the new
+	// country the user gets, from the new office's available or
+	// quarantine-free reserved numbers.
 	NewNumber string
 	// Pools are the pools after the move, old and new office.
 	FromPools, ToPools []Pool
@@ -176,7 +177,7 @@ func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeI
 			plan.KeptNumbers = append(plan.KeptNumbers, n.E164)
 		}
 	}
-	if len(plan.ReservedNumbers) > 0 {
+	if !move.SameCountry {
 		if plan.NewNumber, err = s.freeLocalNumber(ctx, o, u.ID, to); err != nil {
 			return plan, err
 		}

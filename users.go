@@ -500,11 +500,14 @@ func (s *Service) Recycle(ctx context.Context, actor Actor, userID string, p Per
 		email = lifecycle.NormalizeEmail(email)
 	}
 	return s.mutate(ctx, actor, "lifeline.Recycle", userID, string(lifecycle.EventRecycle), func(ctx context.Context, o *op, u User) (User, string, string, error) {
+		next, err := u.Recycle(p, email)
+		if err != nil {
+			return u, "", "", err
+		}
 		if err := o.checkEmailFree(ctx, u.CompanyID, email, u.ID); err != nil {
 			return u, "", "", err
 		}
-		next, err := u.Recycle(p, email)
-		return next, "", personalOf(next), err
+		return next, "", personalOf(next), nil
 	})
 }
 
