@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -158,6 +159,8 @@ func (s *steps) print() error {
 	if err != nil {
 		return err
 	}
+	// Users come in id order, which is random; an admin reads by extension.
+	slices.SortFunc(users, func(a, b lifeline.User) int { return strings.Compare(a.Extension, b.Extension) })
 	tw := tabwriter.NewWriter(s.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  ext\tname\tlogin\tstate\tnumbers")
 	for _, u := range users {
