@@ -11,6 +11,7 @@ import (
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/store"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
@@ -120,4 +121,24 @@ func lifecycleRound(ctx context.Context, svc *lifeline.Service, admin lifeline.A
 		}
 	}
 	return nil
+}
+
+// TestClosedStoreRefusesWrites checks that a write after Close fails at once
+// instead of waiting for the writer connection, and that Close is idempotent.
+func TestClosedStoreRefusesWrites(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "closed.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	err = st.Update(ctx, func(store.Tx) error { return nil })
+	if err == nil || errs.KindOf(err) != errs.Other {
+		t.Fatalf("Update after Close: %v, want an error", err)
+	}
 }

@@ -3,9 +3,12 @@
 //
 // # What it promises
 //
-//   - Every write transaction begins IMMEDIATE and writers inside one process
-//     queue for the write lock, so concurrent callers never see "database is
-//     locked"; other processes on the same file wait up to the busy timeout.
+//   - Every write transaction begins IMMEDIATE on the store's one writer
+//     connection, which writers inside one process queue for, so concurrent
+//     callers never see "database is locked"; other processes on the same
+//     file wait up to the busy timeout. The writer connection keeps its
+//     statements prepared, so each is parsed once, not once per call.
+//     Reads run on the pool's other connections beside a write.
 //   - WAL journal, foreign keys on, and secure_delete on from the database's
 //     creation: a deleted or overwritten value is zeroed in the file, and
 //     after [Store.Checkpoint] it is gone from the WAL too. Anonymization
@@ -30,6 +33,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	sq "github.com/Masterminds/squirrel"
@@ -52,10 +56,37 @@ const (
 
 // Store is a store.Store on one SQLite file.
 type Store struct {
-	db     *sql.DB
-	owned  bool
-	q      *sqlstore.Queries
-	writer chan struct{}
+	db    *sql.DB
+	owned bool
+	q     *sqlstore.Queries
+	// writer is the one connection writes go through, held for the store's
+	// life so its prepared statements stay prepared. Holding the channel's
+	// one slot is holding the connection.
+	writer chan *writeConn
+
+	closed    chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// writeConn is the writer connection and its prepared statements.
+type writeConn struct {
+	conn  *sql.Conn
+	stmts map[string]*sql.Stmt
+}
+
+// Stmt implements sqlstore.StmtCache. Only the holder of the writer slot
+// calls it, so the map needs no lock.
+func (w *writeConn) Stmt(ctx context.Context, name, query string) (*sql.Stmt, error) {
+	if st, ok := w.stmts[name]; ok {
+		return st, nil
+	}
+	st, err := w.conn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[name] = st
+	return st, nil
 }
 
 var _ store.Store = (*Store)(nil)
@@ -77,8 +108,9 @@ func WithSynchronousNormal() Option { return func(o *options) { o.synchronous = 
 // lock (default 5 s).
 func WithBusyTimeout(d time.Duration) Option { return func(o *options) { o.busyTimeout = d } }
 
-// WithMaxConns bounds the connection pool (default 4).
-func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = n } }
+// WithMaxConns bounds the connection pool (default 4, at least 2: one
+// connection is kept for writes).
+func WithMaxConns(n int) Option { return func(o *options) { o.maxConns = max(n, 2) } }
 
 func buildOptions(opts []Option) options {
 	o := options{synchronous: "FULL", busyTimeout: 5 * time.Second, maxConns: 4}
@@ -128,15 +160,24 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 
 // New wraps a *sql.DB the caller opened with the modernc driver and a DSN
 // from [DSN], and migrates it. It refuses a database whose connections do not
-// have foreign keys and secure_delete on. Close does not close db.
+// have foreign keys and secure_delete on, and a pool limited to one
+// connection (the store keeps one for writes). Close does not close db.
 func New(ctx context.Context, db *sql.DB) (*Store, error) {
-	s := &Store{db: db, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Question, Classify: classify}), writer: make(chan struct{}, 1)}
+	if n := db.Stats().MaxOpenConnections; n == 1 {
+		return nil, errs.E(errs.Invalid, "sqlite.New", "the pool allows one connection; the store needs at least two (one is kept for writes)")
+	}
+	s := &Store{db: db, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Question, Classify: classify}), writer: make(chan *writeConn, 1), closed: make(chan struct{})}
 	if err := s.checkPragmas(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, errs.Wrap(classify(err), "sqlite.New", err, "getting the writer connection")
+	}
+	s.writer <- &writeConn{conn: conn, stmts: map[string]*sql.Stmt{}}
 	return s, nil
 }
 
@@ -153,12 +194,22 @@ func (s *Store) checkPragmas(ctx context.Context) error {
 	return nil
 }
 
-// Close closes the database if Open opened it.
+// Close releases the writer connection and closes the database if Open
+// opened it. It waits for a write in progress to finish; calling it again
+// returns the first call's result.
 func (s *Store) Close() error {
-	if !s.owned {
-		return nil
-	}
-	return s.db.Close()
+	s.closeOnce.Do(func() {
+		w := <-s.writer
+		close(s.closed)
+		for _, st := range w.stmts {
+			st.Close()
+		}
+		s.closeErr = w.conn.Close()
+		if s.owned {
+			s.closeErr = errors.Join(s.closeErr, s.db.Close())
+		}
+	})
+	return s.closeErr
 }
 
 // DB returns the underlying database, for inspection and tests.
@@ -182,26 +233,30 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 // write lock; the transaction begins IMMEDIATE so it never has to upgrade a
 // read lock, which is what makes SQLite report "database is locked".
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	var w *writeConn
 	select {
-	case s.writer <- struct{}{}:
+	case w = <-s.writer:
+	case <-s.closed:
+		return errs.E(errs.Other, "sqlite.Update", "the store is closed")
 	case <-ctx.Done():
 		return errs.Wrap(errs.Other, "sqlite.Update", ctx.Err(), "waiting for the write lock")
 	}
-	defer func() { <-s.writer }()
-	return s.inConn(ctx, "BEGIN IMMEDIATE", fn)
+	defer func() { s.writer <- w }()
+	return s.inTx(ctx, w.conn, "BEGIN IMMEDIATE", s.q.BindPrepared(w.conn, w), fn)
 }
 
-// View implements store.Store.
+// View implements store.Store. Reads run on the pool's other connections,
+// beside a write in progress (WAL).
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.inConn(ctx, "BEGIN", fn)
-}
-
-func (s *Store) inConn(ctx context.Context, begin string, fn func(store.Tx) error) (err error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
-		return errs.Wrap(classify(err), "sqlite.tx", err, "getting a connection")
+		return errs.Wrap(classify(err), "sqlite.View", err, "getting a connection")
 	}
 	defer conn.Close()
+	return s.inTx(ctx, conn, "BEGIN", s.q.Bind(conn), fn)
+}
+
+func (s *Store) inTx(ctx context.Context, conn *sql.Conn, begin string, tx store.Tx, fn func(store.Tx) error) (err error) {
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		return errs.Wrap(classify(err), "sqlite.tx", err, "beginning a transaction")
 	}
@@ -213,7 +268,7 @@ func (s *Store) inConn(ctx context.Context, begin string, fn func(store.Tx) erro
 			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		}
 	}()
-	if err := fn(s.q.Bind(conn)); err != nil {
+	if err := fn(tx); err != nil {
 		return err
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {

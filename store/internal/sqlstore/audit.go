@@ -22,7 +22,7 @@ func (q *Queries) buildAudit() {
 // AppendAudit implements store.Audit.
 func (t *Tx) AppendAudit(ctx context.Context, r store.AuditRecord) (int64, error) {
 	var id int64
-	err := t.tx.QueryRowContext(ctx, t.q.sql["appendAudit"],
+	err := t.queryRow(ctx, "appendAudit",
 		nanos(r.At), r.CompanyID, r.ActorID, r.ActorRole, r.OnBehalfOf, r.Action,
 		r.TargetKind, r.TargetID, r.UserID, r.FromState, r.ToState, r.Detail, r.Personal).Scan(&id)
 	if err != nil {
@@ -51,7 +51,7 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditR
 	if err != nil {
 		return nil, errs.Wrap(errs.Other, "store.ListAudit", err, "building the query")
 	}
-	return queryList(ctx, t, "store.ListAudit", query, args, func(s interface{ Scan(...any) error }) (store.AuditRecord, error) {
+	return queryBuilt(ctx, t, "store.ListAudit", query, args, func(s interface{ Scan(...any) error }) (store.AuditRecord, error) {
 		var r store.AuditRecord
 		var at int64
 		err := s.Scan(&r.ID, &at, &r.CompanyID, &r.ActorID, &r.ActorRole, &r.OnBehalfOf, &r.Action,

@@ -30,7 +30,7 @@ func (t *Tx) InsertCompany(ctx context.Context, c licensing.Company) error {
 func (t *Tx) GetCompany(ctx context.Context, id string) (licensing.Company, error) {
 	var c licensing.Company
 	var tier string
-	err := t.tx.QueryRowContext(ctx, t.q.sql["getCompany"], id).Scan(&c.ID, &c.Name, &tier)
+	err := t.queryRow(ctx, "getCompany", id).Scan(&c.ID, &c.Name, &tier)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errs.E(errs.NotFound, "store.GetCompany", "company %q does not exist", id)
 	}
@@ -60,7 +60,7 @@ func scanOffice(s interface{ Scan(...any) error }) (licensing.Office, error) {
 
 // GetOffice implements store.Companies.
 func (t *Tx) GetOffice(ctx context.Context, id string) (licensing.Office, error) {
-	o, err := scanOffice(t.tx.QueryRowContext(ctx, t.q.sql["getOffice"], id))
+	o, err := scanOffice(t.queryRow(ctx, "getOffice", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, errs.E(errs.NotFound, "store.GetOffice", "office %q does not exist", id)
 	}
@@ -72,12 +72,23 @@ func (t *Tx) GetOffice(ctx context.Context, id string) (licensing.Office, error)
 
 // ListOffices implements store.Companies.
 func (t *Tx) ListOffices(ctx context.Context, companyID string) ([]licensing.Office, error) {
-	return queryList(ctx, t, "store.ListOffices", t.q.sql["listOffices"], []any{companyID}, scanOffice)
+	return queryList(ctx, t, "store.ListOffices", "listOffices", []any{companyID}, scanOffice)
 }
 
-// queryList runs a query and maps every row with scan.
-func queryList[T any](ctx context.Context, t *Tx, op, query string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+// queryList runs the named statement and maps every row with scan.
+func queryList[T any](ctx context.Context, t *Tx, op, name string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	rows, err := t.query(ctx, name, args...)
+	return scanList(t, op, rows, err, scan)
+}
+
+// queryBuilt runs a query built for this call (its shape depends on a
+// filter) and maps every row with scan.
+func queryBuilt[T any](ctx context.Context, t *Tx, op, query string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	rows, err := t.tx.QueryContext(ctx, query, args...)
+	return scanList(t, op, rows, err, scan)
+}
+
+func scanList[T any](t *Tx, op string, rows *sql.Rows, err error, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
 	if err != nil {
 		return nil, t.q.fail(op, err)
 	}

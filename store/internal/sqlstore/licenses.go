@@ -28,7 +28,7 @@ func scanPool(s interface{ Scan(...any) error }) (licensing.Pool, error) {
 
 // GetPool implements store.Licenses.
 func (t *Tx) GetPool(ctx context.Context, officeID string, typ licensing.LicenseType) (licensing.Pool, error) {
-	p, err := scanPool(t.tx.QueryRowContext(ctx, t.q.sql["getPool"], officeID, string(typ)))
+	p, err := scanPool(t.queryRow(ctx, "getPool", officeID, string(typ)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return licensing.Pool{OfficeID: officeID, Type: typ}, nil
 	}
@@ -46,12 +46,12 @@ func (t *Tx) PutPool(ctx context.Context, p licensing.Pool) error {
 
 // ListPools implements store.Licenses.
 func (t *Tx) ListPools(ctx context.Context, officeID string) ([]licensing.Pool, error) {
-	return queryList(ctx, t, "store.ListPools", t.q.sql["listPools"], []any{officeID}, scanPool)
+	return queryList(ctx, t, "store.ListPools", "listPools", []any{officeID}, scanPool)
 }
 
 // UserLicenses implements store.Licenses.
 func (t *Tx) UserLicenses(ctx context.Context, userID string) ([]licensing.LicenseType, error) {
-	return queryList(ctx, t, "store.UserLicenses", t.q.sql["userLicenses"], []any{userID},
+	return queryList(ctx, t, "store.UserLicenses", "userLicenses", []any{userID},
 		func(s interface{ Scan(...any) error }) (licensing.LicenseType, error) {
 			var typ string
 			err := s.Scan(&typ)

@@ -53,7 +53,7 @@ func (t *Tx) UpdateNumber(ctx context.Context, n numbers.Number) error {
 
 // GetNumber implements store.Numbers.
 func (t *Tx) GetNumber(ctx context.Context, e164 string) (numbers.Number, error) {
-	n, err := scanNumber(t.tx.QueryRowContext(ctx, t.q.sql["getNumber"], e164))
+	n, err := scanNumber(t.queryRow(ctx, "getNumber", e164))
 	if errors.Is(err, sql.ErrNoRows) {
 		return n, errs.E(errs.NotFound, "store.GetNumber", "number %s is not in any office's inventory", quote(e164))
 	}
@@ -82,5 +82,5 @@ func (t *Tx) ListNumbers(ctx context.Context, f store.NumberFilter) ([]numbers.N
 	if err != nil {
 		return nil, errs.Wrap(errs.Other, "store.ListNumbers", err, "building the query")
 	}
-	return queryList(ctx, t, "store.ListNumbers", query, args, scanNumber)
+	return queryBuilt(ctx, t, "store.ListNumbers", query, args, scanNumber)
 }

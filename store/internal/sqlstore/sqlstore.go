@@ -62,10 +62,19 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
+// StmtCache hands out prepared statements of the connection a transaction
+// runs on, so a statement is parsed once per connection instead of once per
+// call.
+type StmtCache interface {
+	// Stmt returns the statement named name, preparing query on first use.
+	Stmt(ctx context.Context, name, query string) (*sql.Stmt, error)
+}
+
 // Tx is a store.Tx on one open transaction.
 type Tx struct {
-	q  *Queries
-	tx Querier
+	q     *Queries
+	tx    Querier
+	stmts StmtCache
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -73,8 +82,52 @@ var _ store.Tx = (*Tx)(nil)
 // Bind returns the store.Tx for an open transaction.
 func (q *Queries) Bind(tx Querier) *Tx { return &Tx{q: q, tx: tx} }
 
+// BindPrepared returns the store.Tx for a transaction open on the
+// connection whose prepared statements c holds.
+func (q *Queries) BindPrepared(tx Querier, c StmtCache) *Tx { return &Tx{q: q, tx: tx, stmts: c} }
+
+// row is what QueryRow gives: something to Scan.
+type row interface{ Scan(...any) error }
+
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// queryRow runs the named statement for one row.
+func (t *Tx) queryRow(ctx context.Context, name string, args ...any) row {
+	if t.stmts == nil {
+		return t.tx.QueryRowContext(ctx, t.q.sql[name], args...)
+	}
+	st, err := t.stmts.Stmt(ctx, name, t.q.sql[name])
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// query runs the named statement for many rows.
+func (t *Tx) query(ctx context.Context, name string, args ...any) (*sql.Rows, error) {
+	if t.stmts == nil {
+		return t.tx.QueryContext(ctx, t.q.sql[name], args...)
+	}
+	st, err := t.stmts.Stmt(ctx, name, t.q.sql[name])
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
 func (t *Tx) exec(ctx context.Context, op, name string, args ...any) (sql.Result, error) {
-	res, err := t.tx.ExecContext(ctx, t.q.sql[name], args...)
+	var res sql.Result
+	var err error
+	if t.stmts == nil {
+		res, err = t.tx.ExecContext(ctx, t.q.sql[name], args...)
+	} else {
+		var st *sql.Stmt
+		if st, err = t.stmts.Stmt(ctx, name, t.q.sql[name]); err == nil {
+			res, err = st.ExecContext(ctx, args...)
+		}
+	}
 	if err != nil {
 		return nil, t.q.fail(op, err)
 	}

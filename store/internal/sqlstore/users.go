@@ -124,7 +124,7 @@ func (t *Tx) UpdateUser(ctx context.Context, u lifecycle.User) error {
 }
 
 func (t *Tx) getUser(ctx context.Context, op, name, what string, args ...any) (lifecycle.User, error) {
-	u, err := scanUser(t.tx.QueryRowContext(ctx, t.q.sql[name], args...))
+	u, err := scanUser(t.queryRow(ctx, name, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.E(errs.NotFound, op, "%s does not exist", what)
 	}
@@ -147,7 +147,7 @@ func (t *Tx) FindUserByEmail(ctx context.Context, companyID, email string) (life
 // ExtensionTaken implements store.Users.
 func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (bool, error) {
 	var n int
-	err := t.tx.QueryRowContext(ctx, t.q.sql["extensionTaken"], companyID, extension, string(lifecycle.Anonymized)).Scan(&n)
+	err := t.queryRow(ctx, "extensionTaken", companyID, extension, string(lifecycle.Anonymized)).Scan(&n)
 	if err != nil {
 		return false, t.q.fail("store.ExtensionTaken", err)
 	}
@@ -157,7 +157,7 @@ func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (b
 // NextExtension implements store.Users.
 func (t *Tx) NextExtension(ctx context.Context, companyID string) (string, error) {
 	var highest string
-	err := t.tx.QueryRowContext(ctx, t.q.sql["nextExtension"], companyID).Scan(&highest)
+	err := t.queryRow(ctx, "nextExtension", companyID).Scan(&highest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "100", nil
 	}
@@ -198,12 +198,12 @@ func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.Use
 	if err != nil {
 		return nil, errs.Wrap(errs.Other, "store.ListUsers", err, "building the query")
 	}
-	return queryList(ctx, t, "store.ListUsers", query, args, scanUser)
+	return queryBuilt(ctx, t, "store.ListUsers", query, args, scanUser)
 }
 
 // ListDeletedDue implements store.Users.
 func (t *Tx) ListDeletedDue(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return queryList(ctx, t, "store.ListDeletedDue", t.q.sql["deletedDue"],
+	return queryList(ctx, t, "store.ListDeletedDue", "deletedDue",
 		[]any{nanos(now), limit},
 		func(s interface{ Scan(...any) error }) (string, error) {
 			var id string
