@@ -143,52 +143,49 @@ func (o *op) loadNumber(ctx context.Context, raw string) (Number, error) {
 	return n, nil
 }
 
-func (o *op) companyOfOffice(ctx context.Context, officeID string) string {
-	off, err := o.tx.GetOffice(ctx, officeID)
-	if err != nil {
-		return ""
-	}
-	return off.CompanyID
+// changeNumber is the shape of the single-number operations: load the
+// number, let change compute its next value, save it and audit the step
+// under the company of the number's office.
+func (s *Service) changeNumber(ctx context.Context, actor Actor, opName, action, e164 string, change func(n Number, now time.Time) (Number, string, error)) (Number, error) {
+	var after Number
+	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
+		n, err := o.loadNumber(ctx, e164)
+		if err != nil {
+			return err
+		}
+		office, err := o.tx.GetOffice(ctx, n.OfficeID)
+		if err != nil {
+			return err
+		}
+		next, detail, err := change(n, o.now)
+		if err != nil {
+			return err
+		}
+		if err := o.tx.UpdateNumber(ctx, next); err != nil {
+			return err
+		}
+		after = next
+		return o.auditNumber(ctx, office.CompanyID, n, next, action, detail)
+	})
+	return after, err
 }
 
 // UnassignNumber takes a number from its holder into the office's reserved
 // pool, remembering who held it, in which office, and since when.
 func (s *Service) UnassignNumber(ctx context.Context, actor Actor, e164 string) (Number, error) {
-	var after Number
-	err := s.update(ctx, "lifeline.UnassignNumber", actor, func(ctx context.Context, o *op) error {
-		n, err := o.loadNumber(ctx, e164)
-		if err != nil {
-			return err
-		}
-		if after, err = n.Unassign(o.now); err != nil {
-			return err
-		}
-		if err := o.tx.UpdateNumber(ctx, after); err != nil {
-			return err
-		}
-		return o.auditNumber(ctx, o.companyOfOffice(ctx, n.OfficeID), n, after, "unassign-number", "from "+n.HolderID)
+	return s.changeNumber(ctx, actor, "lifeline.UnassignNumber", "unassign-number", e164, func(n Number, now time.Time) (Number, string, error) {
+		next, err := n.Unassign(now)
+		return next, "from " + n.HolderID, err
 	})
-	return after, err
 }
 
 // ReleaseNumber returns an Available or Reserved number to the carrier. It
 // stays as a Released record and can never be assigned again.
 func (s *Service) ReleaseNumber(ctx context.Context, actor Actor, e164 string) (Number, error) {
-	var after Number
-	err := s.update(ctx, "lifeline.ReleaseNumber", actor, func(ctx context.Context, o *op) error {
-		n, err := o.loadNumber(ctx, e164)
-		if err != nil {
-			return err
-		}
-		if after, err = n.Release(); err != nil {
-			return err
-		}
-		if err := o.tx.UpdateNumber(ctx, after); err != nil {
-			return err
-		}
-		return o.auditNumber(ctx, o.companyOfOffice(ctx, n.OfficeID), n, after, "release-number", "")
+	return s.changeNumber(ctx, actor, "lifeline.ReleaseNumber", "release-number", e164, func(n Number, _ time.Time) (Number, string, error) {
+		next, err := n.Release()
+		return next, "", err
 	})
-	return after, err
 }
 
 // NumberView is a number as an admin sees it, with the people it refers to

@@ -53,7 +53,7 @@ func (p UserTransferPlan) String() string {
 func (s *Service) PreviewUserTransfer(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
 	var plan UserTransferPlan
 	err := s.view(ctx, "lifeline.PreviewUserTransfer", actor, func(ctx context.Context, o *op) (err error) {
-		plan, err = s.planUserTransfer(ctx, o, userID, toOfficeID)
+		plan, _, err = s.planUserTransfer(ctx, o, userID, toOfficeID)
 		return err
 	})
 	return plan, err
@@ -68,11 +68,8 @@ func (s *Service) PreviewUserTransfer(ctx context.Context, actor Actor, userID, 
 func (s *Service) TransferUser(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
 	var plan UserTransferPlan
 	err := s.update(ctx, "lifeline.TransferUser", actor, func(ctx context.Context, o *op) (err error) {
-		if plan, err = s.planUserTransfer(ctx, o, userID, toOfficeID); err != nil {
-			return err
-		}
-		before, err := o.loadUser(ctx, userID)
-		if err != nil {
+		var before User
+		if plan, before, err = s.planUserTransfer(ctx, o, userID, toOfficeID); err != nil {
 			return err
 		}
 		if err := o.putPools(ctx, append(slices.Clone(plan.FromPools), plan.ToPools...)...); err != nil {
@@ -121,46 +118,48 @@ func (o *op) updateNumber(ctx context.Context, e164 string, fn func(Number) (Num
 	return o.tx.UpdateNumber(ctx, next)
 }
 
-func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeID string) (UserTransferPlan, error) {
+// planUserTransfer checks the move and returns its plan with the user as it
+// is before the move.
+func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeID string) (UserTransferPlan, User, error) {
 	u, err := o.loadUser(ctx, userID)
 	if err != nil {
-		return UserTransferPlan{}, err
+		return UserTransferPlan{}, u, err
 	}
 	if err := requireLive(u, "transfer"); err != nil {
-		return UserTransferPlan{}, err
+		return UserTransferPlan{}, u, err
 	}
 	from, err := o.tx.GetOffice(ctx, u.OfficeID)
 	if err != nil {
-		return UserTransferPlan{}, err
+		return UserTransferPlan{}, u, err
 	}
 	to, err := o.tx.GetOffice(ctx, toOfficeID)
 	if err != nil {
-		return UserTransferPlan{}, notFoundAs(o.name, err, "office %q does not exist", truncateID(toOfficeID))
+		return UserTransferPlan{}, u, notFoundAs(o.name, err, "office %q does not exist", truncateID(toOfficeID))
 	}
 	company, err := o.tx.GetCompany(ctx, u.CompanyID)
 	if err != nil {
-		return UserTransferPlan{}, err
+		return UserTransferPlan{}, u, err
 	}
 	move, err := licensing.PlanUserMove(company, from, to)
 	if err != nil {
-		return UserTransferPlan{}, err
+		return UserTransferPlan{}, u, err
 	}
 	plan := UserTransferPlan{UserID: u.ID, From: from, To: to, SameCountry: move.SameCountry}
 	if plan.Licenses, err = o.tx.UserLicenses(ctx, u.ID); err != nil {
-		return plan, err
+		return plan, u, err
 	}
 	fromPools, toPools := map[LicenseType]Pool{}, map[LicenseType]Pool{}
 	for _, t := range plan.Licenses {
 		if fromPools[t], err = o.tx.GetPool(ctx, from.ID, t); err != nil {
-			return plan, err
+			return plan, u, err
 		}
 		if toPools[t], err = o.tx.GetPool(ctx, to.ID, t); err != nil {
-			return plan, err
+			return plan, u, err
 		}
 	}
 	newFrom, newTo, err := licensing.MoveLicenses(plan.Licenses, fromPools, toPools)
 	if err != nil {
-		return plan, err
+		return plan, u, err
 	}
 	for _, t := range plan.Licenses {
 		plan.FromPools = append(plan.FromPools, newFrom[t])
@@ -168,7 +167,7 @@ func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeI
 	}
 	held, err := o.tx.ListNumbers(ctx, store.NumberFilter{HolderID: u.ID})
 	if err != nil {
-		return plan, err
+		return plan, u, err
 	}
 	for _, n := range held {
 		if !move.SameCountry && numbers.NeedsReplacementOnMove(n.Kind) {
@@ -179,10 +178,10 @@ func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeI
 	}
 	if !move.SameCountry {
 		if plan.NewNumber, err = s.freeLocalNumber(ctx, o, u.ID, to); err != nil {
-			return plan, err
+			return plan, u, err
 		}
 	}
-	return plan, nil
+	return plan, u, nil
 }
 
 // freeLocalNumber picks the new office's first local number of its country
