@@ -40,16 +40,21 @@ const (
 	Stale
 	// Gone: the thing existed but has been erased for good (anonymized).
 	Gone
+	// Unavailable: the store was too contended to finish the operation
+	// (SQLite busy past its timeout, PostgreSQL serialization retries used
+	// up). Nothing was changed; the same call may succeed if retried.
+	Unavailable
 )
 
 var kindNames = [...]string{
-	Other:     "other",
-	NotFound:  "not found",
-	Invalid:   "invalid input",
-	Conflict:  "conflict",
-	Forbidden: "forbidden",
-	Stale:     "stale",
-	Gone:      "gone",
+	Other:       "other",
+	NotFound:    "not found",
+	Invalid:     "invalid input",
+	Conflict:    "conflict",
+	Forbidden:   "forbidden",
+	Stale:       "stale",
+	Gone:        "gone",
+	Unavailable: "unavailable",
 }
 
 // String returns the kind's name, such as "not found".
@@ -75,13 +80,14 @@ type Error struct {
 // The kind sentinels. errors.Is(err, ErrNotFound) reports whether err is, or
 // wraps, an *Error of kind NotFound.
 var (
-	ErrOther     = &Error{Kind: Other}
-	ErrNotFound  = &Error{Kind: NotFound}
-	ErrInvalid   = &Error{Kind: Invalid}
-	ErrConflict  = &Error{Kind: Conflict}
-	ErrForbidden = &Error{Kind: Forbidden}
-	ErrStale     = &Error{Kind: Stale}
-	ErrGone      = &Error{Kind: Gone}
+	ErrOther       = &Error{Kind: Other}
+	ErrNotFound    = &Error{Kind: NotFound}
+	ErrInvalid     = &Error{Kind: Invalid}
+	ErrConflict    = &Error{Kind: Conflict}
+	ErrForbidden   = &Error{Kind: Forbidden}
+	ErrStale       = &Error{Kind: Stale}
+	ErrGone        = &Error{Kind: Gone}
+	ErrUnavailable = &Error{Kind: Unavailable}
 )
 
 // Error returns "op: msg: cause", leaving out the parts that are empty; a bare

@@ -40,6 +40,17 @@ type Store interface {
 	Close() error
 }
 
+// Checkpointer is implemented by a store that can push committed erasures
+// to the bytes of its files. The facade calls it after an anonymization
+// commits; a store without it keeps erased values only as its engine does
+// (see the store's package doc for what an operator must run then).
+type Checkpointer interface {
+	// Checkpoint makes every committed change, erasures included, reach the
+	// store's files and removes older copies of overwritten values where the
+	// engine allows it.
+	Checkpoint(ctx context.Context) error
+}
+
 // Tx is one transaction's view of every repository.
 type Tx interface {
 	Companies

@@ -14,7 +14,7 @@
 //     growing delay between tries (5 ms doubling up to 500 ms; each wait is
 //     drawn between half and all of that). The callback must therefore be
 //     safe to run more than once, as [store.Store] already requires. When the
-//     last try fails too, Update returns an errs.Conflict error that matches
+//     last try fails too, Update returns an errs.Unavailable error that matches
 //     [ErrSerialization] with errors.Is and says how many tries it made.
 //     [WithRetry] changes the bounds; [Store.Retries] counts the re-runs.
 //   - The failure is recognised by its SQLSTATE, through errors.As to a
@@ -25,8 +25,9 @@
 //   - Reads ([Store.View]) run READ ONLY at REPEATABLE READ: one consistent
 //     snapshot, and never a serialization failure.
 //   - Backend errors are mapped by SQLSTATE: 23505 unique_violation, 23503
-//     foreign_key_violation, 23514 check_violation, 40001 and 40P01 are
-//     errs.Conflict; every other error is errs.Other.
+//     foreign_key_violation and 23514 check_violation are errs.Conflict;
+//     40001 and 40P01 are errs.Unavailable (contention, not a business
+//     refusal); every other error is errs.Other.
 //   - Migrations are embedded and applied in name order when the store
 //     opens, each in its own transaction and recorded in schema_migrations.
 //     Each takes a transaction-scoped advisory lock (pg_advisory_xact_lock)

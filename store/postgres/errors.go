@@ -10,7 +10,8 @@ import (
 
 // ErrSerialization is matched (errors.Is) by the error [Store.Update]
 // returns when every try of a transaction failed with a serialization
-// failure or deadlock. That error is also of kind errs.Conflict.
+// failure or deadlock. That error is of kind errs.Unavailable: nothing was
+// written and the caller may try again later.
 var ErrSerialization = errors.New("postgres: concurrent transactions conflicted on every try")
 
 // SQLSTATE codes this package acts on
@@ -39,7 +40,7 @@ func classify(err error) errs.Kind {
 	case codeUniqueViolation, codeForeignKeyViolation, codeCheckViolation:
 		return errs.Conflict
 	case codeSerializationFailure, codeDeadlockDetected:
-		return errs.Conflict
+		return errs.Unavailable
 	}
 	return errs.Other
 }

@@ -164,7 +164,7 @@ var (
 // Update implements store.Store: fn runs in a SERIALIZABLE transaction, and
 // again, after a jittered backoff, when PostgreSQL aborts it with a
 // serialization failure or deadlock. After the last try the error is of
-// kind errs.Conflict and matches [ErrSerialization]. fn's own errors are
+// kind errs.Unavailable and matches [ErrSerialization]. fn's own errors are
 // returned unchanged.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	const op = "postgres.Update"
@@ -175,7 +175,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		}
 		if try >= s.o.maxTries {
 			return &errs.Error{
-				Kind: errs.Conflict, Op: op,
+				Kind: errs.Unavailable, Op: op,
 				Msg: fmt.Sprintf("gave up after %d tries: concurrent transactions kept conflicting (SQLSTATE %s); try again later",
 					try, sqlState(err)),
 				Err: fmt.Errorf("%w: %w", ErrSerialization, err),
@@ -219,9 +219,19 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 // attempt runs fn once in a transaction. retry reports that the attempt
 // failed with a serialization failure or deadlock: from fn's error, from a
 // statement fn ran (even if fn swallowed its error) or from COMMIT.
+//
+// Whatever ctx does, the attempt either commits and returns nil or returns
+// an error with nothing written: the transaction is begun on a context that
+// cannot be cancelled (database/sql would otherwise roll it back behind our
+// back when ctx ends, racing COMMIT), fn's statements run on ctx, ctx is
+// checked just before COMMIT, and COMMIT itself is never cancelled, so a
+// commit that went through is never reported as failed.
 func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.Tx) error) (retry bool, err error) {
 	const op = "postgres.tx"
-	tx, err := s.db.BeginTx(ctx, opts)
+	if err := ctx.Err(); err != nil {
+		return false, errs.Wrap(errs.Other, op, err, "cancelled before the transaction began")
+	}
+	tx, err := s.db.BeginTx(context.WithoutCancel(ctx), opts)
 	if err != nil {
 		return false, errs.Wrap(classify(err), op, err, "beginning a transaction")
 	}
@@ -233,7 +243,12 @@ func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.
 		}
 	}()
 	if err := fn(s.q.Bind(t)); err != nil {
-		if ctx.Err() != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			if errs.KindOf(err) == errs.Other {
+				// A statement cut short by the cancellation fails as a
+				// broken connection; say what really happened.
+				return false, errs.Wrap(errs.Other, op, cerr, "cancelled; nothing was written (%v)", err)
+			}
 			return false, err
 		}
 		if Retryable(err) {
@@ -246,11 +261,14 @@ func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.
 		}
 		return false, err
 	}
+	if cerr := ctx.Err(); cerr != nil {
+		return false, errs.Wrap(errs.Other, op, cerr, "cancelled before commit; nothing was written")
+	}
 	if err := tx.Commit(); err != nil {
 		committed = true // the transaction is over either way
 		switch {
 		case Retryable(err):
-			return true, errs.Wrap(errs.Conflict, op, err, "committing")
+			return true, errs.Wrap(errs.Unavailable, op, err, "committing")
 		case t.failed != nil && errors.Is(err, pgx.ErrTxCommitRollback):
 			return true, t.failed
 		}
@@ -269,7 +287,7 @@ type trackingTx struct {
 
 func (t *trackingTx) note(err error) {
 	if t.failed == nil && err != nil && Retryable(err) {
-		t.failed = errs.Wrap(errs.Conflict, "postgres.tx", err, "statement aborted by a concurrent transaction")
+		t.failed = errs.Wrap(errs.Unavailable, "postgres.tx", err, "statement aborted by a concurrent transaction")
 	}
 }
 

@@ -215,11 +215,11 @@ func TestRetryGivesUp(t *testing.T) {
 	if got := st.Retries() - before; got != 2 {
 		t.Errorf("Retries went up by %d, want 2", got)
 	}
-	if !errors.Is(err, postgres.ErrSerialization) || !errors.Is(err, errs.ErrConflict) {
-		t.Fatalf("got %v, want a conflict matching ErrSerialization", err)
+	if !errors.Is(err, postgres.ErrSerialization) || !errors.Is(err, errs.ErrUnavailable) {
+		t.Fatalf("got %v, want an unavailable error matching ErrSerialization", err)
 	}
 	var e *errs.Error
-	if !errors.As(err, &e) || e.Kind != errs.Conflict || e.Op != "postgres.Update" || !strings.Contains(e.Msg, "gave up after 3 tries") {
+	if !errors.As(err, &e) || e.Kind != errs.Unavailable || e.Op != "postgres.Update" || !strings.Contains(e.Msg, "gave up after 3 tries") {
 		t.Errorf("error %#v: want kind conflict, op postgres.Update, a message saying it gave up after 3 tries", e)
 	}
 	var pe *pgconn.PgError

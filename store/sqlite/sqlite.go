@@ -224,7 +224,7 @@ func (s *Store) Checkpoint(ctx context.Context) error {
 		return errs.Wrap(classify(err), "sqlite.Checkpoint", err, "checkpointing the WAL")
 	}
 	if busy != 0 {
-		return errs.E(errs.Conflict, "sqlite.Checkpoint", "a reader kept the WAL checkpoint from completing; try again")
+		return errs.E(errs.Unavailable, "sqlite.Checkpoint", "a reader kept the WAL checkpoint from completing; try again")
 	}
 	return nil
 }
@@ -256,26 +256,45 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	return s.inTx(ctx, conn, "BEGIN", s.q.Bind(conn), fn)
 }
 
-func (s *Store) inTx(ctx context.Context, conn *sql.Conn, begin string, tx store.Tx, fn func(store.Tx) error) (err error) {
+func (s *Store) inTx(ctx context.Context, conn *sql.Conn, begin string, tx store.Tx, fn func(store.Tx) error) error {
+	return runTx(ctx, conn, begin, "sqlite.tx", func() error { return fn(tx) })
+}
+
+// runTx runs body between begin and COMMIT on conn. Whatever ctx does, it
+// either commits and returns nil, or returns an error with the transaction
+// rolled back and the connection out of it:
+//   - BEGIN can take effect and still report ctx's error (the driver sees
+//     the cancellation after the statement ran), so a failed BEGIN is
+//     followed by a ROLLBACK too;
+//   - ROLLBACK and COMMIT run on a context that cannot be cancelled, so a
+//     COMMIT that went through is never reported as failed; ctx is checked
+//     just before it instead, and a cancelled ctx rolls back.
+func runTx(ctx context.Context, conn *sql.Conn, begin, op string, body func() error) error {
+	settled := context.WithoutCancel(ctx)
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
-		return errs.Wrap(classify(err), "sqlite.tx", err, "beginning a transaction")
+		rollback(settled, conn)
+		return errs.Wrap(classify(err), op, err, "beginning a transaction")
 	}
-	done := false
-	defer func() {
-		if !done {
-			// A fresh context: a cancelled ctx must not leave the
-			// connection inside an open transaction.
-			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		}
-	}()
-	if err := fn(tx); err != nil {
+	if err := body(); err != nil {
+		rollback(settled, conn)
 		return err
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return errs.Wrap(classify(err), "sqlite.tx", err, "committing")
+	if err := ctx.Err(); err != nil {
+		rollback(settled, conn)
+		return errs.Wrap(errs.Other, op, err, "cancelled before commit; nothing was written")
 	}
-	done = true
+	if _, err := conn.ExecContext(settled, "COMMIT"); err != nil {
+		rollback(settled, conn)
+		return errs.Wrap(classify(err), op, err, "committing")
+	}
 	return nil
+}
+
+// rollback ends the connection's transaction, if one is open. Its error is
+// not interesting: "no transaction is active" is the expected answer after
+// a BEGIN that did not take effect.
+func rollback(ctx context.Context, conn *sql.Conn) {
+	_, _ = conn.ExecContext(ctx, "ROLLBACK")
 }
 
 func (s *Store) migrate(ctx context.Context) error {
@@ -307,33 +326,22 @@ func (s *Store) applyMigration(ctx context.Context, name, body string) error {
 		return errs.Wrap(classify(err), op, err, "getting a connection")
 	}
 	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return errs.Wrap(classify(err), op, err, "beginning %s", name)
-	}
-	commit := false
-	defer func() {
-		if !commit {
-			_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
+	return runTx(ctx, conn, "BEGIN IMMEDIATE", op, func() error {
+		var n int
+		if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
+			return errs.Wrap(classify(err), op, err, "checking %s", name)
 		}
-	}()
-	var n int
-	if err := conn.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations WHERE name = ?`, name).Scan(&n); err != nil {
-		return errs.Wrap(classify(err), op, err, "checking %s", name)
-	}
-	if n > 0 {
+		if n > 0 {
+			return nil
+		}
+		if _, err := conn.ExecContext(ctx, body); err != nil {
+			return errs.Wrap(classify(err), op, err, "applying %s", name)
+		}
+		if _, err := conn.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().UnixNano()); err != nil {
+			return errs.Wrap(classify(err), op, err, "recording %s", name)
+		}
 		return nil
-	}
-	if _, err := conn.ExecContext(ctx, body); err != nil {
-		return errs.Wrap(classify(err), op, err, "applying %s", name)
-	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)`, name, time.Now().UnixNano()); err != nil {
-		return errs.Wrap(classify(err), op, err, "recording %s", name)
-	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return errs.Wrap(classify(err), op, err, "committing %s", name)
-	}
-	commit = true
-	return nil
+	})
 }
 
 // classify maps a SQLite error to an errs kind by its result code.
@@ -346,7 +354,7 @@ func classify(err error) errs.Kind {
 	case codeConstraint:
 		return errs.Conflict
 	case codeBusy, codeLocked:
-		return errs.Conflict
+		return errs.Unavailable
 	}
 	return errs.Other
 }
