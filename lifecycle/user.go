@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 )
 
@@ -68,8 +69,15 @@ type User struct {
 	VoicemailPINHash string
 	Devices          []string
 	Settings         map[string]string
-	Admin            bool
-	Analytics        bool
+	// Role is the user's administrative role ("" reads as a member) and
+	// Offices the offices an office admin or manager is given. They belong
+	// to the person: clearing the person clears them.
+	Role    access.Role
+	Offices []string
+	// Analytics is the permission to see charting data.
+	Analytics bool
+	// Proxy is the grant to proxy into other users' accounts.
+	Proxy bool
 	Billing          BillingClass
 	Status           Status
 	CreatedAt        time.Time
@@ -90,6 +98,7 @@ func (u User) State() State { return u.Status.State }
 func (u User) Clone() User {
 	u.Devices = slices.Clone(u.Devices)
 	u.HeldAtDeletion = slices.Clone(u.HeldAtDeletion)
+	u.Offices = slices.Clone(u.Offices)
 	u.Settings = maps.Clone(u.Settings)
 	return u
 }

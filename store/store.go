@@ -80,7 +80,11 @@ type Companies interface {
 type UserFilter struct {
 	CompanyID string
 	OfficeID  string
-	States    []lifecycle.State
+	// OfficeIDs keeps users of any of these offices: an actor's scope.
+	OfficeIDs []string
+	// UserID keeps one user: a member's scope is itself.
+	UserID string
+	States []lifecycle.State
 	// AfterID and Limit page through results ordered by id.
 	AfterID string
 	Limit   int

@@ -19,7 +19,7 @@ import (
 
 const workers = 16
 
-var admin = lifeline.Actor{ID: "admin", Role: lifeline.RoleCompanyAdmin}
+var admin = lifeline.System("test")
 
 func newService(t *testing.T, st store.Store) *lifeline.Service {
 	t.Helper()

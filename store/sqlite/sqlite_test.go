@@ -212,7 +212,7 @@ func TestErasureLeavesNoBytes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin := lifeline.Actor{ID: "admin", Role: lifeline.RoleCompanyAdmin}
+	admin := lifeline.System("test")
 	co, err := svc.CreateCompany(ctx, admin, "Erasure", licensing.Premium)
 	if err != nil {
 		t.Fatal(err)

@@ -446,14 +446,14 @@ func (m *machine) create(t *rapid.T, how string) {
 	n := lifeline.NewUser{OfficeID: off.ID, Billing: billing}
 	kind := lifecycle.Internal
 	state := lifecycle.PasswordRequired
-	var call func() (lifecycle.User, error)
+	var call func() (lifeline.User, error)
 	switch how {
 	case "create":
 		n.Person, n.Email = p, m.emailFor(t, true, fresh)
 		if bad {
 			n.Person.LastName = ""
 		}
-		call = func() (lifecycle.User, error) { return m.svc.CreateUser(m.ctx, admin, n) }
+		call = func() (lifeline.User, error) { return m.svc.CreateUser(m.ctx, admin, n) }
 	case "invite":
 		kind = lifecycle.External
 		if rapid.Bool().Draw(t, "named") {
@@ -463,13 +463,13 @@ func (m *machine) create(t *rapid.T, how string) {
 		if bad {
 			n.Email = "not an email"
 		}
-		call = func() (lifecycle.User, error) { return m.svc.InviteUser(m.ctx, admin, n) }
+		call = func() (lifeline.User, error) { return m.svc.InviteUser(m.ctx, admin, n) }
 	default:
 		state = lifecycle.SetupRequired
 		if bad {
 			n.Email = fresh
 		}
-		call = func() (lifecycle.User, error) { return m.svc.CreateEmptyExtension(m.ctx, admin, n) }
+		call = func() (lifeline.User, error) { return m.svc.CreateEmptyExtension(m.ctx, admin, n) }
 	}
 	var want []error
 	seat := m.pool(off.ID, licensing.Seat)
@@ -1242,7 +1242,7 @@ func (m *machine) Check(t *rapid.T) {
 	}
 	overrides := 0
 	for _, r := range s.Audit {
-		if r.Action == "assign-number" && strings.Contains(strings.ToLower(r.Detail), "quarantine") {
+		if strings.HasPrefix(r.Action, "number.assign") && strings.Contains(strings.ToLower(r.Detail), "quarantine") {
 			overrides++
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
@@ -185,7 +186,7 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 		Username: "zoe.o-b_1", PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA", VoicemailPINHash: "$argon2id$v=19$pin",
 		Devices:  []string{"mac:00:11:22:33:44:55", "sip:zoe@pbx.example.com", `quote'"\`},
 		Settings: map[string]string{"lang": "fr", "dnd": "on", "greeting": "Bonjour; DELETE FROM users"},
-		Admin:    true, Analytics: true, Billing: lifecycle.Paid,
+		Role:     access.OfficeAdmin, Offices: []string{s.office.ID, s.office2.ID}, Analytics: true, Proxy: true, Billing: lifecycle.Paid,
 		Status:         lifecycle.Status{State: lifecycle.Deleted, SuspendedFrom: lifecycle.Active, DeletedFrom: lifecycle.Suspended},
 		CreatedAt:      epoch.Add(-48 * time.Hour),
 		UpdatedAt:      epoch.Add(1).In(east),

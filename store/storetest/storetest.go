@@ -109,7 +109,7 @@ const (
 	quarantine = 7 * 24 * time.Hour
 )
 
-var admin = lifeline.Actor{ID: "admin:storetest", Role: lifeline.RoleCompanyAdmin}
+var admin = lifeline.System("storetest")
 
 // fixture is one subtest's world: a store, a service on a mock clock, and
 // a Premium company with four offices. us and us2 are US offices at price
@@ -219,7 +219,7 @@ func (fx *fixture) person() (lifecycle.Person, string) {
 
 // create creates a Password Required user with a fresh person and email
 // in office; the office needs a free seat.
-func (fx *fixture) create(office licensing.Office) lifecycle.User {
+func (fx *fixture) create(office licensing.Office) lifeline.User {
 	fx.t.Helper()
 	p, email := fx.person()
 	u, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: office.ID, Person: p, Email: email})
@@ -231,14 +231,14 @@ func (fx *fixture) create(office licensing.Office) lifecycle.User {
 
 // userIn returns a new user of office in state s (a free seat is needed for
 // every state but Deleted and Anonymized, which give theirs back).
-func (fx *fixture) userIn(office licensing.Office, s lifecycle.State) lifecycle.User {
+func (fx *fixture) userIn(office licensing.Office, s lifecycle.State) lifeline.User {
 	fx.t.Helper()
 	ctx, t := fx.ctx, fx.t
 	var (
-		u   lifecycle.User
+		u   lifeline.User
 		err error
 	)
-	step := func(name string, f func() (lifecycle.User, error)) {
+	step := func(name string, f func() (lifeline.User, error)) {
 		t.Helper()
 		if err != nil {
 			return
@@ -259,15 +259,15 @@ func (fx *fixture) userIn(office licensing.Office, s lifecycle.State) lifecycle.
 	switch s {
 	case lifecycle.PasswordRequired:
 	case lifecycle.Active:
-		step("SetPassword", func() (lifecycle.User, error) { return fx.svc.SetPassword(ctx, admin, id, "correct horse battery") })
+		step("SetPassword", func() (lifeline.User, error) { return fx.svc.SetPassword(ctx, admin, id, "correct horse battery") })
 	case lifecycle.Suspended:
-		step("SetPassword", func() (lifecycle.User, error) { return fx.svc.SetPassword(ctx, admin, id, "correct horse battery") })
-		step("Suspend", func() (lifecycle.User, error) { return fx.svc.Suspend(ctx, admin, id) })
+		step("SetPassword", func() (lifeline.User, error) { return fx.svc.SetPassword(ctx, admin, id, "correct horse battery") })
+		step("Suspend", func() (lifeline.User, error) { return fx.svc.Suspend(ctx, admin, id) })
 	case lifecycle.Deleted:
-		step("SetPassword", func() (lifecycle.User, error) { return fx.svc.SetPassword(ctx, admin, id, "correct horse battery") })
-		step("Delete", func() (lifecycle.User, error) { return fx.svc.Delete(ctx, admin, id) })
+		step("SetPassword", func() (lifeline.User, error) { return fx.svc.SetPassword(ctx, admin, id, "correct horse battery") })
+		step("Delete", func() (lifeline.User, error) { return fx.svc.Delete(ctx, admin, id) })
 	case lifecycle.Anonymized:
-		step("Erase", func() (lifecycle.User, error) { return fx.svc.Erase(ctx, admin, id, id) })
+		step("Erase", func() (lifeline.User, error) { return fx.svc.Erase(ctx, admin, id, id) })
 	default:
 		t.Fatalf("userIn: no recipe for state %q", s)
 	}
@@ -277,10 +277,14 @@ func (fx *fixture) userIn(office licensing.Office, s lifecycle.State) lifecycle.
 	return u
 }
 
-// get returns a user through the facade.
+// get returns a user as the store keeps it, secrets' hashes included.
 func (fx *fixture) get(id string) lifecycle.User {
 	fx.t.Helper()
-	u, err := fx.svc.GetUser(fx.ctx, admin, id)
+	var u lifecycle.User
+	err := fx.st.View(fx.ctx, func(tx store.Tx) (err error) {
+		u, err = tx.GetUser(fx.ctx, id)
+		return err
+	})
 	if err != nil {
 		fx.t.Fatalf("GetUser(%s): %v", id, err)
 	}
@@ -389,7 +393,12 @@ func takeSnapshot(ctx context.Context, svc *lifeline.Service, st store.Store, co
 	if s.Company, err = svc.GetCompany(ctx, admin, companyID); err != nil {
 		return s, err
 	}
-	if s.Users, err = svc.ListUsers(ctx, admin, lifeline.UserQuery{CompanyID: companyID}); err != nil {
+	// Users are read as stored, hashes included, so a refused operation
+	// that touched a secret would show.
+	if err = st.View(ctx, func(tx store.Tx) (err error) {
+		s.Users, err = tx.ListUsers(ctx, store.UserFilter{CompanyID: companyID})
+		return err
+	}); err != nil {
 		return s, err
 	}
 	s.Licenses = map[string][]licensing.LicenseType{}
