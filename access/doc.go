@@ -1,0 +1,102 @@
+// Package access holds lifeline's authorization rules as data: which [Role]
+// may do which [Action], how far it reaches ([Scope]), and the few rules of
+// tenancy, plan, self and rank that a matrix cannot express.
+//
+// It is pure: it imports only the standard library, errs and licensing, does
+// no I/O and never reads the clock. The facade loads the [Principal] and the
+// [Target] from its store and asks [Authorize] once per operation; the docs,
+// the portal and the tests list [Matrix].
+//
+// # The matrix
+//
+// A company admin reaches every office of its company; an office admin and an
+// office manager only the offices they are given; a member only itself.
+//
+//	action             member  office_manager  office_admin  company_admin
+//	user.read          self    offices         offices       company
+//	user.create        none    offices         offices       company
+//	user.update        self    offices         offices       company
+//	user.credentials   self    offices         offices       company
+//	user.suspend       none    offices         offices       company
+//	user.reset         none    offices         offices       company
+//	user.delete        none    offices         offices       company
+//	user.transfer      none    none            none          company
+//	role.grant         none    none            offices       company
+//	analytics.grant    none    none            none          company
+//	proxy.grant        none    none            none          company
+//	number.read        self    offices         offices       company
+//	number.assign      none    offices         offices       company
+//	number.inventory   none    none            offices       company
+//	license.read       none    offices         offices       company
+//	license.manage     none    none            offices       company
+//	license.transfer   none    none            none          company
+//	company.read       self    company         company       company
+//	company.manage     none    none            none          company
+//	audit.read         none    none            offices       company
+//	recording.manage   none    offices         offices       company
+//	recording.read     self    offices         offices       company
+//	recording.hold     none    none            none          company
+//
+// # Rules
+//
+// [Authorize] checks these in order and returns the first refusal.
+//
+//  1. Tenancy. Unless p is a system principal trusted across companies
+//     (System set, CompanyID empty), a target whose CompanyID is not p's is
+//     errs.NotFound ([ErrOtherCompany]). The message names only the kind of
+//     object ("no such user in your company"), so it does not reveal that
+//     the target exists.
+//  2. An unknown action is errs.Invalid.
+//  3. A system principal is allowed every action within its company (or
+//     everywhere), whatever the plan, rank or target.
+//  4. A user principal needs a user id, a company and a valid role; a target
+//     may not name an empty office id or an unknown role. Otherwise
+//     errs.Invalid.
+//  5. Scope, from the matrix. ScopeNone is forbidden ([ErrNotAllowed]).
+//     ScopeCompany is allowed. ScopeOffices needs every office in
+//     t.OfficeIDs among p.Offices, and at least one office: a company-wide
+//     target is forbidden. ScopeSelf needs t.UserID == p.UserID, with
+//     t.OfficeIDs empty or only p.OfficeID; reading the numbers or the
+//     company of one's own office (t.UserID empty, t.OfficeIDs exactly
+//     p.OfficeID) is allowed too. Otherwise forbidden ([ErrOutOfScope]),
+//     naming the offices not given.
+//  6. Plan. User transfer and license transfer need a tier that
+//     [licensing.Tier.AllowsTransfer], granting proxy one that
+//     [licensing.Tier.AllowsProxy] (see [NeedsAdvancedPlan]); otherwise
+//     forbidden, matching licensing.ErrTierForbids.
+//  7. Self. Nobody grants itself a role, analytics or proxy access, or
+//     deletes itself ([ErrSelf]): no admin can lock itself out.
+//  8. Rank ([ErrOutranked]). Below company admin, nobody changes the
+//     credentials of another admin of equal or higher rank. Nobody suspends,
+//     resets, deletes, grants (or revokes) a role or analytics to a user of
+//     higher rank than its own. Nobody grants a role above its own, so an
+//     office admin grants only office_admin, office_manager or member.
+//
+// [Proxy] lets an admin act as another user: same company (else
+// errs.NotFound), a proxy grant (even a company admin needs one), a plan that
+// allows proxy, a role other than member, a target of no higher rank, and for
+// an office-scoped admin a target in one of its offices.
+//
+// # Errors
+//
+// A refusal is a [*Denial]: it unwraps to an *errs.Error of kind
+// errs.NotFound or errs.Forbidden, so errs.KindOf and errors.Is with the errs
+// sentinels work, and to its reason, one of [ErrOtherCompany],
+// [ErrNotAllowed], [ErrOutOfScope], [ErrSelf], [ErrOutranked],
+// [ErrNoProxyGrant] or licensing.ErrTierForbids. Forbidden messages name the
+// role and the action. Messages repeat at most 64 bytes of any id.
+//
+// # Choices where the design is silent
+//
+//   - A member acting on itself may touch only its own office: a target
+//     naming another office is out of scope, since a member's scope is
+//     itself.
+//   - Proxy reach: a member may not proxy even with a grant (grants are for
+//     admins, and a member reaches only itself); a company admin proxies into
+//     anyone of its company, as its scope for reading users is the company.
+//   - A system principal bound to a company is refused another company's
+//     targets like anyone else.
+//   - Scope is checked before the plan, so an office admin asking for a
+//     transfer learns that its role does not allow it, not that an upgrade
+//     would help.
+package access
