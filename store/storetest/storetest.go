@@ -80,6 +80,7 @@ func RunConformance(t *testing.T, h Harness, cfg Config) {
 		{"Licenses", licenseTests},
 		{"Transfer", transferTests},
 		{"Concurrency", concurrencyTests},
+		{"Access", accessTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
