@@ -12,11 +12,23 @@
 //
 // Kinds are only ever appended, never reordered, so their numeric values are
 // stable.
+//
+// # Long inputs
+//
+// A message names what was asked, so it often repeats an input: an id, a
+// name, a filter. [E] and [Wrap] cut every string or byte-slice argument
+// longer than [MaxArgLen] bytes to its first [MaxArgLen] bytes and mark the
+// cut with "…", and cut the finished message at [MaxMsgLen] bytes, so no
+// caller can turn a 16 MB input into a 16 MB message or log line. [Clip] is
+// the same cut for messages built by hand, and a [Phrase] is a fragment
+// built from clipped parts that E and Wrap leave whole.
 package errs
 
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"unicode/utf8"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -127,18 +139,111 @@ func (e *Error) Is(target error) bool {
 
 // E builds an *Error of kind k for operation op with a formatted message. An
 // error among args is formatted as usual; pass it through [Wrap] to keep it as
-// the cause.
+// the cause. Long arguments and a long message are cut as the package
+// documentation describes.
 func E(k Kind, op, format string, args ...any) *Error {
-	return &Error{Kind: k, Op: op, Msg: fmt.Sprintf(format, args...)}
+	return &Error{Kind: k, Op: op, Msg: format1(format, args)}
 }
 
 // Wrap returns an *Error of kind k for op whose cause is err. It returns nil
-// when err is nil.
+// when err is nil. Long arguments and a long message are cut as [E] cuts
+// them; the cause is kept whole.
 func Wrap(k Kind, op string, err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
-	return &Error{Kind: k, Op: op, Msg: fmt.Sprintf(format, args...), Err: err}
+	return &Error{Kind: k, Op: op, Msg: format1(format, args), Err: err}
+}
+
+// Limits on what a message repeats.
+const (
+	// MaxArgLen is the most bytes of one string or []byte argument that E
+	// and Wrap put in a message.
+	MaxArgLen = 64
+	// MaxMsgLen is the most bytes of a formatted message that E and Wrap
+	// keep.
+	MaxMsgLen = 512
+)
+
+// Phrase is message text that its caller built from bounded parts —
+// constants, values already passed through [Clip] — such as "cannot transfer
+// 2 "seat" licenses from office "Berlin" (off-ber) to office "Paris"
+// (off-par)". E and Wrap do not cut a Phrase argument, so a composed
+// fragment reads whole; the cap on the whole message still applies. Never
+// make a Phrase of raw input.
+type Phrase string
+
+// Clip returns s unchanged when it is at most MaxArgLen bytes long, and
+// otherwise its first MaxArgLen bytes, cut back to a rune boundary, followed
+// by "…".
+func Clip(s string) string { return clip(s, MaxArgLen) }
+
+// clip cuts s to at most n bytes plus "…". It backs up at most
+// utf8.UTFMax-1 bytes to a rune start, so invalid UTF-8 still keeps a
+// prefix.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for i := 0; i < utf8.UTFMax-1 && cut > 0 && !utf8.RuneStart(s[cut]); i++ {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// format1 formats args after clipping the long ones, then caps the result.
+func format1(format string, args []any) string {
+	var clipped []any // copied on the first change: args may be the caller's slice
+	for i, a := range args {
+		c, changed := clipArg(a)
+		if !changed {
+			continue
+		}
+		if clipped == nil {
+			clipped = append([]any(nil), args...)
+		}
+		clipped[i] = c
+	}
+	if clipped != nil {
+		args = clipped
+	}
+	return clip(fmt.Sprintf(format, args...), MaxMsgLen)
+}
+
+// clipArg cuts a string or byte slice argument longer than MaxArgLen,
+// keeping its type, so that a named string type with a String method still
+// formats through it. Other arguments are left alone; the cap on the whole
+// message bounds them.
+func clipArg(a any) (any, bool) {
+	switch v := a.(type) {
+	case Phrase:
+		return a, false
+	case string:
+		if len(v) > MaxArgLen {
+			return Clip(v), true
+		}
+		return a, false
+	case []byte:
+		if len(v) > MaxArgLen {
+			return []byte(Clip(string(v))), true
+		}
+		return a, false
+	}
+	rv := reflect.ValueOf(a)
+	switch {
+	case !rv.IsValid():
+		return a, false
+	case rv.Kind() == reflect.String && rv.Len() > MaxArgLen:
+		c := reflect.New(rv.Type()).Elem()
+		c.SetString(Clip(rv.String()))
+		return c.Interface(), true
+	case rv.Kind() == reflect.Slice && rv.Type().Elem().Kind() == reflect.Uint8 && rv.Len() > MaxArgLen:
+		c := reflect.New(rv.Type()).Elem()
+		c.SetBytes([]byte(Clip(string(rv.Bytes()))))
+		return c.Interface(), true
+	}
+	return a, false
 }
 
 // KindOf returns the kind of the first *Error in err's chain, or Other.

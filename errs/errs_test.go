@@ -3,7 +3,9 @@ package errs_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/lifeline-go/lifeline/errs"
 )
@@ -40,5 +42,89 @@ func TestMessageAndCause(t *testing.T) {
 	}
 	if errs.ErrNotFound.Error() != "not found" {
 		t.Errorf("a bare sentinel reads %q", errs.ErrNotFound.Error())
+	}
+}
+
+func TestLongArgumentsAreClipped(t *testing.T) {
+	huge := strings.Repeat("x", 16<<20)
+	for name, err := range map[string]error{
+		"E":    errs.E(errs.NotFound, "store.GetCompany", "company %q does not exist", huge),
+		"Wrap": errs.Wrap(errs.Other, "op", errors.New("cause"), "user %s", huge),
+	} {
+		if len(err.Error()) > 200 {
+			t.Errorf("%s: message of %d bytes echoes a 16 MB argument", name, len(err.Error()))
+		}
+	}
+	got := errs.E(errs.NotFound, "op", "company %q does not exist", huge).Msg
+	if want := `company "` + strings.Repeat("x", errs.MaxArgLen) + `…" does not exist`; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := errs.E(errs.Invalid, "op", "%s|%x", []byte(huge), []byte("ab")).Msg; got != strings.Repeat("x", errs.MaxArgLen)+"…|6162" {
+		t.Errorf("[]byte argument: got %q", got)
+	}
+	short := strings.Repeat("y", errs.MaxArgLen)
+	if got := errs.E(errs.Invalid, "op", "%s", short).Msg; got != short {
+		t.Errorf("an argument of exactly %d bytes must stay whole: got %q", errs.MaxArgLen, got)
+	}
+}
+
+type label string
+
+func (l label) String() string { return "label(" + string(l) + ")" }
+
+func TestClippedArgumentsKeepTheirType(t *testing.T) {
+	got := errs.E(errs.Invalid, "op", "%v", label(strings.Repeat("z", 1000))).Msg
+	if want := "label(" + strings.Repeat("z", errs.MaxArgLen) + "…)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	args := []any{strings.Repeat("a", 100)}
+	errs.E(errs.Invalid, "op", "%s", args...)
+	if len(args[0].(string)) != 100 {
+		t.Error("E changed its caller's argument slice")
+	}
+}
+
+func TestClipCutsOnARuneBoundary(t *testing.T) {
+	s := "a" + strings.Repeat("é", 100) // é is 2 bytes, so byte 64 is inside one
+	got := errs.Clip(s)
+	if !utf8.ValidString(got) || !strings.HasSuffix(got, "…") || !strings.HasPrefix(s, strings.TrimSuffix(got, "…")) {
+		t.Fatalf("Clip = %q", got)
+	}
+	if n := len(strings.TrimSuffix(got, "…")); n != errs.MaxArgLen-1 {
+		t.Errorf("kept %d bytes, want %d", n, errs.MaxArgLen-1)
+	}
+	// Invalid UTF-8 made of continuation bytes still keeps a prefix.
+	if got := errs.Clip(strings.Repeat("\x80", 100)); len(got) < errs.MaxArgLen-utf8.UTFMax {
+		t.Errorf("Clip of continuation bytes kept only %q", got)
+	}
+	if errs.Clip("short") != "short" {
+		t.Error("Clip changed a short string")
+	}
+}
+
+func TestMessageIsCapped(t *testing.T) {
+	arg := strings.Repeat("m", errs.MaxArgLen)
+	format := strings.Repeat("%s ", 40)
+	args := make([]any, 40)
+	for i := range args {
+		args[i] = arg
+	}
+	msg := errs.E(errs.Invalid, "op", format, args...).Msg
+	if len(msg) > errs.MaxMsgLen+len("…") || !strings.HasSuffix(msg, "…") || !utf8.ValidString(msg) {
+		t.Errorf("message of %d bytes, want at most %d and marked as cut", len(msg), errs.MaxMsgLen)
+	}
+	if msg := errs.Wrap(errs.Invalid, "op", errors.New("c"), format, args...).(*errs.Error).Msg; len(msg) > errs.MaxMsgLen+len("…") {
+		t.Errorf("Wrap: message of %d bytes", len(msg))
+	}
+}
+
+func TestPhraseIsNotClipped(t *testing.T) {
+	what := errs.Phrase("cannot transfer 2 \"seat\" licenses from office \"Berlin\" (off-ber) to office \"Paris\" (off-par)")
+	if got := errs.E(errs.Conflict, "op", "%s: no", what).Msg; got != string(what)+": no" {
+		t.Errorf("got %q", got)
+	}
+	long := errs.Phrase(strings.Repeat("p", 4*errs.MaxMsgLen))
+	if got := errs.E(errs.Conflict, "op", "%s", long).Msg; len(got) > errs.MaxMsgLen+len("…") {
+		t.Errorf("a Phrase escaped the cap on the message: %d bytes", len(got))
 	}
 }

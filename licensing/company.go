@@ -3,10 +3,9 @@ package licensing
 import (
 	"fmt"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 )
 
 // Tier is a company's plan tier. It gates features: license transfer, user
@@ -66,48 +65,33 @@ func (c Company) Validate() error {
 
 // nameProblem returns what is wrong with a company or office name, or "" when
 // nothing is. Names are shown in admin portals, audit trails and exports, so
-// they must print as one honest line.
-func nameProblem(s string) string {
+// they must print as one honest line: the shared text policy refuses invalid
+// UTF-8, control, line-separator, bidirectional and zero-width characters,
+// and the message names the character, never the name.
+func nameProblem(s string) errs.Phrase {
 	switch {
 	case s == "":
 		return "is empty"
-	case !utf8.ValidString(s):
-		return fmt.Sprintf("%s is not valid UTF-8", quote(s))
 	case len(s) > MaxNameLen:
-		return fmt.Sprintf("is %d bytes long; at most %d are allowed", len(s), MaxNameLen)
-	case strings.TrimSpace(s) == "":
-		return fmt.Sprintf("%s is blank", quote(s))
-	case strings.TrimSpace(s) != s:
-		return fmt.Sprintf("%s has leading or trailing space", quote(s))
+		return errs.Phrase(fmt.Sprintf("is %d bytes long; at most %d are allowed", len(s), MaxNameLen))
 	}
-	for _, r := range s {
-		if forbiddenInName(r) {
-			return fmt.Sprintf("%s contains the control character %U", quote(s), r)
-		}
+	if p := text.Problem(s); p != "" {
+		return errs.Phrase(p)
+	}
+	switch {
+	case strings.TrimSpace(s) == "":
+		return errs.Phrase(fmt.Sprintf("%s is blank", quote(s)))
+	case strings.TrimSpace(s) != s:
+		return errs.Phrase(fmt.Sprintf("%s has leading or trailing space", quote(s)))
 	}
 	return ""
 }
 
-// forbiddenInName reports whether r may not appear in a name: C0 and C1
-// controls, line and paragraph separators (they break a name over lines), and
-// bidirectional embeddings, overrides and isolates (they can make a name
-// display as a different one).
-func forbiddenInName(r rune) bool {
-	switch {
-	case unicode.IsControl(r):
-		return true
-	case r == '\u2028', r == '\u2029':
-		return true
-	case '\u202A' <= r && r <= '\u202E', '\u2066' <= r && r <= '\u2069':
-		return true
-	}
-	return false
-}
-
-// idOrNew names an entity the store has not yet given an id.
+// idOrNew names an entity the store has not yet given an id, and clips a
+// long id.
 func idOrNew(id string) string {
 	if id == "" {
 		return "(new)"
 	}
-	return id
+	return errs.Clip(id)
 }

@@ -47,7 +47,7 @@ func (e *NoFreeLicenseError) message() string {
 		return e.msg
 	}
 	return fmt.Sprintf("office %s has %d free %q licenses, %d wanted (%d of %d assigned)",
-		e.OfficeID, e.Total-e.Assigned, e.Type, e.Wanted, e.Assigned, e.Total)
+		idOrNew(e.OfficeID), e.Total-e.Assigned, e.Type, e.Wanted, e.Assigned, e.Total)
 }
 
 // Error returns the operation and a message naming the office, the license
@@ -82,7 +82,7 @@ type ShortageError struct {
 
 func (e *ShortageError) message() string {
 	return fmt.Sprintf("cannot set office %s's %q licenses to %d: %d of %d are assigned; unassign %d first or keep at least %d",
-		e.OfficeID, e.Type, e.Requested, e.Assigned, e.Total, e.Assigned-e.Requested, e.Assigned)
+		idOrNew(e.OfficeID), e.Type, e.Requested, e.Assigned, e.Total, e.Assigned-e.Requested, e.Assigned)
 }
 
 // Error returns the operation and a message naming the office, the license
@@ -167,8 +167,10 @@ func (e *TierError) Unwrap() error {
 // Is reports whether target is ErrTierForbids.
 func (e *TierError) Is(target error) bool { return target == ErrTierForbids }
 
-func officeRef(o Office) string {
-	return fmt.Sprintf("office %s (%s)", quote(o.Name), idOrNew(o.ID))
+// officeRef names an office for a message. Its parts are clipped, so it is
+// an errs.Phrase that errs.E leaves whole.
+func officeRef(o Office) errs.Phrase {
+	return errs.Phrase(fmt.Sprintf("office %s (%s)", quote(o.Name), idOrNew(o.ID)))
 }
 
 // licenses says "1 "seat" license" or "3 "seat" licenses".
@@ -179,22 +181,13 @@ func licenses(n int, t LicenseType) string {
 	return fmt.Sprintf("%d %q licenses", n, t)
 }
 
-func companyRef(c Company) string {
-	return fmt.Sprintf("%s (%s)", quote(c.Name), idOrNew(c.ID))
+// companyRef names a company for a message, as officeRef names an office.
+func companyRef(c Company) errs.Phrase {
+	return errs.Phrase(fmt.Sprintf("%s (%s)", quote(c.Name), idOrNew(c.ID)))
 }
 
-// maxQuoted bounds how much of a rejected value an error message repeats, so
-// a megabyte of garbage input does not become a megabyte of log line.
-const maxQuoted = 64
-
-func quote(s string) string {
-	if len(s) <= maxQuoted {
-		return fmt.Sprintf("%q", s)
-	}
-	cut := maxQuoted
-	// Back up to a rune boundary so the quoted prefix stays valid UTF-8.
-	for cut > 0 && s[cut]&0xC0 == 0x80 {
-		cut--
-	}
-	return fmt.Sprintf("%q…", s[:cut])
-}
+// quote quotes s for a message, clipped by errs.Clip so that a megabyte of
+// garbage input does not become a megabyte of log line. Messages that
+// licensing builds itself (the typed errors) need it; errs.E clips its own
+// arguments, and leaves the Phrase that quote returns whole.
+func quote(s string) errs.Phrase { return errs.Phrase(fmt.Sprintf("%q", errs.Clip(s))) }

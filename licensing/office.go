@@ -2,6 +2,7 @@ package licensing
 
 import (
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 )
 
 // Office belongs to a company and holds the license pools, the numbers and
@@ -44,6 +45,9 @@ func (o Office) Validate() error {
 		}
 		return errs.E(errs.Invalid, op, "%s: country %s is not an assigned ISO 3166-1 alpha-2 code",
 			officeRef(o), quote(o.Country))
+	}
+	if p := text.Problem(o.PriceLevel); p != "" {
+		return errs.E(errs.Invalid, op, "%s: price level %s", officeRef(o), p)
 	}
 	if !validToken(o.PriceLevel, MaxPriceLevelLen) {
 		return errs.E(errs.Invalid, op, "%s: price level %s must be 1 to %d ASCII letters, digits, '-' or '_'",

@@ -104,7 +104,7 @@ func (p Pool) Take() (Pool, error) {
 	if p.Free() < 1 {
 		return p, &NoFreeLicenseError{
 			Op: op, OfficeID: p.OfficeID, Type: p.Type, Total: p.Total, Assigned: p.Assigned, Wanted: 1,
-			msg: fmt.Sprintf("no free %q license in office %s: %d of %d are assigned", p.Type, p.OfficeID, p.Assigned, p.Total),
+			msg: fmt.Sprintf("no free %q license in office %s: %d of %d are assigned", p.Type, idOrNew(p.OfficeID), p.Assigned, p.Total),
 		}
 	}
 	p.Assigned++

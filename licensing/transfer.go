@@ -56,7 +56,7 @@ func PlanTransfer(c Company, from, to Office, fromPool, toPool Pool, count int) 
 			fromPool.Type, officeRef(from), toPool.Type, officeRef(to))
 	}
 	typ := fromPool.Type
-	what := fmt.Sprintf("cannot transfer %s from %s to %s", licenses(count, typ), officeRef(from), officeRef(to))
+	what := errs.Phrase(fmt.Sprintf("cannot transfer %s from %s to %s", licenses(count, typ), officeRef(from), officeRef(to)))
 	if count < 1 {
 		return TransferPlan{}, errs.E(errs.Invalid, op, "%s: transfer at least one license", what)
 	}
@@ -106,7 +106,7 @@ func PlanUserMove(c Company, from, to Office) (UserMove, error) {
 	if err := checkParties(op, c, from, to); err != nil {
 		return UserMove{}, err
 	}
-	what := fmt.Sprintf("cannot transfer a user from %s to %s", officeRef(from), officeRef(to))
+	what := errs.Phrase(fmt.Sprintf("cannot transfer a user from %s to %s", officeRef(from), officeRef(to)))
 	if err := checkAllowed(op, c, from, to, "user transfer", what); err != nil {
 		return UserMove{}, err
 	}
@@ -145,9 +145,9 @@ func checkParties(op string, c Company, from, to Office) error {
 // checkAllowed applies the refusals that depend on who may do what: the plan
 // tier, then company membership. Membership is Forbidden rather than Invalid
 // because an office of another company is another tenant's, not a typo.
-func checkAllowed(op string, c Company, from, to Office, feature, what string) error {
+func checkAllowed(op string, c Company, from, to Office, feature string, what errs.Phrase) error {
 	if !c.Tier.AllowsTransfer() {
-		return &TierError{Op: op, Company: c, Feature: feature, what: what}
+		return &TierError{Op: op, Company: c, Feature: feature, what: string(what)}
 	}
 	for _, o := range []Office{from, to} {
 		if o.CompanyID != c.ID {
@@ -210,7 +210,7 @@ func MoveLicenses(held []LicenseType, fromPools, toPools map[LicenseType]Pool) (
 			return fromPools, toPools, &NoFreeLicenseError{
 				Op: op, OfficeID: toOffice, Type: t, Total: tp.Total, Assigned: tp.Assigned, Wanted: 1,
 				msg: fmt.Sprintf("cannot move the user's %q license from office %s to office %s: office %s has no free %q license (%d of %d assigned)",
-					t, fromOffice, idOrUnknown(toOffice), idOrUnknown(toOffice), t, tp.Assigned, tp.Total),
+					t, errs.Clip(fromOffice), idOrUnknown(toOffice), idOrUnknown(toOffice), t, tp.Assigned, tp.Total),
 			}
 		}
 		fp.Assigned--
@@ -246,5 +246,5 @@ func idOrUnknown(id string) string {
 	if id == "" {
 		return "(unknown)"
 	}
-	return id
+	return errs.Clip(id)
 }

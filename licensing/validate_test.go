@@ -109,7 +109,8 @@ func TestOfficeValidate(t *testing.T) {
 		{"empty name", func(o *licensing.Office) { o.Name = "" }, []string{"off-ber", "empty"}},
 		{"blank name", func(o *licensing.Office) { o.Name = "   " }, []string{"blank"}},
 		{"leading space", func(o *licensing.Office) { o.Name = " Berlin" }, []string{`" Berlin"`, "space"}},
-		{"trailing newline", func(o *licensing.Office) { o.Name = "Berlin\n" }, []string{"space"}},
+		{"trailing newline", func(o *licensing.Office) { o.Name = "Berlin\n" }, []string{"U+000A"}},
+		{"trailing no-break space", func(o *licensing.Office) { o.Name = "Berlin\u00a0" }, []string{"space"}},
 		{"name too long", func(o *licensing.Office) { o.Name = long + "x" }, []string{"201 bytes", "200"}},
 		{"invalid UTF-8", func(o *licensing.Office) { o.Name = "Ber\xfflin" }, []string{"UTF-8"}},
 		{"NUL", func(o *licensing.Office) { o.Name = "Ber\x00lin" }, []string{"U+0000"}},
@@ -118,6 +119,14 @@ func TestOfficeValidate(t *testing.T) {
 		{"line separator", func(o *licensing.Office) { o.Name = "Ber\u2028lin" }, []string{"U+2028"}},
 		{"bidi override", func(o *licensing.Office) { o.Name = "Ber\u202Enil" }, []string{"U+202E"}},
 		{"bidi isolate", func(o *licensing.Office) { o.Name = "Ber\u2066lin" }, []string{"U+2066"}},
+		{"bidi mark", func(o *licensing.Office) { o.Name = "Ber\u200Flin" }, []string{"U+200F"}},
+		{"arabic letter mark", func(o *licensing.Office) { o.Name = "Ber\u061Clin" }, []string{"U+061C"}},
+		{"zero-width space", func(o *licensing.Office) { o.Name = "Ber\u200Blin" }, []string{"U+200B"}},
+		{"word joiner", func(o *licensing.Office) { o.Name = "Ber\u2060lin" }, []string{"U+2060"}},
+		{"byte order mark", func(o *licensing.Office) { o.Name = "\uFEFFBerlin" }, []string{"U+FEFF"}},
+		{"paragraph separator", func(o *licensing.Office) { o.Name = "Ber\u2029lin" }, []string{"U+2029"}},
+		{"price level NUL", func(o *licensing.Office) { o.PriceLevel = "eu\x001" }, []string{"price level", "U+0000"}},
+		{"price level bidi", func(o *licensing.Office) { o.PriceLevel = "eu\u202E1" }, []string{"price level", "U+202E"}},
 		{"unassigned country", func(o *licensing.Office) { o.Country = "XX" }, []string{`"XX"`, "ISO 3166-1"}},
 		{"empty country", func(o *licensing.Office) { o.Country = "" }, []string{`""`}},
 		{"alpha-3 country", func(o *licensing.Office) { o.Country = "DEU" }, []string{`"DEU"`}},
@@ -156,8 +165,12 @@ func TestCompanyValidate(t *testing.T) {
 		{licensing.Company{ID: "c-1", Name: "Acme", Tier: ""}, []string{`""`, "tier"}},
 		{licensing.Company{ID: "c-1", Name: "Acme", Tier: "Premium"}, []string{`"Premium"`}},
 		{licensing.Company{Name: "", Tier: licensing.Premium}, []string{"(new)", "empty"}},
-		{licensing.Company{ID: "c-1", Name: "Acme\t", Tier: licensing.Premium}, []string{"c-1", "space"}},
+		{licensing.Company{ID: "c-1", Name: "Acme ", Tier: licensing.Premium}, []string{"c-1", "space"}},
+		{licensing.Company{ID: "c-1", Name: "Acme\t", Tier: licensing.Premium}, []string{"c-1", "U+0009"}},
 		{licensing.Company{ID: "c-1", Name: "Ac\u0007me", Tier: licensing.Premium}, []string{"U+0007"}},
+		{licensing.Company{ID: "c-1", Name: "Ac\u200Dme", Tier: licensing.Premium}, []string{"U+200D"}},
+		{licensing.Company{ID: "c-1", Name: "Ac\u200Eme", Tier: licensing.Premium}, []string{"U+200E"}},
+		{licensing.Company{ID: "c-1", Name: "Acme\xff", Tier: licensing.Premium}, []string{"UTF-8", "0xff"}},
 	}
 	for _, tt := range tests {
 		err := tt.c.Validate()
@@ -216,6 +229,23 @@ func TestLicenseTypeValidate(t *testing.T) {
 		err := lt.Validate()
 		if err == nil || !errs.Is(err, errs.Invalid) || !strings.Contains(err.Error(), "license type") {
 			t.Errorf("%q.Validate() = %v, want an invalid-input error naming the license type", lt, err)
+		}
+	}
+}
+
+// TestNameRefusalsDoNotEchoTheName checks that a refused name is named by its
+// field and its bad character, not repeated.
+func TestNameRefusalsDoNotEchoTheName(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"secret\x00name", "secret\u202Ename", "secret\u200Bname", "secret\xffname"} {
+		o := berlin
+		o.Name = name
+		if err := o.Validate(); err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("office name %q: %v", name, err)
+		}
+		c := licensing.Company{ID: "c-1", Name: name, Tier: licensing.Standard}
+		if err := c.Validate(); err == nil || strings.Contains(err.Error(), "secret") {
+			t.Errorf("company name %q: %v", name, err)
 		}
 	}
 }

@@ -3,8 +3,11 @@ package lifecycle
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 )
 
 // State is where a user is in its lifecycle. The zero value, [None], stands
@@ -63,10 +66,40 @@ func (s State) Pending() bool { return s == SetupRequired || s == PasswordRequir
 func ParseState(v string) (State, error) {
 	s := State(v)
 	if !s.Valid() {
-		return None, errs.E(errs.Invalid, "lifecycle.ParseState", "%q is not a user state", v)
+		return None, errs.E(errs.Invalid, "lifecycle.ParseState", "%s is not a user state; want one of %s", errs.Phrase(showState(s)), stateList)
 	}
 	return s, nil
 }
+
+// showState quotes a state value for a message, or, when the value breaks
+// the text policy, says what breaks it rather than repeating it.
+func showState(s State) string {
+	if p := text.Problem(string(s)); p != "" {
+		return "a value that " + p
+	}
+	return strconv.Quote(errs.Clip(string(s)))
+}
+
+// ValidateStates returns an errs.Invalid error naming the first of states
+// that is not one of [States], and nil when all are (or there are none). A
+// filter on states calls it before a store sees them.
+func ValidateStates(states []State) error {
+	for i, s := range states {
+		if !s.Valid() {
+			return errs.E(errs.Invalid, "lifecycle.ValidateStates", "state %d, %s, is not a user state; want one of %s", i, errs.Phrase(showState(s)), stateList)
+		}
+	}
+	return nil
+}
+
+// stateList names the stored value of every state, for messages.
+var stateList = func() errs.Phrase {
+	names := make([]string, len(States))
+	for i, s := range States {
+		names[i] = string(s)
+	}
+	return errs.Phrase(strings.Join(names, ", "))
+}()
 
 // Event is something that happens to a user and may change its state.
 type Event string

@@ -1,5 +1,7 @@
 package lifecycle
 
+import "github.com/lifeline-go/lifeline/errs"
+
 // Status is a user's state together with what it needs to remember to undo a
 // suspension or a deletion. It is a value: every method returns a new Status.
 type Status struct {
@@ -146,7 +148,7 @@ func resetState(from State, fields Fields) State {
 
 // Validate reports whether s is a status some sequence of events can reach.
 func (s Status) Validate() error {
-	bad := func(why string) error {
+	bad := func(why errs.Phrase) error {
 		return invalid("lifecycle.Status.Validate", "status %+v: %s", s, why)
 	}
 	if !s.State.Valid() {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 )
 
 // Kind says how a user came to the account.
@@ -111,17 +112,47 @@ func (u User) Login() string {
 	return u.Username
 }
 
+// HasLogin reports whether the user has something to log in with: an email,
+// a username, or — for an [Internal] user, since internal users of a PBX log
+// in with extension and password — an extension. An [External] user, invited
+// by email, has no extension login.
+func (u User) HasLogin() bool {
+	return u.Email != "" || u.Username != "" || (u.Kind == Internal && u.Extension != "")
+}
+
 // Reset clears fields (zero means all) and moves the user to the state the
-// table gives. Extension, numbers, licenses, settings and permissions stay.
+// table gives. Extension, numbers, licenses, settings and devices not
+// selected stay.
+//
+// Clearing the name clears the person: the username and the Admin and
+// Analytics rights go with it, so nothing of the old person's login or
+// rights survives into the Setup Required seat (a full reset clears the
+// email and password too). Other grants of the person (admin roles, proxy
+// access) are the caller's to clear.
+//
+// An [External] user logs in with its email, so clearing the email but not
+// the name of an External user that would not end up Setup Required is
+// refused with an [errs.Conflict] error: it would leave a live user with no
+// login. Clear the name too, or set a new email instead.
 func (u User) Reset(fields Fields) (User, error) {
 	st, err := u.Status.ApplyReset(fields)
 	if err != nil {
 		return u, err
 	}
 	fields = fields.Normalize()
+	next := st.State
+	if next == Suspended {
+		next = st.SuspendedFrom
+	}
+	if u.Kind == External && fields.Has(FieldEmail) && !fields.Has(FieldName) && next != SetupRequired {
+		return u, errs.E(errs.Conflict, "lifecycle.User.Reset",
+			"user %s was invited by email and logs in with it: clearing the email alone would leave it no login; clear the name too, or set a new email instead", u.ID)
+	}
 	u = u.Clone()
 	if fields.Has(FieldName) {
 		u.Person = Person{}
+		u.Username = ""
+		u.Admin, u.Analytics = false, false
 	}
 	if fields.Has(FieldEmail) {
 		u.Email = ""
@@ -140,8 +171,13 @@ func (u User) Reset(fields Fields) (User, error) {
 }
 
 // Recycle gives a Setup Required extension to a new person: first and last
-// name are required, email is optional (recommended). The recycled user has
-// no password and no voicemail PIN and is Password Required.
+// name are required, email is optional (recommended). The recycled user is a
+// new person and is Password Required: it keeps nothing of the old login —
+// no username, no password, no voicemail PIN, the given email or none — and
+// none of the old person's Admin and Analytics rights (other grants, such as
+// admin roles and proxy access, are the caller's to clear). Without an email
+// it becomes an [Internal] user, who logs in with its extension; with one it
+// keeps its kind. Extension, devices, settings and billing class stay.
 func (u User) Recycle(p Person, email string) (User, error) {
 	if err := ValidatePerson(p); err != nil {
 		return u, err
@@ -158,8 +194,13 @@ func (u User) Recycle(p Person, email string) (User, error) {
 	u = u.Clone()
 	u.Person = p
 	u.Email = email
+	u.Username = ""
+	if email == "" {
+		u.Kind = Internal
+	}
 	u.PasswordHash = ""
 	u.VoicemailPINHash = ""
+	u.Admin, u.Analytics = false, false
 	u.Status = st
 	return u, nil
 }
@@ -202,29 +243,29 @@ func invalid(op, format string, args ...any) error {
 	return errs.E(errs.Invalid, op, format, args...)
 }
 
-// checkText refuses empty (when required), overlong, non-UTF-8 text and
-// control characters, and text with surrounding spaces.
+// checkText refuses empty (when required) and overlong text, text that the
+// shared text policy refuses (invalid UTF-8, controls, separators, bidi and
+// zero-width characters), and text with surrounding spaces. Its messages
+// name the field and the offending character, never the value.
 func checkText(op, what, v string, max int, required bool) error {
 	switch {
 	case v == "" && required:
 		return invalid(op, "%s is required", what)
 	case len(v) > max:
 		return invalid(op, "%s is %d bytes long; at most %d allowed", what, len(v), max)
-	case !utf8.ValidString(v):
-		return invalid(op, "%s is not valid UTF-8", what)
-	case strings.TrimSpace(v) != v:
-		return invalid(op, "%s %q has leading or trailing spaces", what, v)
 	}
-	for _, r := range v {
-		if unicode.IsControl(r) {
-			return invalid(op, "%s contains a control character (%U)", what, r)
-		}
+	if p := text.Problem(v); p != "" {
+		return invalid(op, "%s %s", what, p)
+	}
+	if strings.TrimSpace(v) != v {
+		return invalid(op, "%s has leading or trailing spaces", what)
 	}
 	return nil
 }
 
 // ValidatePerson requires a first and a last name, each 1–100 bytes of
-// printable UTF-8 without surrounding spaces.
+// printable UTF-8 (no control, line-separator, bidirectional or zero-width
+// characters) without surrounding spaces.
 func ValidatePerson(p Person) error {
 	const op = "lifecycle.ValidatePerson"
 	if err := checkText(op, "first name", p.FirstName, MaxNameLen, true); err != nil {
@@ -269,7 +310,7 @@ func ValidateUsername(name string) error {
 	}
 	for _, r := range name {
 		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-') {
-			return invalid(op, "username %q may hold only letters, digits, '.', '_' and '-'", name)
+			return invalid(op, "username may hold only letters, digits, '.', '_' and '-', not %q (%U)", r, r)
 		}
 	}
 	return nil
@@ -279,8 +320,12 @@ func ValidateUsername(name string) error {
 // the operator on most systems, and no leading zero keeps numeric and text
 // order the same).
 func ValidateExtension(ext string) error {
+	const op = "lifecycle.ValidateExtension"
 	if len(ext) < 2 || len(ext) > 8 || !asciiDigits(ext) || ext[0] == '0' {
-		return invalid("lifecycle.ValidateExtension", "extension %q must be 2 to 8 digits, not starting with 0", truncate(ext))
+		if p := text.Problem(ext); p != "" {
+			return invalid(op, "extension %s; it must be 2 to 8 digits, not starting with 0", p)
+		}
+		return invalid(op, "extension %q must be 2 to 8 digits, not starting with 0", ext)
 	}
 	return nil
 }
@@ -329,23 +374,29 @@ func ValidateDevices(devices []string) error {
 }
 
 // ValidateSettings allows up to 64 settings with keys of letters, digits,
-// '.', '_' and '-' (1–64 bytes) and printable values up to 1024 bytes.
+// '.', '_' and '-' (1–64 bytes) and printable values (the shared text
+// policy, which refuses control characters such as NUL and ESC) up to 1024
+// bytes. A value may be empty.
 func ValidateSettings(settings map[string]string) error {
 	const op = "lifecycle.ValidateSettings"
 	if len(settings) > MaxSettings {
 		return invalid(op, "%d settings; at most %d allowed", len(settings), MaxSettings)
 	}
-	for k, v := range settings {
+	for _, k := range slices.Sorted(maps.Keys(settings)) { // sorted: the same input gives the same message
 		if err := checkText(op, "setting key", k, MaxSettingKey, true); err != nil {
 			return err
 		}
 		for _, r := range k {
 			if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')) {
-				return invalid(op, "setting key %q may hold only ASCII letters, digits, '.', '_' and '-'", k)
+				return invalid(op, "setting key may hold only ASCII letters, digits, '.', '_' and '-', not %q (%U)", r, r)
 			}
 		}
-		if len(v) > MaxSettingVal || !utf8.ValidString(v) {
-			return invalid(op, "setting %q: value must be valid UTF-8 of at most %d bytes", k, MaxSettingVal)
+		v := settings[k]
+		if len(v) > MaxSettingVal {
+			return invalid(op, "setting %q: value is %d bytes long; at most %d allowed", k, len(v), MaxSettingVal)
+		}
+		if p := text.Problem(v); p != "" {
+			return invalid(op, "setting %q: value %s", k, p)
 		}
 	}
 	return nil
@@ -358,11 +409,4 @@ func asciiDigits(s string) bool {
 		}
 	}
 	return s != ""
-}
-
-func truncate(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }

@@ -74,7 +74,7 @@ func New(p Parsed, officeID string, kind Kind) (Number, error) {
 	return Number{E164: p.E164, Kind: kind, Country: p.Country, OfficeID: officeID, Status: Available}, nil
 }
 
-func kindProblem(derived, k Kind) string {
+func kindProblem(derived, k Kind) errs.Phrase {
 	switch {
 	case !k.Valid():
 		return "unknown kind, want local, mobile, toll-free or fax"

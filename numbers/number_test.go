@@ -349,3 +349,30 @@ func TestValidateCatches(t *testing.T) {
 		}
 	}
 }
+
+// TestMessagesDoNotEchoHugeInput checks that an id of 16 MB comes back as a
+// short prefix, whichever way the error is built.
+func TestMessagesDoNotEchoHugeInput(t *testing.T) {
+	huge := strings.Repeat("i", 16<<20)
+	q := numbers.Quarantine{Period: 48 * time.Hour}
+	n := mustNew(t, "+16502530000", "")
+	assigned, _, _ := n.Assign(huge, t0, q, false)
+	reserved, _ := assigned.Unassign(t0)
+	bad := n
+	bad.E164 = huge
+	errors := map[string]error{
+		"New":        func() error { _, err := numbers.New(mustParse(t, "+16502530000"), huge, "bogus"); return err }(),
+		"Assign":     func() error { _, _, err := n.Assign(huge, time.Time{}, q, false); return err }(),
+		"quarantine": func() error { _, _, err := reserved.Assign(huge+"x", t0, q, false); return err }(),
+		"MoveOffice": func() error { _, err := n.MoveOffice(huge, "US", "US"); return err }(),
+		"transition": func() error { _, err := bad.Unassign(t0); return err }(),
+		"Validate":   bad.Validate(),
+	}
+	for name, err := range errors {
+		if err == nil {
+			t.Errorf("%s: no error", name)
+		} else if len(err.Error()) > 400 {
+			t.Errorf("%s: %d-byte message", name, len(err.Error()))
+		}
+	}
+}

@@ -61,10 +61,11 @@ type QuarantineError struct {
 	Until time.Time
 }
 
-// Error names the number, both holders and when the quarantine ends.
+// Error names the number, both holders (long ids clipped by errs.Clip) and
+// when the quarantine ends.
 func (e *QuarantineError) Error() string {
 	return fmt.Sprintf("numbers: cannot assign number %s to %q: it is in quarantine for its last holder %q until %s",
-		e.Number, e.HolderID, e.LastHolderID, e.Until.Format(time.RFC3339Nano))
+		errs.Clip(e.Number), errs.Clip(e.HolderID), errs.Clip(e.LastHolderID), e.Until.Format(time.RFC3339Nano))
 }
 
 // Is reports whether target is [ErrQuarantined] or [errs.ErrConflict].

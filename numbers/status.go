@@ -135,7 +135,7 @@ func describe(number string) string {
 	if number == "" {
 		return "a number"
 	}
-	return "number " + number
+	return "number " + errs.Clip(number)
 }
 
 // ErrIllegalTransition matches every [*TransitionError].

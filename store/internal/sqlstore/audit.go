@@ -22,7 +22,7 @@ func (q *Queries) buildAudit() {
 // AppendAudit implements store.Audit.
 func (t *Tx) AppendAudit(ctx context.Context, r store.AuditRecord) (int64, error) {
 	var id int64
-	err := t.queryRow(ctx, "appendAudit",
+	err := t.queryRow(ctx, "store.AppendAudit", "appendAudit",
 		nanos(r.At), r.CompanyID, r.ActorID, r.ActorRole, r.OnBehalfOf, r.Action,
 		r.TargetKind, r.TargetID, r.UserID, r.FromState, r.ToState, r.Detail, r.Personal).Scan(&id)
 	if err != nil {

@@ -30,7 +30,7 @@ func (t *Tx) InsertCompany(ctx context.Context, c licensing.Company) error {
 func (t *Tx) GetCompany(ctx context.Context, id string) (licensing.Company, error) {
 	var c licensing.Company
 	var tier string
-	err := t.queryRow(ctx, "getCompany", id).Scan(&c.ID, &c.Name, &tier)
+	err := t.queryRow(ctx, "store.GetCompany", "getCompany", id).Scan(&c.ID, &c.Name, &tier)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, errs.E(errs.NotFound, "store.GetCompany", "company %q does not exist", id)
 	}
@@ -43,7 +43,7 @@ func (t *Tx) GetCompany(ctx context.Context, id string) (licensing.Company, erro
 
 // UpdateCompany implements store.Companies.
 func (t *Tx) UpdateCompany(ctx context.Context, c licensing.Company) error {
-	return t.execOne(ctx, "store.UpdateCompany", "updateCompany", "company "+c.ID, c.Name, string(c.Tier), c.ID)
+	return t.execOne(ctx, "store.UpdateCompany", "updateCompany", ref("company", c.ID), c.Name, string(c.Tier), c.ID)
 }
 
 // InsertOffice implements store.Companies.
@@ -60,7 +60,7 @@ func scanOffice(s interface{ Scan(...any) error }) (licensing.Office, error) {
 
 // GetOffice implements store.Companies.
 func (t *Tx) GetOffice(ctx context.Context, id string) (licensing.Office, error) {
-	o, err := scanOffice(t.queryRow(ctx, "getOffice", id))
+	o, err := scanOffice(t.queryRow(ctx, "store.GetOffice", "getOffice", id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, errs.E(errs.NotFound, "store.GetOffice", "office %q does not exist", id)
 	}
@@ -77,14 +77,14 @@ func (t *Tx) ListOffices(ctx context.Context, companyID string) ([]licensing.Off
 
 // queryList runs the named statement and maps every row with scan.
 func queryList[T any](ctx context.Context, t *Tx, op, name string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
-	rows, err := t.query(ctx, name, args...)
+	rows, err := t.query(ctx, op, name, args...)
 	return scanList(t, op, rows, err, scan)
 }
 
 // queryBuilt runs a query built for this call (its shape depends on a
 // filter) and maps every row with scan.
 func queryBuilt[T any](ctx context.Context, t *Tx, op, query string, args []any, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
-	rows, err := t.tx.QueryContext(ctx, query, args...)
+	rows, err := t.queryText(ctx, op, query, args...)
 	return scanList(t, op, rows, err, scan)
 }
 

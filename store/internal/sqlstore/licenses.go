@@ -28,7 +28,7 @@ func scanPool(s interface{ Scan(...any) error }) (licensing.Pool, error) {
 
 // GetPool implements store.Licenses.
 func (t *Tx) GetPool(ctx context.Context, officeID string, typ licensing.LicenseType) (licensing.Pool, error) {
-	p, err := scanPool(t.queryRow(ctx, "getPool", officeID, string(typ)))
+	p, err := scanPool(t.queryRow(ctx, "store.GetPool", "getPool", officeID, string(typ)))
 	if errors.Is(err, sql.ErrNoRows) {
 		return licensing.Pool{OfficeID: officeID, Type: typ}, nil
 	}

@@ -48,14 +48,14 @@ func (t *Tx) InsertNumber(ctx context.Context, n numbers.Number) error {
 // UpdateNumber implements store.Numbers.
 func (t *Tx) UpdateNumber(ctx context.Context, n numbers.Number) error {
 	args := append(numberArgs(n)[1:], n.E164)
-	return t.execOne(ctx, "store.UpdateNumber", "updateNumber", "number "+n.E164, args...)
+	return t.execOne(ctx, "store.UpdateNumber", "updateNumber", ref("number", n.E164), args...)
 }
 
 // GetNumber implements store.Numbers.
 func (t *Tx) GetNumber(ctx context.Context, e164 string) (numbers.Number, error) {
-	n, err := scanNumber(t.queryRow(ctx, "getNumber", e164))
+	n, err := scanNumber(t.queryRow(ctx, "store.GetNumber", "getNumber", e164))
 	if errors.Is(err, sql.ErrNoRows) {
-		return n, errs.E(errs.NotFound, "store.GetNumber", "number %s is not in any office's inventory", quote(e164))
+		return n, errs.E(errs.NotFound, "store.GetNumber", "number %q is not in any office's inventory", e164)
 	}
 	if err != nil {
 		return n, t.q.fail("store.GetNumber", err)

@@ -8,9 +8,14 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
+	"reflect"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	sq "github.com/Masterminds/squirrel"
 
@@ -93,8 +98,44 @@ type errRow struct{ err error }
 
 func (r errRow) Scan(...any) error { return r.err }
 
+// checkArgs is the backstop for text PostgreSQL refuses: a string argument
+// holding a NUL byte or invalid UTF-8 would be answered with SQLSTATE 22021,
+// and SQLite would store it, so both stores refuse it here, as an errs.Invalid
+// error naming the argument's position (never its value), before the
+// statement runs. The facade validates ids and text earlier, with friendlier
+// messages; this makes sure nothing slips past it.
+func checkArgs(op string, args []any) error {
+	for i, a := range args {
+		var s string
+		switch v := a.(type) {
+		case string:
+			s = v
+		case nil, []byte, int, int64, bool, float64, time.Time:
+			continue
+		default:
+			// A named string type is sent as a string by database/sql's
+			// default conversion.
+			rv := reflect.ValueOf(a)
+			if rv.Kind() != reflect.String {
+				continue
+			}
+			if _, ok := a.(driver.Valuer); ok {
+				continue
+			}
+			s = rv.String()
+		}
+		if strings.IndexByte(s, 0) >= 0 || !utf8.ValidString(s) {
+			return errs.E(errs.Invalid, op, "argument %d holds a NUL byte or invalid UTF-8", i)
+		}
+	}
+	return nil
+}
+
 // queryRow runs the named statement for one row.
-func (t *Tx) queryRow(ctx context.Context, name string, args ...any) row {
+func (t *Tx) queryRow(ctx context.Context, op, name string, args ...any) row {
+	if err := checkArgs(op, args); err != nil {
+		return errRow{err}
+	}
 	if t.stmts == nil {
 		return t.tx.QueryRowContext(ctx, t.q.sql[name], args...)
 	}
@@ -106,7 +147,10 @@ func (t *Tx) queryRow(ctx context.Context, name string, args ...any) row {
 }
 
 // query runs the named statement for many rows.
-func (t *Tx) query(ctx context.Context, name string, args ...any) (*sql.Rows, error) {
+func (t *Tx) query(ctx context.Context, op, name string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(op, args); err != nil {
+		return nil, err
+	}
 	if t.stmts == nil {
 		return t.tx.QueryContext(ctx, t.q.sql[name], args...)
 	}
@@ -117,7 +161,18 @@ func (t *Tx) query(ctx context.Context, name string, args ...any) (*sql.Rows, er
 	return st.QueryContext(ctx, args...)
 }
 
+// queryText runs a statement built for one call, such as a filtered list.
+func (t *Tx) queryText(ctx context.Context, op, query string, args ...any) (*sql.Rows, error) {
+	if err := checkArgs(op, args); err != nil {
+		return nil, err
+	}
+	return t.tx.QueryContext(ctx, query, args...)
+}
+
 func (t *Tx) exec(ctx context.Context, op, name string, args ...any) (sql.Result, error) {
+	if err := checkArgs(op, args); err != nil {
+		return nil, err
+	}
 	var res sql.Result
 	var err error
 	if t.stmts == nil {
@@ -134,8 +189,9 @@ func (t *Tx) exec(ctx context.Context, op, name string, args ...any) (sql.Result
 	return res, nil
 }
 
-// execOne runs a statement that must change exactly one row.
-func (t *Tx) execOne(ctx context.Context, op, name, what string, args ...any) error {
+// execOne runs a statement that must change exactly one row; what names
+// the row for the not-found error.
+func (t *Tx) execOne(ctx context.Context, op, name string, what errs.Phrase, args ...any) error {
 	res, err := t.exec(ctx, op, name, args...)
 	if err != nil {
 		return err
@@ -150,7 +206,13 @@ func (t *Tx) execOne(ctx context.Context, op, name, what string, args ...any) er
 	return nil
 }
 
+// fail maps a backend error to an *errs.Error of op. An error that is
+// already an *errs.Error (the argument backstop's refusal) passes through
+// as it is.
 func (q *Queries) fail(op string, err error) error {
+	if e, ok := err.(*errs.Error); ok {
+		return e
+	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return errs.Wrap(errs.Other, op, err, "cancelled")
 	}
@@ -160,6 +222,12 @@ func (q *Queries) fail(op string, err error) error {
 		msg = "refused by a constraint or a concurrent transaction"
 	}
 	return errs.Wrap(k, op, err, "%s", msg)
+}
+
+// ref names a row for a message, such as `user "u1"`, its id quoted and
+// clipped.
+func ref(kind, id string) errs.Phrase {
+	return errs.Phrase(kind + " " + strconv.Quote(errs.Clip(id)))
 }
 
 // nanos stores an instant as Unix nanoseconds; the zero time is 0.

@@ -129,11 +129,11 @@ func (t *Tx) UpdateUser(ctx context.Context, u lifecycle.User) error {
 		return errs.Wrap(errs.Invalid, "store.UpdateUser", err, "user %s", u.ID)
 	}
 	args = append(args[1:], u.ID)
-	return t.execOne(ctx, "store.UpdateUser", "updateUser", "user "+u.ID, args...)
+	return t.execOne(ctx, "store.UpdateUser", "updateUser", ref("user", u.ID), args...)
 }
 
-func (t *Tx) getUser(ctx context.Context, op, name, what string, args ...any) (lifecycle.User, error) {
-	u, err := scanUser(t.queryRow(ctx, name, args...))
+func (t *Tx) getUser(ctx context.Context, op, name string, what errs.Phrase, args ...any) (lifecycle.User, error) {
+	u, err := scanUser(t.queryRow(ctx, op, name, args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return u, errs.E(errs.NotFound, op, "%s does not exist", what)
 	}
@@ -145,7 +145,7 @@ func (t *Tx) getUser(ctx context.Context, op, name, what string, args ...any) (l
 
 // GetUser implements store.Users.
 func (t *Tx) GetUser(ctx context.Context, id string) (lifecycle.User, error) {
-	return t.getUser(ctx, "store.GetUser", "getUser", "user "+quote(id), id)
+	return t.getUser(ctx, "store.GetUser", "getUser", ref("user", id), id)
 }
 
 // FindUserByEmail implements store.Users.
@@ -156,7 +156,7 @@ func (t *Tx) FindUserByEmail(ctx context.Context, companyID, email string) (life
 // ExtensionTaken implements store.Users.
 func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (bool, error) {
 	var n int
-	err := t.queryRow(ctx, "extensionTaken", companyID, extension, string(lifecycle.Anonymized)).Scan(&n)
+	err := t.queryRow(ctx, "store.ExtensionTaken", "extensionTaken", companyID, extension, string(lifecycle.Anonymized)).Scan(&n)
 	if err != nil {
 		return false, t.q.fail("store.ExtensionTaken", err)
 	}
@@ -166,7 +166,7 @@ func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (b
 // NextExtension implements store.Users.
 func (t *Tx) NextExtension(ctx context.Context, companyID string) (string, error) {
 	var highest string
-	err := t.queryRow(ctx, "nextExtension", companyID).Scan(&highest)
+	err := t.queryRow(ctx, "store.NextExtension", "nextExtension", companyID).Scan(&highest)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "100", nil
 	}
@@ -225,11 +225,4 @@ func (t *Tx) ListDeletedDue(ctx context.Context, now time.Time, limit int) ([]st
 			err := s.Scan(&id)
 			return id, err
 		})
-}
-
-func quote(s string) string {
-	if len(s) > 64 {
-		s = s[:64] + "…"
-	}
-	return `"` + s + `"`
 }
