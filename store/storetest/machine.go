@@ -555,6 +555,16 @@ func resetTo(from lifecycle.State, f lifecycle.Fields) lifecycle.State {
 	return from
 }
 
+// resetsToSetup reports whether a reset of fields leaves u Setup Required
+// (or suspended from it).
+func resetsToSetup(u *mUser, f lifecycle.Fields) bool {
+	from := u.state
+	if from == lifecycle.Suspended {
+		from = u.suspFrom
+	}
+	return resetTo(from, f) == lifecycle.SetupRequired
+}
+
 // Reset clears a random subset of fields (zero: all), now and then with an
 // unknown field bit.
 func (m *machine) Reset(t *rapid.T) {
@@ -562,6 +572,10 @@ func (m *machine) Reset(t *rapid.T) {
 	f := lifecycle.Fields(rapid.IntRange(0, 31).Draw(t, "fields"))
 	if oneIn(t, 20, "badFields") {
 		f |= 1 << 6
+	}
+	eff := f
+	if eff == 0 {
+		eff = lifecycle.FieldsAll
 	}
 	var want []error
 	switch {
@@ -571,14 +585,14 @@ func (m *machine) Reset(t *rapid.T) {
 		want = []error{errs.ErrNotFound}
 	case !live(u.state):
 		want = illegal(u)
+	case u.kind == lifecycle.External && eff&lifecycle.FieldEmail != 0 && eff&lifecycle.FieldName == 0 && !resetsToSetup(u, eff):
+		// An invited user logs in with its email: clearing it alone would
+		// leave a live user with no login.
+		want = []error{errs.ErrConflict}
 	}
 	_, err := m.svc.Reset(m.ctx, admin, id, f)
 	if !expect(t, fmt.Sprintf("Reset(%05b)", f), err, want...) {
 		return
-	}
-	eff := f
-	if eff == 0 {
-		eff = lifecycle.FieldsAll
 	}
 	if u.state == lifecycle.Suspended {
 		u.suspFrom = resetTo(u.suspFrom, eff)
@@ -620,6 +634,9 @@ func (m *machine) Recycle(t *rapid.T) {
 	_, err := m.svc.Recycle(m.ctx, admin, id, p, email)
 	if expect(t, "Recycle", err, want...) {
 		u.state, u.person, u.email, u.password = lifecycle.PasswordRequired, p, email, false
+		if email == "" {
+			u.kind = lifecycle.Internal
+		}
 		u.markers = append(u.markers, p.FirstName, p.LastName)
 		if email != "" {
 			u.markers = append(u.markers, email)
