@@ -17,6 +17,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
@@ -111,6 +112,8 @@ type mUser struct {
 	restoreUntil     time.Time
 	held             []string // numbers reserved by the deletion, sorted
 	markers          []string // every name and email the user ever had
+	// staff are the model's actors: never drawn as a target.
+	staff bool
 }
 
 type mNumber struct {
@@ -147,6 +150,13 @@ type machine struct {
 	overrides int // quarantine overrides
 	seq       int
 	seenNums  int
+	// actor is who the user actions run as: the system, or now and then
+	// one of the staff or another company's admin (see machine_access.go).
+	actor    lifeline.Actor
+	actorP   access.Principal
+	foreign  bool
+	staff    map[access.Role]*mUser
+	stranger lifeline.Actor
 }
 
 const missingUser = "usr_storetest_missing"
@@ -160,7 +170,7 @@ func newMachine(t *rapid.T, st store.Store) *machine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &machine{ctx: context.Background(), st: st, svc: svc, clk: clk, now: epoch,
+	m := &machine{ctx: context.Background(), st: st, svc: svc, clk: clk, now: epoch, actor: admin,
 		byID: map[string]*mUser{}, nums: map[string]*mNumber{}, pools: map[poolKey]*mPool{}, bought: map[licensing.LicenseType]int{}}
 	if m.co, err = svc.CreateCompany(m.ctx, admin, "Model", licensing.Premium); err != nil {
 		t.Fatalf("CreateCompany: %v", err)
@@ -194,6 +204,7 @@ func newMachine(t *rapid.T, st store.Store) *machine {
 			m.assign(t, false)
 		}
 	}
+	m.hireStaff(t)
 	return m
 }
 
@@ -225,6 +236,7 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"TransferLicenses":     m.TransferLicenses,
 		"TransferUser":         m.TransferUser,
 		"SetTier":              m.SetTier,
+		"AsStaff":              m.AsStaff,
 		"":                     m.Check,
 	}
 }
@@ -238,13 +250,18 @@ func (m *machine) pickOffice(t *rapid.T) licensing.Office {
 // pickUser draws a user, preferring (4 times in 5) one that pref accepts;
 // now and then it draws an id that does not exist.
 func (m *machine) pickUser(t *rapid.T, pref func(*mUser) bool) (string, *mUser) {
-	if len(m.users) == 0 || oneIn(t, 30, "missingUser") {
+	var cands []*mUser
+	for _, u := range m.users {
+		if !u.staff {
+			cands = append(cands, u)
+		}
+	}
+	if len(cands) == 0 || oneIn(t, 30, "missingUser") {
 		return missingUser, nil
 	}
-	cands := m.users
 	if pref != nil && !oneIn(t, 5, "anyUser") {
 		var c []*mUser
-		for _, u := range m.users {
+		for _, u := range cands {
 			if pref(u) {
 				c = append(c, u)
 			}
@@ -519,7 +536,8 @@ func (m *machine) SetPassword(t *rapid.T) {
 	case u.state != lifecycle.PasswordRequired && u.state != lifecycle.Active:
 		want = illegal(u)
 	}
-	_, err := m.svc.SetPassword(m.ctx, admin, id, pw)
+	want = m.gate(want, access.SetCredentials, u)
+	_, err := m.svc.SetPassword(m.ctx, m.actor, id, pw)
 	if expect(t, "SetPassword", err, want...) {
 		u.state, u.password = lifecycle.Active, true
 		m.audit++
@@ -536,7 +554,8 @@ func (m *machine) ForcePasswordReset(t *rapid.T) {
 	case u.state != lifecycle.Active:
 		want = illegal(u)
 	}
-	_, err := m.svc.ForcePasswordReset(m.ctx, admin, id)
+	want = m.gate(want, access.SetCredentials, u)
+	_, err := m.svc.ForcePasswordReset(m.ctx, m.actor, id)
 	if expect(t, "ForcePasswordReset", err, want...) {
 		u.state, u.password = lifecycle.PasswordRequired, false
 		m.audit++
@@ -590,7 +609,8 @@ func (m *machine) Reset(t *rapid.T) {
 		// leave a live user with no login.
 		want = []error{errs.ErrConflict}
 	}
-	_, err := m.svc.Reset(m.ctx, admin, id, f)
+	want = m.gate(want, access.ResetUser, u)
+	_, err := m.svc.Reset(m.ctx, m.actor, id, f)
 	if !expect(t, fmt.Sprintf("Reset(%05b)", f), err, want...) {
 		return
 	}
@@ -631,7 +651,8 @@ func (m *machine) Recycle(t *rapid.T) {
 	case m.emailTaken(email, id):
 		want = []error{errs.ErrConflict}
 	}
-	_, err := m.svc.Recycle(m.ctx, admin, id, p, email)
+	want = m.gate(want, access.ResetUser, u)
+	_, err := m.svc.Recycle(m.ctx, m.actor, id, p, email)
 	if expect(t, "Recycle", err, want...) {
 		u.state, u.person, u.email, u.password = lifecycle.PasswordRequired, p, email, false
 		if email == "" {
@@ -655,7 +676,8 @@ func (m *machine) Suspend(t *rapid.T) {
 	case u.state != lifecycle.Active && u.state != lifecycle.PasswordRequired:
 		want = illegal(u)
 	}
-	_, err := m.svc.Suspend(m.ctx, admin, id)
+	want = m.gate(want, access.SuspendUser, u)
+	_, err := m.svc.Suspend(m.ctx, m.actor, id)
 	if expect(t, "Suspend", err, want...) {
 		u.suspFrom, u.state = u.state, lifecycle.Suspended
 		m.audit++
@@ -672,7 +694,8 @@ func (m *machine) Reinstate(t *rapid.T) {
 	case u.state != lifecycle.Suspended:
 		want = illegal(u)
 	}
-	_, err := m.svc.Reinstate(m.ctx, admin, id)
+	want = m.gate(want, access.SuspendUser, u)
+	_, err := m.svc.Reinstate(m.ctx, m.actor, id)
 	if expect(t, "Reinstate", err, want...) {
 		u.state, u.suspFrom = u.suspFrom, ""
 		m.audit++
@@ -689,7 +712,8 @@ func (m *machine) Delete(t *rapid.T) {
 	case !live(u.state):
 		want = illegal(u)
 	}
-	got, err := m.svc.Delete(m.ctx, admin, id)
+	want = m.gate(want, access.DeleteUser, u)
+	got, err := m.svc.Delete(m.ctx, m.actor, id)
 	if !expect(t, "Delete", err, want...) {
 		return
 	}
@@ -738,7 +762,8 @@ func (m *machine) restore(t *rapid.T, skip bool) {
 			}
 		}
 	}
-	_, err := m.svc.Restore(m.ctx, admin, id, lifeline.RestoreOptions{SkipTakenNumbers: skip})
+	want = m.gate(want, access.DeleteUser, u)
+	_, err := m.svc.Restore(m.ctx, m.actor, id, lifeline.RestoreOptions{SkipTakenNumbers: skip})
 	if !expect(t, fmt.Sprintf("Restore(skip %t)", skip), err, want...) {
 		if len(taken) > 0 && !skip && errors.Is(err, errs.ErrConflict) && !strings.Contains(err.Error(), taken[0]) {
 			t.Fatalf("Restore refused with %q, which does not name the taken number %s", err, taken[0])
@@ -775,7 +800,8 @@ func (m *machine) Erase(t *rapid.T) {
 	case !live(u.state):
 		want = illegal(u)
 	}
-	_, err := m.svc.Erase(m.ctx, admin, id, confirm)
+	want = m.gate(want, access.DeleteUser, u)
+	_, err := m.svc.Erase(m.ctx, m.actor, id, confirm)
 	if expect(t, "Erase", err, want...) {
 		m.reserve(u)
 		m.returnLicenses(u)
