@@ -17,25 +17,25 @@ import (
 
 // The user operations, declared once.
 var (
-	specCreateUser          = declare("user.create", access.CreateUser, true)
-	specInviteUser          = declare("user.invite", access.CreateUser, true)
-	specCreateEmpty         = declare("user.create-empty", access.CreateUser, true)
-	specGetUser             = declare("user.get", access.ReadUser, false)
-	specListUsers           = declare("user.list", access.ReadUser, false)
-	specUpdateUser          = declare("user.update", access.UpdateUser, true)
-	specSetPassword         = declare("user.set-password", access.SetCredentials, true)
-	specVerifyPassword      = declare("user.verify-password", access.ReadUser, false)
-	specForcePasswordReset  = declare("user.force-password-reset", access.SetCredentials, true)
-	specSetVoicemailPIN     = declare("user.set-voicemail-pin", access.SetCredentials, true)
-	specSetDevices          = declare("user.set-devices", access.UpdateUser, true)
-	specSetSettings         = declare("user.set-settings", access.UpdateUser, true)
-	specReset               = declare("user.reset", access.ResetUser, true)
-	specRecycle             = declare("user.recycle", access.ResetUser, true)
-	specSuspend             = declare("user.suspend", access.SuspendUser, true)
-	specReinstate           = declare("user.reinstate", access.SuspendUser, true)
-	specGrantRole           = declare("user.grant-role", access.GrantRole, true)
-	specSetAnalytics        = declare("user.set-analytics", access.GrantAnalytics, true)
-	specSetProxy            = declare("user.set-proxy-access", access.GrantProxy, true)
+	specCreateUser         = declare("user.create", access.CreateUser, true)
+	specInviteUser         = declare("user.invite", access.CreateUser, true)
+	specCreateEmpty        = declare("user.create-empty", access.CreateUser, true)
+	specGetUser            = declare("user.get", access.ReadUser, false)
+	specListUsers          = declare("user.list", access.ReadUser, false)
+	specUpdateUser         = declare("user.update", access.UpdateUser, true)
+	specSetPassword        = declare("user.set-password", access.SetCredentials, true)
+	specVerifyPassword     = declare("user.verify-password", access.ReadUser, false)
+	specForcePasswordReset = declare("user.force-password-reset", access.SetCredentials, true)
+	specSetVoicemailPIN    = declare("user.set-voicemail-pin", access.SetCredentials, true)
+	specSetDevices         = declare("user.set-devices", access.UpdateUser, true)
+	specSetSettings        = declare("user.set-settings", access.UpdateUser, true)
+	specReset              = declare("user.reset", access.ResetUser, true)
+	specRecycle            = declare("user.recycle", access.ResetUser, true)
+	specSuspend            = declare("user.suspend", access.SuspendUser, true)
+	specReinstate          = declare("user.reinstate", access.SuspendUser, true)
+	specGrantRole          = declare("user.grant-role", access.GrantRole, true)
+	specSetAnalytics       = declare("user.set-analytics", access.GrantAnalytics, true)
+	specSetProxy           = declare("user.set-proxy-access", access.GrantProxy, true)
 )
 
 // NewUser describes a user to create.
@@ -398,7 +398,7 @@ func (x ListUsers) prepare(*Service) (step[[]User], error) {
 				return nil, err
 			}
 			if q.CompanyID != "" && q.CompanyID != off.CompanyID {
-				return nil, nil
+				return nil, errs.E(errs.NotFound, o.name, "office %q does not exist in company %q", q.OfficeID, q.CompanyID)
 			}
 			f.CompanyID, f.OfficeIDs = off.CompanyID, []string{off.ID}
 			t = access.Target{CompanyID: off.CompanyID, OfficeIDs: f.OfficeIDs}

@@ -33,9 +33,9 @@ type User struct {
 	// Analytics is the permission to see charting data.
 	Analytics bool
 	// Proxy is the grant to proxy into other users' accounts.
-	Proxy   bool
-	Billing BillingClass
-	Status  Status
+	Proxy     bool
+	Billing   BillingClass
+	Status    Status
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	// DeletedAt, RestoreUntil and PurgeBy are set while the user is deleted.
