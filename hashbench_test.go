@@ -41,7 +41,9 @@ func BenchmarkWriteWhileSettingPasswords(b *testing.B) {
 		name string
 		op   func(id string) Operation[User]
 	}{
-		{"hash=inside-tx", func(id string) Operation[User] { return setPasswordInTx{SetPassword{UserID: id, Password: "correct horse battery"}} }},
+		{"hash=inside-tx", func(id string) Operation[User] {
+			return setPasswordInTx{SetPassword{UserID: id, Password: "correct horse battery"}}
+		}},
 		{"hash=before-tx", func(id string) Operation[User] { return SetPassword{UserID: id, Password: "correct horse battery"} }},
 	} {
 		b.Run(mode.name, func(b *testing.B) {

@@ -29,7 +29,9 @@ func TestNoReadReturnsASecret(t *testing.T) {
 		t.Errorf("Preview returns a secret at %s", path)
 	}
 	// The walk can fail: the stored record is caught.
-	type leaky struct{ Users []struct{ PasswordHash string } }
+	type leaky struct {
+		Users []struct{ PasswordHash string }
+	}
 	if secretPath(reflect.TypeOf(leaky{}), "leaky", map[reflect.Type]bool{}) == "" {
 		t.Error("the walk missed a PasswordHash field")
 	}
