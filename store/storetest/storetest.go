@@ -81,6 +81,7 @@ func RunConformance(t *testing.T, h Harness, cfg Config) {
 		{"Transfer", transferTests},
 		{"Concurrency", concurrencyTests},
 		{"Access", accessTests},
+		{"Hygiene", hygieneTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
