@@ -226,12 +226,43 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 // back when ctx ends, racing COMMIT), fn's statements run on ctx, ctx is
 // checked just before COMMIT, and COMMIT itself is never cancelled, so a
 // commit that went through is never reported as failed.
+//
+// Waiting for a connection does honour ctx: the caller gets ctx's error as
+// soon as ctx ends, while the wait goes on in the background and hands the
+// connection back to the pool. A connection being dialled is so never
+// abandoned halfway: under many short deadlines, abandoned dials flood the
+// server with connections it starts only to see them gone.
 func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.Tx) error) (retry bool, err error) {
 	const op = "postgres.tx"
 	if err := ctx.Err(); err != nil {
 		return false, errs.Wrap(errs.Other, op, err, "cancelled before the transaction began")
 	}
-	tx, err := s.db.BeginTx(context.WithoutCancel(ctx), opts)
+	type acquired struct {
+		conn *sql.Conn
+		err  error
+	}
+	got := make(chan acquired, 1)
+	go func() {
+		conn, err := s.db.Conn(context.WithoutCancel(ctx))
+		got <- acquired{conn, err}
+	}()
+	var conn *sql.Conn
+	select {
+	case a := <-got:
+		if a.err != nil {
+			return false, errs.Wrap(classify(a.err), op, a.err, "getting a connection")
+		}
+		conn = a.conn
+	case <-ctx.Done():
+		go func() {
+			if a := <-got; a.err == nil {
+				a.conn.Close()
+			}
+		}()
+		return false, errs.Wrap(errs.Other, op, ctx.Err(), "cancelled waiting for a connection; nothing was written")
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), opts)
 	if err != nil {
 		return false, errs.Wrap(classify(err), op, err, "beginning a transaction")
 	}

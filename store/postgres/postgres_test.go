@@ -14,5 +14,5 @@ func TestConformance(t *testing.T) {
 	dsn := newDatabase(t)
 	storetest.RunConformance(t, storetest.HarnessFunc(func(t *testing.T) store.Store {
 		return openStore(t, dsn)
-	}), storetest.Config{})
+	}), storetest.Config{DeadlineCalls: 3000})
 }

@@ -49,7 +49,7 @@ func TestConformance(t *testing.T) {
 	storetest.RunConformance(t, storetest.HarnessFunc(func(t *testing.T) store.Store {
 		st, _ := openStore(t, sqlite.WithSynchronousNormal())
 		return st
-	}), storetest.Config{Sequences: 1000, Parallel: 2})
+	}), storetest.Config{Sequences: 1000, Parallel: 2, DeadlineCalls: 10000})
 }
 
 func pragma(t *testing.T, db *sql.DB, name string) string {

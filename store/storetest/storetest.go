@@ -60,6 +60,10 @@ type Config struct {
 	// databases): the sweeper anonymizes due users of every company, so
 	// sequences running at once on one database would disturb each other.
 	Parallel int
+	// DeadlineCalls is how many writes, and as many reads, the Deadlines
+	// group issues under random 0–4 ms deadlines; 0 means
+	// [DefaultDeadlineCalls]. Under -short it issues a quarter of them.
+	DeadlineCalls int
 }
 
 // DefaultSequences is the number of state machine sequences a zero
@@ -82,6 +86,7 @@ func RunConformance(t *testing.T, h Harness, cfg Config) {
 		{"Concurrency", concurrencyTests},
 		{"Access", accessTests},
 		{"Hygiene", hygieneTests},
+		{"Deadlines", deadlineTests(cfg)},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
