@@ -92,8 +92,8 @@
 //     be retried.
 //   - The rules live in the pure packages lifecycle, numbers, licensing and
 //     access; stores (store/sqlite, store/postgres) only persist. Every store
-//     passes the conformance suite in store/storetest, whose model-based
-//     property test checks the invariants of DESIGN.md after every step: no
+//     passes the store contract's suite (store/storetest) and the facade's
+//     specification (lifelinetest), whose model-based property test checks the invariants of DESIGN.md after every step: no
 //     number is ever lost, licenses are conserved, only live users hold
 //     numbers and licenses, anonymized is forever.
 //   - Anonymization erases name, email, username, devices, settings and

@@ -5,8 +5,9 @@
 // licensing) and the root facade composes them inside one transaction.
 //
 // Implementations: store/sqlite (embedded reference store) and
-// store/postgres. Both pass the conformance suite in store/storetest, which
-// any new implementation must pass too.
+// store/postgres. Both pass the conformance suite in store/storetest and
+// the facade's specification in lifelinetest, which any new implementation
+// must pass too.
 //
 // # Errors
 //

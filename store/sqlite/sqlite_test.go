@@ -17,6 +17,7 @@ import (
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifelinetest"
 	"github.com/lifeline-go/lifeline/store"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 	"github.com/lifeline-go/lifeline/store/storetest"
@@ -39,18 +40,26 @@ func openStore(t testing.TB, opts ...sqlite.Option) (*sqlite.Store, string) {
 	return st, path
 }
 
-// TestConformance runs the store suite on SQLite: every subtest on a file of
-// its own, and the state machine's 1000 sequences on two files (500 each,
-// in parallel). The files run at synchronous=NORMAL: the suite checks what
-// the store does, not whether a commit survives a power cut, and an fsync
-// per commit would make its running time hostage to the disk.
+// TestConformance runs the store contract on SQLite, every subtest on a
+// file of its own. The files run at synchronous=NORMAL: the suite checks
+// what the store does, not whether a commit survives a power cut, and an
+// fsync per commit would make its running time hostage to the disk.
 // TestPragmas checks that FULL is the default.
 func TestConformance(t *testing.T) {
-	storetest.RunConformance(t, storetest.HarnessFunc(func(t *testing.T) store.Store {
-		st, _ := openStore(t, sqlite.WithSynchronousNormal())
-		return st
-	}), storetest.Config{Sequences: 1000, Parallel: 2, DeadlineCalls: 10000})
+	storetest.RunConformance(t, normalStores, storetest.Config{DeadlineCalls: 10000})
 }
+
+// TestFacade runs the facade's specification on SQLite: every subtest on a
+// file of its own, and the state machine's 1000 sequences on two files
+// (500 each, in parallel).
+func TestFacade(t *testing.T) {
+	lifelinetest.Run(t, normalStores, lifelinetest.Config{Sequences: 1000, Parallel: 2})
+}
+
+var normalStores = storetest.HarnessFunc(func(t *testing.T) store.Store {
+	st, _ := openStore(t, sqlite.WithSynchronousNormal())
+	return st
+})
 
 func pragma(t *testing.T, db *sql.DB, name string) string {
 	t.Helper()

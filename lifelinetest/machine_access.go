@@ -1,4 +1,4 @@
-package storetest
+package lifelinetest
 
 import (
 	"errors"
@@ -129,5 +129,5 @@ func kindSentinel(k errs.Kind) error {
 	case errs.Invalid:
 		return errs.ErrInvalid
 	}
-	panic(fmt.Sprintf("storetest: an access refusal of kind %v", k))
+	panic(fmt.Sprintf("lifelinetest: an access refusal of kind %v", k))
 }

@@ -1,14 +1,12 @@
-package storetest
+package lifelinetest
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/lifecycle"
-	"github.com/lifeline-go/lifeline/store"
 )
 
 // maxRefusalLen bounds a refusal's message: long inputs are echoed, if at
@@ -17,7 +15,6 @@ const maxRefusalLen = 400
 
 var hygieneTests = []namedTest{
 	{"BadInputTable", testBadInputTable},
-	{"StoreRefusesUnencodableText", testStoreRefusesUnencodableText},
 }
 
 // testBadInputTable feeds the facade ids, filters and text that no store
@@ -136,30 +133,6 @@ func testBadInputTable(t *testing.T, h Harness) {
 		fx.refused("GetUser of "+id[:10], err, before, errs.ErrNotFound)
 		if n := len(err.Error()); n > maxRefusalLen {
 			t.Errorf("GetUser of a missing id: the refusal is %d bytes long", n)
-		}
-	}
-}
-
-// testStoreRefusesUnencodableText asks the store itself, under the
-// facade, for ids no backend can encode: each store refuses them alike, as
-// invalid input, before any statement runs.
-func testStoreRefusesUnencodableText(t *testing.T, h Harness) {
-	st := h.NewStore(t)
-	ctx := context.Background()
-	for _, id := range []string{"usr_\x00", "usr_\xff"} {
-		err := st.View(ctx, func(tx store.Tx) error {
-			_, err := tx.GetUser(ctx, id)
-			return err
-		})
-		if errs.KindOf(err) != errs.Invalid {
-			t.Errorf("GetUser(%q) in the store: %v (kind %v), want invalid input", id, err, errs.KindOf(err))
-		}
-		err = st.View(ctx, func(tx store.Tx) error {
-			_, err := tx.ListUsers(ctx, store.UserFilter{CompanyID: id})
-			return err
-		})
-		if errs.KindOf(err) != errs.Invalid {
-			t.Errorf("ListUsers(company %q) in the store: %v (kind %v), want invalid input", id, err, errs.KindOf(err))
 		}
 	}
 }
