@@ -118,7 +118,7 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 		}
 		_, err := svc.Delete(ctx, asAda, bob.ID)
 		if !errors.Is(err, lifeline.ErrForbidden) {
-			return fmt.Errorf("Ada deleting Bob: want ErrForbidden, got %v", err)
+			return fmt.Errorf("ada deleting bob: want ErrForbidden, got %v", err)
 		}
 		fmt.Fprintf(w, "  refused (ErrForbidden): %v\n", err)
 		return nil
