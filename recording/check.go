@@ -1,0 +1,86 @@
+package recording
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
+)
+
+// Limits on the text the package accepts.
+const (
+	// MaxIDLen is the longest id (of a recording, company, office, user or
+	// hold) the package accepts, as the facade does.
+	MaxIDLen = 128
+	// MaxNumberLen is the longest number a recording may name. The facade
+	// parses it as E.164 (at most 15 digits and a plus sign); this bound
+	// only keeps garbage out.
+	MaxNumberLen = 32
+	// MaxReasonLen is the longest reason, in bytes, for placing or releasing
+	// a legal hold.
+	MaxReasonLen = 500
+	// MaxActorLen is the longest name of who placed or released a hold: a
+	// user id, or "system:" and a system principal's name.
+	MaxActorLen = 2 * MaxIDLen
+	// MaxDuration is the longest call a recording may last.
+	MaxDuration = 24 * time.Hour
+)
+
+func invalid(op, format string, args ...any) error {
+	return errs.E(errs.Invalid, op, format, args...)
+}
+
+// checkText refuses empty (when required) and overlong text, text the
+// shared text policy refuses (invalid UTF-8, controls, separators, bidi and
+// zero-width characters) and text with surrounding spaces. Its messages name
+// the field and the offending character, never the value.
+func checkText(op, what, v string, max int, required bool) error {
+	switch {
+	case v == "" && required:
+		return invalid(op, "%s is required", what)
+	case len(v) > max:
+		return invalid(op, "%s is %d bytes long; at most %d allowed", what, len(v), max)
+	}
+	if p := text.Problem(v); p != "" {
+		return invalid(op, "%s %s", what, p)
+	}
+	if strings.TrimSpace(v) != v {
+		if strings.TrimSpace(v) == "" {
+			return invalid(op, "%s is blank", what)
+		}
+		return invalid(op, "%s has leading or trailing spaces", what)
+	}
+	return nil
+}
+
+// checkID requires an id: 1 to MaxIDLen bytes of text the policy allows.
+func checkID(op, what, id string) error {
+	return checkText(op, what, id, MaxIDLen, true)
+}
+
+// stamp formats an instant for a message.
+func stamp(t time.Time) string {
+	if t.IsZero() {
+		return "(not set)"
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// span formats a period for a message: "180 days" when it is whole days,
+// otherwise as time.Duration prints it.
+func span(d time.Duration) string {
+	const day = 24 * time.Hour
+	switch {
+	case d == day:
+		return "1 day"
+	case d != 0 && d%day == 0:
+		return fmt.Sprintf("%d days", d/day)
+	}
+	return d.String()
+}
+
+// quote quotes s for a message built by hand, clipped by errs.Clip so that a
+// long input does not become a long message.
+func quote(s string) string { return fmt.Sprintf("%q", errs.Clip(s)) }
