@@ -134,7 +134,7 @@ func New(ctx context.Context, db *sql.DB, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, o: o, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Dollar, Classify: classify})}
+	s := &Store{db: db, o: o, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Dollar, Classify: classify, SkipLocked: true})}
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}

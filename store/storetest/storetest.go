@@ -53,6 +53,8 @@ func RunConformance(t *testing.T, h Harness, cfg Config) {
 	}{
 		{"Store", storeTests},
 		{"Deadlines", deadlineTests(cfg)},
+		{"Recordings", recordingTests},
+		{"Outbox", outboxTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

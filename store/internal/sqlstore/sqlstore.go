@@ -31,6 +31,10 @@ type Dialect struct {
 	// Classify maps a backend error to an errs kind by its code: Conflict for
 	// unique and foreign-key violations, Other for the rest.
 	Classify func(err error) errs.Kind
+	// SkipLocked makes ClaimEvents lock the events it claims and pass over
+	// those another transaction holds locked (SELECT ... FOR UPDATE SKIP
+	// LOCKED): for a backend whose claimers run concurrently.
+	SkipLocked bool
 }
 
 // Queries holds every statement of the shared SQL, built once.
@@ -48,6 +52,8 @@ func New(d Dialect) *Queries {
 	q.buildAudit()
 	q.buildNumbers()
 	q.buildLicenses()
+	q.buildRecordings()
+	q.buildOutbox()
 	return q
 }
 
