@@ -10,6 +10,7 @@ import (
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/recording"
 	"github.com/lifeline-go/lifeline/store"
 )
 
@@ -227,6 +228,7 @@ func (o *op) anonymize(u lifecycle.User, ev lifecycle.Event, detail string) (lif
 		}
 	}
 	o.eff.anonymized = true
+	o.emit(a.CompanyID, EventUserAnonymized, a.ID, nil)
 	return a, o.recordUserAs("user."+string(ev), u, a, detail, "")
 }
 
@@ -261,11 +263,94 @@ type SweepReport struct {
 	// Overdue counts those of them already past their purge deadline: the
 	// sweeper ran too late for them and should run more often.
 	Overdue int
+	// RecordingsDeleted counts recordings deleted because their retention
+	// ended; RecordingsHeld those past it but kept by a legal hold.
+	RecordingsDeleted int
+	RecordingsHeld    int
 }
 
-// Sweep anonymizes every deleted user whose restore window is over. Each
-// user is anonymized in its own transaction, so one failure does not undo
-// the others; running it again finds nothing left to do.
+var specPurgeRecordings = declare("recording.purge", "", true)
+
+// purgeRecordings deletes, in one transaction, the recordings of a batch
+// whose retention has ended and that no legal hold covers; it reports the
+// ids it kept because of a hold. It is the sweeper's step.
+type purgeRecordings struct{ IDs []string }
+
+func (purgeRecordings) Spec() OpSpec { return specPurgeRecordings }
+
+func (x purgeRecordings) prepare(*Service) (step[[]string], error) {
+	return func(o *op) ([]string, error) {
+		o.authorized = true
+		if o.principal.System == "" || o.principal.CompanyID != "" {
+			return nil, errs.E(errs.Forbidden, o.name, "only the sweeper purges recordings")
+		}
+		var held []string
+		for _, id := range x.IDs {
+			r, err := o.tx.GetRecording(o.ctx, id)
+			if errs.Is(err, errs.NotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			err = o.deleteRecording(r, false)
+			switch {
+			case errors.Is(err, recording.ErrUnderHold):
+				held = append(held, id)
+			case errors.Is(err, recording.ErrRetained):
+			case err != nil:
+				return nil, err
+			default:
+				if err := o.audit(o.ctx, store.AuditRecord{CompanyID: r.CompanyID, TargetKind: "recording", TargetID: r.ID,
+					UserID: r.OwnerID, Detail: "retention ended " + r.RetainUntil.Format(time.RFC3339)}); err != nil {
+					return nil, err
+				}
+			}
+		}
+		return held, nil
+	}, nil
+}
+
+// sweepRecordings deletes every recording whose retention has ended and
+// that no legal hold covers, a batch per transaction.
+func (s *Service) sweepRecordings(ctx context.Context, now time.Time, rep *SweepReport) error {
+	const batch = 200
+	held := map[string]bool{}
+	for {
+		var due []recording.Recording
+		err := s.st.View(ctx, func(tx store.Tx) (err error) {
+			due, err = tx.ListRecordingsDue(ctx, now, len(held)+batch)
+			return err
+		})
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for _, r := range due {
+			if !held[r.ID] {
+				ids = append(ids, r.ID)
+			}
+		}
+		if len(ids) == 0 {
+			rep.RecordingsHeld = len(held)
+			return nil
+		}
+		kept, _, err := runOp(ctx, s, Sweeper, purgeRecordings{IDs: ids}, modeBatch)
+		if err != nil {
+			return err
+		}
+		for _, id := range kept {
+			held[id] = true
+		}
+		rep.RecordingsDeleted += len(ids) - len(kept)
+	}
+}
+
+// Sweep anonymizes every deleted user whose restore window is over, then
+// deletes every recording whose retention has ended, except those a legal
+// hold keeps. Each user is anonymized in its own transaction and the
+// recordings go a batch per transaction, so one failure does not undo the
+// others; running it again finds nothing left to do.
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	var rep SweepReport
 	now := s.Now()
@@ -282,7 +367,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			if rep.Anonymized > 0 {
 				s.checkpoint(ctx)
 			}
-			return rep, nil
+			return rep, s.sweepRecordings(ctx, now, &rep)
 		}
 		for _, id := range due {
 			overdue, _, err := runOp(ctx, s, Sweeper, anonymizeDue{UserID: id}, modeBatch)

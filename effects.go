@@ -2,6 +2,7 @@ package lifeline
 
 import (
 	"context"
+	"encoding/json"
 
 	"github.com/lifeline-go/lifeline/store"
 )
@@ -17,8 +18,14 @@ type Effects struct {
 	// Pools lists every license pool that changed: licenses taken, freed,
 	// added or transferred.
 	Pools []PoolChange
+	// Recordings lists every recording deleted and every recording plan
+	// changed.
+	Recordings []RecordingChange
 	// Audit lists the audit records the operation writes.
 	Audit []AuditRecord
+	// Events lists the outbox events the operation writes: what the host
+	// must do outside the database, delivered at least once.
+	Events []OutboxEvent
 
 	anonymized bool
 }
@@ -46,6 +53,34 @@ type PoolChange struct {
 	Type                     LicenseType
 	AssignedFrom, AssignedTo int
 	TotalFrom, TotalTo       int
+}
+
+// RecordingChange is a recording deleted, or a user's recording plan
+// changed.
+type RecordingChange struct {
+	// RecordingID is set for a deleted recording.
+	RecordingID string
+	UserID      string
+	// Deleted reports a recording deleted; otherwise the plan changed from
+	// From to To.
+	Deleted  bool
+	From, To RecordingPlan
+}
+
+// emit writes an outbox event in the operation's transaction. Events carry
+// ids only: subject is the id the event is about, and payload, when not
+// nil, holds further ids and non-personal values.
+func (o *op) emit(companyID, kind, subject string, payload map[string]string) {
+	body := "{}"
+	if len(payload) > 0 {
+		b, err := json.Marshal(payload)
+		if err != nil {
+			panic("lifeline: encoding an event payload: " + err.Error())
+		}
+		body = string(b)
+	}
+	o.eff.Events = append(o.eff.Events, OutboxEvent{ID: newID("evt_"), CompanyID: companyID, Kind: kind,
+		SubjectID: subject, Payload: body, CreatedAt: o.now})
 }
 
 // audit records r as written by this operation's actor at its instant.

@@ -215,7 +215,7 @@ func (o *op) loadNumber(raw string) (Number, Office, error) {
 // changeNumberStep is the step of the single-number operations: load the
 // number, authorize on its office, let change compute its next value, save
 // it and record the change.
-func changeNumberStep(e164 string, change func(n Number, now time.Time) (Number, string, error)) step[Number] {
+func changeNumberStep(e164 string, change func(o *op, office Office, n Number) (Number, string, error)) step[Number] {
 	return func(o *op) (Number, error) {
 		n, office, err := o.loadNumber(e164)
 		if err != nil {
@@ -224,7 +224,7 @@ func changeNumberStep(e164 string, change func(n Number, now time.Time) (Number,
 		if err := o.authorizeOffice(office); err != nil {
 			return Number{}, err
 		}
-		next, detail, err := change(n, o.now)
+		next, detail, err := change(o, office, n)
 		if err != nil {
 			return Number{}, err
 		}
@@ -243,8 +243,8 @@ type UnassignNumber struct{ E164 string }
 func (UnassignNumber) Spec() OpSpec { return specUnassignNumber }
 
 func (x UnassignNumber) prepare(*Service) (step[Number], error) {
-	return changeNumberStep(x.E164, func(n Number, now time.Time) (Number, string, error) {
-		next, err := n.Unassign(now)
+	return changeNumberStep(x.E164, func(o *op, _ Office, n Number) (Number, string, error) {
+		next, err := n.Unassign(o.now)
 		return next, "from " + n.HolderID, err
 	}), nil
 }
@@ -262,8 +262,11 @@ type ReleaseNumber struct{ E164 string }
 func (ReleaseNumber) Spec() OpSpec { return specReleaseNumber }
 
 func (x ReleaseNumber) prepare(*Service) (step[Number], error) {
-	return changeNumberStep(x.E164, func(n Number, _ time.Time) (Number, string, error) {
+	return changeNumberStep(x.E164, func(o *op, office Office, n Number) (Number, string, error) {
 		next, err := n.Release()
+		if err == nil {
+			o.emit(office.CompanyID, EventNumberReleased, n.E164, map[string]string{"office_id": office.ID})
+		}
 		return next, "", err
 	}), nil
 }

@@ -107,7 +107,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 	body := func(tx store.Tx) error {
 		// Everything an attempt builds starts afresh: a store may run this
 		// more than once.
-		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx}
+		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry}
 		if err := o.loadPrincipal(); err != nil {
 			return err
 		}
@@ -124,6 +124,11 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 				return err
 			}
 			o.eff.Audit[i].ID = id
+		}
+		for _, e := range o.eff.Events {
+			if err := tx.AppendEvent(ctx, e); err != nil {
+				return err
+			}
 		}
 		res, eff = r, o.eff
 		if dry {
@@ -179,6 +184,8 @@ type op struct {
 	principal  access.Principal
 	authorized bool
 	eff        Effects
+	// preview is set while the operation runs to be rolled back.
+	preview bool
 }
 
 // MaxIDLen is the longest id lifeline accepts.

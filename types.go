@@ -5,6 +5,7 @@ import (
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/recording"
 	"github.com/lifeline-go/lifeline/store"
 )
 
@@ -25,6 +26,14 @@ type (
 	NumberKind   = numbers.Kind
 	NumberStatus = numbers.Status
 	AuditRecord  = store.AuditRecord
+	OutboxEvent  = store.OutboxEvent
+	// RecordingPlan is a user's call-recording plan.
+	RecordingPlan = recording.Plan
+	// Recording is the metadata of one recorded call.
+	Recording = recording.Recording
+	// LegalHold is a legal hold on a recording or on every recording of a
+	// user.
+	LegalHold = recording.Hold
 )
 
 // The error kinds every refusal matches with errors.Is.

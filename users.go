@@ -184,6 +184,9 @@ func (s *Service) createStep(opName string, ev lifecycle.Event, n NewUser) (step
 		if err != nil {
 			return User{}, err
 		}
+		if ev == lifecycle.EventInvite {
+			o.emit(u.CompanyID, EventInvitationEmail, u.ID, nil)
+		}
 		return viewOf(u), o.recordUser(lifecycle.User{}, u, "extension "+u.Extension, personalOf(u))
 	}, nil
 }
@@ -277,6 +280,11 @@ func (o *op) recordUser(before, after lifecycle.User, detail, personal string) e
 // deletion triggers.
 func (o *op) recordUserAs(action string, before, after lifecycle.User, detail, personal string) error {
 	o.eff.Users = append(o.eff.Users, UserChange{UserID: after.ID, Action: action, From: before.State(), To: after.State()})
+	if before.State() != after.State() {
+		if err := o.recordingEffects(after, strings.TrimPrefix(action, "user.")); err != nil {
+			return err
+		}
+	}
 	return o.audit(o.ctx, store.AuditRecord{
 		Action: action, CompanyID: after.CompanyID, TargetKind: "user", TargetID: after.ID, UserID: after.ID,
 		FromState: string(before.State()), ToState: string(after.State()), Detail: detail, Personal: personal,
@@ -285,11 +293,17 @@ func (o *op) recordUserAs(action string, before, after lifecycle.User, detail, p
 
 // saveUser writes next over before and records the change.
 func (o *op) saveUser(before, next lifecycle.User, detail, personal string) error {
+	return o.saveUserAs(o.name, before, next, detail, personal)
+}
+
+// saveUserAs is saveUser for a step that is an action of its own inside
+// the operation.
+func (o *op) saveUserAs(action string, before, next lifecycle.User, detail, personal string) error {
 	next.UpdatedAt = o.now
 	if err := o.tx.UpdateUser(o.ctx, next); err != nil {
 		return err
 	}
-	return o.recordUser(before, next, detail, personal)
+	return o.recordUserAs(action, before, next, detail, personal)
 }
 
 // userChange computes a user's next record from its current one, with the
@@ -608,7 +622,15 @@ type ForcePasswordReset struct{ UserID string }
 func (ForcePasswordReset) Spec() OpSpec { return specForcePasswordReset }
 
 func (x ForcePasswordReset) prepare(*Service) (step[User], error) {
-	return transitionStep(x.UserID, lifecycle.EventForcePasswordReset, func(u *lifecycle.User) { u.PasswordHash = "" }), nil
+	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
+		st, err := u.Status.Apply(lifecycle.EventForcePasswordReset)
+		if err != nil {
+			return u, "", "", err
+		}
+		u.Status, u.PasswordHash = st, ""
+		o.emit(u.CompanyID, EventPasswordResetEmail, u.ID, nil)
+		return u, "", "", nil
+	}), nil
 }
 
 // ForcePasswordReset sends an Active user back to Password Required. See
@@ -969,4 +991,39 @@ func (x SetProxyAccess) prepare(*Service) (step[User], error) {
 // SetProxyAccess grants or revokes proxy access. See [SetProxyAccess].
 func (s *Service) SetProxyAccess(ctx context.Context, actor Actor, userID string, on bool) (User, error) {
 	return Do(ctx, s, actor, SetProxyAccess{UserID: userID, On: on})
+}
+
+var specSendWelcomeEmail = declare("user.send-welcome-email", access.SetCredentials, true)
+
+// SendWelcomeEmail asks the host, through the outbox, to send a live user
+// with a login its welcome email (seed 002's bulk action). The email holds
+// no secret; the host reads the address when it sends.
+type SendWelcomeEmail struct{ UserID string }
+
+// Spec implements Operation.
+func (SendWelcomeEmail) Spec() OpSpec { return specSendWelcomeEmail }
+
+func (x SendWelcomeEmail) prepare(*Service) (step[User], error) {
+	return func(o *op) (User, error) {
+		u, err := o.loadUser(x.UserID)
+		if err != nil {
+			return User{}, err
+		}
+		if err := o.authorizeUser(u); err != nil {
+			return User{}, err
+		}
+		if err := requireLive(u, "send-welcome-email"); err != nil {
+			return User{}, named(o, u.ID, err)
+		}
+		if u.Email == "" {
+			return User{}, errs.E(errs.Conflict, o.name, "user %s has no email address to send to", u.ID)
+		}
+		o.emit(u.CompanyID, EventWelcomeEmail, u.ID, nil)
+		return viewOf(u), o.audit(o.ctx, store.AuditRecord{CompanyID: u.CompanyID, TargetKind: "user", TargetID: u.ID, UserID: u.ID})
+	}, nil
+}
+
+// SendWelcomeEmail queues a user's welcome email. See [SendWelcomeEmail].
+func (s *Service) SendWelcomeEmail(ctx context.Context, actor Actor, userID string) (User, error) {
+	return Do(ctx, s, actor, SendWelcomeEmail{UserID: userID})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
@@ -11,6 +12,7 @@ import (
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/recording"
 )
 
 var accessTests = []namedTest{
@@ -82,6 +84,16 @@ type accessCase struct {
 func (c *accessCase) user() lifeline.User { return c.fx.create(c.off) }
 
 func (c *accessCase) userIn(s lifecycle.State) lifeline.User { return c.fx.userIn(c.off, s) }
+
+// recordedUser makes a fresh user of the target office whose calls are
+// recorded.
+func (c *accessCase) recordedUser() lifeline.User {
+	u := c.user()
+	if _, err := c.fx.svc.SetRecordingPlan(c.fx.ctx, admin, lifeline.SetRecordingPlan{UserID: u.ID, Recording: true, Billed: true}); err != nil {
+		c.t.Fatal(err)
+	}
+	return u
+}
 
 // number adds a fresh number to the target office, assigned to holder
 // unless holder is "".
@@ -331,6 +343,66 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 			return err
 		}
 	},
+	"user.send-welcome-email": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.SendWelcomeEmail(c.fx.ctx, c.actor, id)
+		return err
+	}),
+	"user.offboard": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.Offboard(c.fx.ctx, c.actor, lifeline.Offboard{UserID: id, Option: recording.StopRecordingKeepUser})
+		return err
+	}),
+	"recording.set-plan": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.SetRecordingPlan(c.fx.ctx, c.actor, lifeline.SetRecordingPlan{UserID: id, Recording: true, Billed: true})
+		return err
+	}),
+	"recording.set-retention": func(c *accessCase) func() error {
+		return func() error {
+			_, err := c.svc.SetRetention(c.fx.ctx, c.actor, lifeline.SetRetention{OfficeID: c.off.ID, Period: 30 * 24 * time.Hour})
+			return err
+		}
+	},
+	"recording.register": func(c *accessCase) func() error {
+		u := c.recordedUser()
+		return func() error {
+			_, err := c.svc.RegisterRecording(c.fx.ctx, c.actor, lifeline.RegisterRecording{UserID: u.ID, Number: freshLocal(c.off.Country),
+				StartedAt: c.fx.svc.Now().Add(-time.Hour), Duration: time.Minute})
+			return err
+		}
+	},
+	"recording.list": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.ListRecordings(c.fx.ctx, c.actor, id, "", 10)
+		return err
+	}),
+	"recording.place-hold": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.PlaceHold(c.fx.ctx, c.actor, lifeline.PlaceHold{UserID: id, Reason: "litigation"})
+		return err
+	}),
+	"recording.release-hold": func(c *accessCase) func() error {
+		h, err := c.fx.svc.PlaceHold(c.fx.ctx, admin, lifeline.PlaceHold{UserID: c.user().ID, Reason: "litigation"})
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		return func() error {
+			_, err := c.svc.ReleaseHold(c.fx.ctx, c.actor, h.ID, "settled")
+			return err
+		}
+	},
+	"recording.list-holds": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.ListHolds(c.fx.ctx, c.actor, c.fx.co.ID, id)
+		return err
+	}),
+	"outbox.claim": func(c *accessCase) func() error {
+		return func() error { _, err := c.svc.ClaimEvents(c.fx.ctx, c.actor, time.Minute, 1); return err }
+	},
+	"outbox.ack": func(c *accessCase) func() error {
+		return func() error { return c.svc.AckEvent(c.fx.ctx, c.actor, "evt_x", "lease_x") }
+	},
+	"outbox.fail": func(c *accessCase) func() error {
+		return func() error { return c.svc.FailEvent(c.fx.ctx, c.actor, "evt_x", "lease_x", "down") }
+	},
+	"outbox.list-dead": func(c *accessCase) func() error {
+		return func() error { _, err := c.svc.DeadEvents(c.fx.ctx, c.actor, c.fx.co.ID); return err }
+	},
 	"audit.list": onUser(func(c *accessCase, id string) error {
 		_, err := c.svc.ListAudit(c.fx.ctx, c.actor, lifeline.AuditQuery{UserID: id})
 		return err
@@ -355,7 +427,7 @@ func onUserIn(s lifecycle.State, call func(c *accessCase, id string) error) func
 
 // actorOnly are operations no actor can ask for: the runner runs them for
 // lifeline itself (the sweeper's step).
-var actorOnly = map[string]bool{"user.anonymize": true}
+var actorOnly = map[string]bool{"user.anonymize": true, "recording.purge": true}
 
 // filtered are list operations whose scope goes into the query: a member
 // listing an office of its company gets itself (or nothing), not a

@@ -14,6 +14,7 @@ import (
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
+	"github.com/lifeline-go/lifeline/recording"
 	"github.com/lifeline-go/lifeline/store"
 	"github.com/lifeline-go/lifeline/store/storetest"
 )
@@ -49,7 +50,7 @@ type Harness = storetest.Harness
 // Run runs the facade's specification against stores made by h: one
 // subtest per behaviour, grouped as Lifecycle/..., Numbers/...,
 // Licenses/..., Transfer/..., Concurrency/..., Access/..., Hygiene/...,
-// and the model-based StateMachine.
+// Recording/... and the model-based StateMachine.
 func Run(t *testing.T, h Harness, cfg Config) {
 	groups := []struct {
 		name  string
@@ -62,6 +63,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		{"Concurrency", concurrencyTests},
 		{"Access", accessTests},
 		{"Hygiene", hygieneTests},
+		{"Recording", recordingTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -370,6 +372,12 @@ type snapshot struct {
 	Numbers  []lifeline.NumberView
 	Pools    []licensing.Pool
 	Audit    []store.AuditRecord
+	// Recording: plans by user, recordings, holds, and the outbox.
+	Plans      map[string]recording.Plan
+	Recordings []recording.Recording
+	Holds      []recording.Hold
+	Pending    int
+	Dead       []store.OutboxEvent
 }
 
 func (fx *fixture) snapshot() snapshot {
@@ -418,6 +426,28 @@ func takeSnapshot(ctx context.Context, svc *lifeline.Service, st store.Store, co
 		s.Pools = append(s.Pools, pools...)
 	}
 	s.Audit, err = listAudit(ctx, st, store.AuditFilter{CompanyID: companyID})
+	if err != nil {
+		return s, err
+	}
+	err = st.View(ctx, func(tx store.Tx) (err error) {
+		s.Plans = map[string]recording.Plan{}
+		for _, u := range s.Users {
+			if s.Plans[u.ID], err = tx.GetPlan(ctx, u.ID); err != nil {
+				return err
+			}
+		}
+		if s.Recordings, err = tx.ListRecordings(ctx, store.RecordingFilter{CompanyID: companyID, Limit: 100000}); err != nil {
+			return err
+		}
+		if s.Holds, err = tx.ListHolds(ctx, companyID, ""); err != nil {
+			return err
+		}
+		if s.Pending, err = tx.CountPendingEvents(ctx, companyID); err != nil {
+			return err
+		}
+		s.Dead, err = tx.ListDeadEvents(ctx, companyID, "", 100000)
+		return err
+	})
 	return s, err
 }
 

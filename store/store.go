@@ -24,6 +24,7 @@ import (
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/recording"
 )
 
 // Store opens transactions.
@@ -59,6 +60,8 @@ type Tx interface {
 	Audit
 	Numbers
 	Licenses
+	Recordings
+	Outbox
 }
 
 // Companies keeps companies and their offices.
@@ -199,4 +202,110 @@ type Licenses interface {
 	UserLicenses(ctx context.Context, userID string) ([]licensing.LicenseType, error)
 	// SetUserLicenses replaces the license types a user holds.
 	SetUserLicenses(ctx context.Context, userID string, types []licensing.LicenseType) error
+}
+
+// RecordingFilter selects recordings of a company, or of one owner, in
+// (StartedAt, ID) order. AfterStartedAt and AfterID resume after the last
+// recording of the previous page (keyset paging, no offset scans).
+type RecordingFilter struct {
+	CompanyID      string
+	OwnerID        string
+	AfterStartedAt time.Time
+	AfterID        string
+	Limit          int
+}
+
+// Recordings keeps recording plans, retention settings, recordings'
+// metadata and legal holds.
+type Recordings interface {
+	// GetPlan returns a user's plan; a user without one gets the zero plan
+	// (recording off, not billed) with UserID set, not an error.
+	GetPlan(ctx context.Context, userID string) (recording.Plan, error)
+	// PutPlan writes a user's plan, creating it if needed.
+	PutPlan(ctx context.Context, p recording.Plan) error
+	// GetRetention returns the period set for a company or office id, 0
+	// when none is set.
+	GetRetention(ctx context.Context, scopeID string) (time.Duration, error)
+	// PutRetention sets a scope's period; a zero Period removes it.
+	PutRetention(ctx context.Context, r recording.Retention) error
+	// InsertRecording adds a recording; errs.Conflict if the id exists.
+	InsertRecording(ctx context.Context, r recording.Recording) error
+	// GetRecording returns a recording; errs.NotFound if there is none.
+	GetRecording(ctx context.Context, id string) (recording.Recording, error)
+	// DeleteRecording removes a recording's row for good; errs.NotFound if
+	// there is none.
+	DeleteRecording(ctx context.Context, id string) error
+	// ListRecordings returns the recordings matching f.
+	ListRecordings(ctx context.Context, f RecordingFilter) ([]recording.Recording, error)
+	// ListRecordingsDue returns recordings whose RetainUntil is at or
+	// before now, earliest first, at most limit.
+	ListRecordingsDue(ctx context.Context, now time.Time, limit int) ([]recording.Recording, error)
+	// InsertHold adds a legal hold; errs.Conflict if the id exists.
+	InsertHold(ctx context.Context, h recording.Hold) error
+	// UpdateHold overwrites a hold; errs.NotFound if there is none.
+	UpdateHold(ctx context.Context, h recording.Hold) error
+	// GetHold returns a hold; errs.NotFound if there is none.
+	GetHold(ctx context.Context, id string) (recording.Hold, error)
+	// ActiveHolds returns the active (unreleased) holds naming recordingID
+	// or naming userID, ordered by id; an empty argument matches nothing.
+	ActiveHolds(ctx context.Context, recordingID, userID string) ([]recording.Hold, error)
+	// ListHolds returns a company's holds, active and released, ordered by
+	// id; userID, when set, keeps the holds naming that user.
+	ListHolds(ctx context.Context, companyID, userID string) ([]recording.Hold, error)
+}
+
+// OutboxEvent is one thing the embedding service must do outside the
+// database (delete audio, release a number at the carrier, send an email),
+// written in the same transaction as the change that calls for it. Events
+// carry ids only, never personal data.
+type OutboxEvent struct {
+	// ID is unique: consumers deduplicate on it (delivery is at least once).
+	ID        string
+	CompanyID string
+	// Kind says what to do, such as "recording.delete-audio".
+	Kind string
+	// SubjectID is the id the event is about: a user, a number, a recording.
+	SubjectID string
+	// Payload is a JSON object of further ids and non-personal values.
+	Payload   string
+	CreatedAt time.Time
+	// Attempts counts the claims so far.
+	Attempts int
+	// LeaseUntil and LeaseToken are the current claim, if any.
+	LeaseUntil time.Time
+	LeaseToken string
+	// AckedAt is set once delivered; DeadAt once parked after too many
+	// failed attempts.
+	AckedAt   time.Time
+	DeadAt    time.Time
+	LastError string
+}
+
+// Outbox keeps the transactional outbox.
+type Outbox interface {
+	// AppendEvent adds an event; errs.Conflict if the id exists.
+	AppendEvent(ctx context.Context, e OutboxEvent) error
+	// ClaimEvents leases up to limit events that are neither acknowledged
+	// nor dead and hold no running lease (LeaseUntil at or before now),
+	// oldest first: each gets LeaseUntil = until and LeaseToken = token and
+	// one more attempt. An event that already had maxAttempts attempts is
+	// parked dead instead (DeadAt = now) and not returned. Concurrent
+	// claimers never both get an event while its lease runs, and an event
+	// committed by a transaction that began before another's claim is not
+	// skipped for good: it is claimed by a later call.
+	ClaimEvents(ctx context.Context, now, until time.Time, token string, limit, maxAttempts int) ([]OutboxEvent, error)
+	// AckEvent marks an event delivered. errs.Conflict if the event holds
+	// no lease with that token any more (it expired and was claimed again,
+	// or the event is already acknowledged or dead); errs.NotFound if
+	// there is no such event.
+	AckEvent(ctx context.Context, id, token string, now time.Time) error
+	// FailEvent ends a lease early after a failed delivery and records
+	// reason; an event with maxAttempts attempts is parked dead. Errors as
+	// AckEvent.
+	FailEvent(ctx context.Context, id, token, reason string, now time.Time, maxAttempts int) error
+	// ListDeadEvents returns a company's dead events ordered by id, after
+	// afterID, at most limit.
+	ListDeadEvents(ctx context.Context, companyID, afterID string, limit int) ([]OutboxEvent, error)
+	// CountPendingEvents counts the events neither acknowledged nor dead.
+	CountPendingEvents(ctx context.Context, companyID string) (int, error)
 }

@@ -1,0 +1,162 @@
+package lifeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/lifeline-go/lifeline/errs"
+)
+
+// The outbox operations, declared once. They are the host's delivery
+// loop's: only a system principal trusted across companies runs them.
+var (
+	specClaimEvents = declare("outbox.claim", "", true)
+	specAckEvent    = declare("outbox.ack", "", true)
+	specFailEvent   = declare("outbox.fail", "", true)
+	specDeadEvents  = declare("outbox.list-dead", "", false)
+)
+
+// DefaultMaxAttempts is how many times an event is handed out before it is
+// parked as dead.
+const DefaultMaxAttempts = 8
+
+// ClaimEvents hands out up to Limit outbox events for delivery, each under
+// a lease of Lease: until the lease ends no other claim gets it. Deliver
+// each, then AckEvent it with the Lease token it carries (LeaseToken), or
+// FailEvent it; an event neither acknowledged nor failed comes back when
+// its lease ends. Delivery is at least once: consumers deduplicate on the
+// event's ID. An event handed out MaxAttempts times without an ack is
+// parked dead (DeadEvents lists it) instead.
+type ClaimEvents struct {
+	Lease       time.Duration
+	Limit       int
+	MaxAttempts int
+}
+
+// Spec implements Operation.
+func (ClaimEvents) Spec() OpSpec { return specClaimEvents }
+
+func (x ClaimEvents) prepare(*Service) (step[[]OutboxEvent], error) {
+	if x.Lease < time.Second || x.Lease > 24*time.Hour {
+		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "lease %s: give 1s to 24h", x.Lease)
+	}
+	if x.Limit <= 0 || x.Limit > 1000 {
+		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "limit %d: give 1 to 1000", x.Limit)
+	}
+	if x.MaxAttempts == 0 {
+		x.MaxAttempts = DefaultMaxAttempts
+	}
+	if x.MaxAttempts < 1 {
+		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "max attempts %d must be positive", x.MaxAttempts)
+	}
+	return func(o *op) ([]OutboxEvent, error) {
+		if err := o.authorizeOutbox(); err != nil {
+			return nil, err
+		}
+		// A fresh token per attempt: a retried transaction never reuses
+		// one a rolled-back attempt handed out.
+		return o.tx.ClaimEvents(o.ctx, o.now, o.now.Add(x.Lease), newID("lease_"), x.Limit, x.MaxAttempts)
+	}, nil
+}
+
+// authorizeOutbox lets only a system principal trusted across companies
+// through: the outbox holds every company's events.
+func (o *op) authorizeOutbox() error {
+	o.authorized = true
+	if o.principal.System == "" || o.principal.CompanyID != "" {
+		return errs.E(errs.Forbidden, o.name, "only a system principal trusted across companies delivers the outbox")
+	}
+	return nil
+}
+
+// ClaimEvents claims events for delivery. See [ClaimEvents].
+func (s *Service) ClaimEvents(ctx context.Context, actor Actor, lease time.Duration, limit int) ([]OutboxEvent, error) {
+	return Do(ctx, s, actor, ClaimEvents{Lease: lease, Limit: limit})
+}
+
+// AckEvent acknowledges a delivered event. It is refused as a conflict when
+// the lease the token names has ended and the event was handed out again
+// (the other delivery will acknowledge it).
+type AckEvent struct {
+	ID    string
+	Token string
+}
+
+// Spec implements Operation.
+func (AckEvent) Spec() OpSpec { return specAckEvent }
+
+func (x AckEvent) prepare(*Service) (step[struct{}], error) {
+	return func(o *op) (struct{}, error) {
+		if err := o.authorizeOutbox(); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, o.tx.AckEvent(o.ctx, x.ID, x.Token, o.now)
+	}, nil
+}
+
+// AckEvent acknowledges a delivered event. See [AckEvent].
+func (s *Service) AckEvent(ctx context.Context, actor Actor, id, token string) error {
+	_, err := Do(ctx, s, actor, AckEvent{ID: id, Token: token})
+	return err
+}
+
+// FailEvent reports a failed delivery: the event's lease ends now, so the
+// next claim hands it out again, unless it has had MaxAttempts attempts,
+// when it is parked dead.
+type FailEvent struct {
+	ID          string
+	Token       string
+	Reason      string
+	MaxAttempts int
+}
+
+// Spec implements Operation.
+func (FailEvent) Spec() OpSpec { return specFailEvent }
+
+func (x FailEvent) prepare(*Service) (step[struct{}], error) {
+	if x.MaxAttempts == 0 {
+		x.MaxAttempts = DefaultMaxAttempts
+	}
+	reason := errs.Clip(x.Reason)
+	return func(o *op) (struct{}, error) {
+		if err := o.authorizeOutbox(); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, o.tx.FailEvent(o.ctx, x.ID, x.Token, reason, o.now, x.MaxAttempts)
+	}, nil
+}
+
+// FailEvent reports a failed delivery. See [FailEvent].
+func (s *Service) FailEvent(ctx context.Context, actor Actor, id, token, reason string) error {
+	_, err := Do(ctx, s, actor, FailEvent{ID: id, Token: token, Reason: reason})
+	return err
+}
+
+// DeadEvents lists a company's dead events: those handed out too often
+// without an acknowledgement, for an operator to look at.
+type DeadEvents struct {
+	CompanyID string
+	AfterID   string
+	Limit     int
+}
+
+// Spec implements Operation.
+func (DeadEvents) Spec() OpSpec { return specDeadEvents }
+
+func (x DeadEvents) prepare(*Service) (step[[]OutboxEvent], error) {
+	limit := x.Limit
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	return func(o *op) ([]OutboxEvent, error) {
+		if err := o.authorizeOutbox(); err != nil {
+			return nil, err
+		}
+		return o.tx.ListDeadEvents(o.ctx, x.CompanyID, x.AfterID, limit)
+	}, nil
+}
+
+// DeadEvents lists dead events. See [DeadEvents].
+func (s *Service) DeadEvents(ctx context.Context, actor Actor, companyID string) ([]OutboxEvent, error) {
+	return Do(ctx, s, actor, DeadEvents{CompanyID: companyID})
+}
