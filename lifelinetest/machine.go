@@ -113,6 +113,10 @@ type mUser struct {
 	markers          []string // every name and email the user ever had
 	// staff are the model's actors: never drawn as a target.
 	staff bool
+	// rec and billed are the user's recording plan; retention its own
+	// retention period.
+	rec, billed bool
+	retention   time.Duration
 }
 
 type mNumber struct {
@@ -156,6 +160,10 @@ type machine struct {
 	foreign  bool
 	staff    map[access.Role]*mUser
 	stranger lifeline.Actor
+	// recs and holds are the recordings and legal holds of the company
+	// (machine_recording.go).
+	recs  map[string]*mRec
+	holds map[string]*mHold
 }
 
 const missingUser = "usr_lifelinetest_missing"
@@ -169,7 +177,7 @@ func newMachine(t *rapid.T, st store.Store) *machine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &machine{ctx: context.Background(), st: st, svc: svc, clk: clk, now: epoch, actor: admin,
+	m := &machine{ctx: context.Background(), st: st, svc: svc, clk: clk, now: epoch, actor: admin, recs: map[string]*mRec{}, holds: map[string]*mHold{},
 		byID: map[string]*mUser{}, nums: map[string]*mNumber{}, pools: map[poolKey]*mPool{}, bought: map[licensing.LicenseType]int{}}
 	if m.co, err = svc.CreateCompany(m.ctx, admin, "Model", licensing.Premium); err != nil {
 		t.Fatalf("CreateCompany: %v", err)
@@ -236,6 +244,11 @@ func (m *machine) actions() map[string]func(*rapid.T) {
 		"TransferUser":         m.TransferUser,
 		"SetTier":              m.SetTier,
 		"AsStaff":              m.AsStaff,
+		"SetRecordingPlan":     m.SetRecordingPlan,
+		"RegisterRecording":    m.RegisterRecording,
+		"PlaceHold":            m.PlaceHold,
+		"ReleaseHold":          m.ReleaseHold,
+		"Offboard":             m.Offboard,
 		"":                     m.Check,
 	}
 }
@@ -408,6 +421,7 @@ func (m *machine) returnLicenses(u *mUser) {
 }
 
 func (m *machine) anonymize(u *mUser) {
+	u.rec, u.billed = false, false
 	u.state, u.suspFrom, u.delFrm = lifecycle.Anonymized, "", ""
 	u.person, u.email, u.password = lifecycle.Person{}, "", false
 	u.licenses, u.held, u.restoreUntil = nil, nil, time.Time{}
@@ -442,6 +456,7 @@ func (m *machine) Check(t *rapid.T) {
 		t.Fatalf("reading the company: %v", err)
 	}
 	checkInvariants(t, s)
+	m.checkRecordings(t, s)
 	if s.Company.Tier != m.co.Tier {
 		t.Fatalf("company tier %s, model %s", s.Company.Tier, m.co.Tier)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/recording"
 )
 
 // The model's user actions: creation, the lifecycle table, deletion,
@@ -238,6 +239,7 @@ func (m *machine) Recycle(t *rapid.T) {
 	_, err := m.svc.Recycle(m.ctx, m.actor, id, p, email)
 	if expect(t, "Recycle", err, want...) {
 		u.state, u.person, u.email, u.password = lifecycle.PasswordRequired, p, email, false
+		u.rec = false
 		if email == "" {
 			u.kind = lifecycle.Internal
 		}
@@ -263,6 +265,7 @@ func (m *machine) Suspend(t *rapid.T) {
 	_, err := m.svc.Suspend(m.ctx, m.actor, id)
 	if expect(t, "Suspend", err, want...) {
 		u.suspFrom, u.state = u.state, lifecycle.Suspended
+		u.rec, u.billed = false, false
 		m.audit++
 	}
 }
@@ -306,6 +309,7 @@ func (m *machine) Delete(t *rapid.T) {
 		u.suspFrom = ""
 	}
 	u.delFrm, u.state = u.state, lifecycle.Deleted
+	u.rec, u.billed = false, false
 	u.restoreUntil = m.now.Add(window)
 	m.audit++
 	if u.billing == lifecycle.Free {
@@ -382,12 +386,15 @@ func (m *machine) Erase(t *rapid.T) {
 		want = []error{errs.ErrNotFound}
 	case !live(u.state):
 		want = illegal(u)
+	case m.held(u):
+		want = []error{recording.ErrUnderHold, errs.ErrConflict}
 	}
 	want = m.gate(want, access.DeleteUser, u)
 	_, err := m.svc.Erase(m.ctx, m.actor, id, confirm)
 	if expect(t, "Erase", err, want...) {
 		m.reserve(u)
 		m.returnLicenses(u)
+		m.eraseRecordings(u)
 		m.anonymize(u)
 		m.audit++
 	}
@@ -416,8 +423,12 @@ func (m *machine) Sweep(t *rapid.T) {
 			due++
 		}
 	}
+	purged := m.purgeRecordings()
 	rep, err := m.svc.Sweep(m.ctx)
 	expect(t, "Sweep", err)
+	if rep.RecordingsDeleted < purged {
+		t.Fatalf("Sweep reported %+v, want at least %d recordings deleted", rep, purged)
+	}
 	// The store may be shared with sequences before this one, whose due
 	// users this sweep anonymizes too: the report counts at least ours.
 	if rep.Anonymized < due {
