@@ -211,8 +211,9 @@ func TestNewRefusesForeignDSN(t *testing.T) {
 }
 
 // TestErasureLeavesNoBytes anonymizes a user and then looks for its email
-// and name in the raw bytes of the database file and its WAL, with no
-// manual step: the facade checkpoints after an anonymization.
+// and name in the raw bytes of the database file and its WAL (every table:
+// users, audit, numbers, recordings, holds, the outbox), with no manual
+// step: the facade checkpoints after an anonymization.
 func TestErasureLeavesNoBytes(t *testing.T) {
 	ctx := context.Background()
 	st, path := openStore(t)
@@ -260,6 +261,28 @@ func TestErasureLeavesNoBytes(t *testing.T) {
 			return err
 		},
 		func() error { _, err := svc.UnassignNumber(ctx, admin, nums[1].E164); return err },
+		func() error { _, err := svc.SetPassword(ctx, admin, u.ID, "correct horse battery"); return err },
+		// A recorded call, a hold placed and released, and outbox events
+		// about the user: the recordings and outbox tables hold its ids.
+		func() error {
+			_, err := svc.SetRecordingPlan(ctx, admin, lifeline.SetRecordingPlan{UserID: u.ID, Recording: true, Billed: true})
+			return err
+		},
+		func() error {
+			_, err := svc.RegisterRecording(ctx, admin, lifeline.RegisterRecording{UserID: u.ID, Number: "+16502530100",
+				StartedAt: clk.Now().Add(-time.Minute), Duration: time.Minute})
+			return err
+		},
+		func() error {
+			h, err := svc.PlaceHold(ctx, admin, lifeline.PlaceHold{UserID: u.ID, Reason: "review"})
+			if err != nil {
+				return err
+			}
+			_, err = svc.ReleaseHold(ctx, admin, h.ID, "done")
+			return err
+		},
+		func() error { _, err := svc.SendWelcomeEmail(ctx, admin, u.ID); return err },
+		func() error { _, err := svc.ForcePasswordReset(ctx, admin, u.ID); return err },
 		func() error { _, err := svc.SetPassword(ctx, admin, u.ID, "correct horse battery"); return err },
 		func() error { _, err := svc.Suspend(ctx, admin, u.ID); return err },
 		func() error { _, err := svc.Reinstate(ctx, admin, u.ID); return err },
