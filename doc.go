@@ -118,6 +118,21 @@
 //     give up; with none free the transfer fails as a whole.
 //   - The plan tier is what the customer pays for, so only a system
 //     principal changes it.
-//   - Call recording (plans, retention, legal hold) is not built yet; the
-//     lifecycle leaves room for it.
+//   - Call recording reaches the lifecycle through recording.EffectsOf:
+//     suspend, delete and anonymize turn recording and billing off (a plain
+//     suspend as the first off-boarding option does), recycle turns
+//     recording off for the new person, erase also deletes the user's
+//     recordings, and reinstate and restore turn nothing back on.
+//   - A recording's retention is fixed when it is registered, counted from
+//     the call's start: the user's plan, else its office's setting, else
+//     its company's, else recording.DefaultRetention (180 days).
+//   - The permanent off-boarding option is confirmed with the token its
+//     Preview returns; the token goes stale when the user changes.
+//   - Outbox events carry ids only, for every user, not only anonymized
+//     ones: a consumer reads an address with GetUser when it sends. Only a
+//     system principal trusted across companies delivers the outbox.
+//     Delivery is at least once: consumers deduplicate on the event id.
+//   - On PostgreSQL the erasure reaches the table files only with
+//     postgres.WithVacuumOnErase (VACUUM FULL after an erasure); see the
+//     store's package doc for what stays in WAL and backups.
 package lifeline
