@@ -234,12 +234,17 @@ func (o *op) anonymize(u lifecycle.User, ev lifecycle.Event, detail string) (lif
 
 // anonymizeDue anonymizes one deleted user whose restore window is over:
 // the sweeper's step, run as a system principal.
-type anonymizeDue struct{ UserID string }
+type anonymizeDue struct {
+	UserID string
+	// At is the sweep's instant, as for purgeRecordings.
+	At time.Time
+}
 
 func (anonymizeDue) Spec() OpSpec { return specAnonymize }
 
 func (x anonymizeDue) prepare(*Service) (step[bool], error) {
 	return func(o *op) (bool, error) {
+		o.now = x.At
 		u, err := o.loadUser(x.UserID)
 		if err != nil {
 			return false, err
@@ -272,42 +277,56 @@ type SweepReport struct {
 var specPurgeRecordings = declare("recording.purge", "", true)
 
 // purgeRecordings deletes, in one transaction, the recordings of a batch
-// whose retention has ended and that no legal hold covers; it reports the
-// ids it kept because of a hold. It is the sweeper's step.
-type purgeRecordings struct{ IDs []string }
+// whose retention has ended at the sweep's instant and that no legal hold
+// covers. It is the sweeper's step.
+type purgeRecordings struct {
+	IDs []string
+	// At is the sweep's instant: the batch was listed as due then, and is
+	// judged at the same instant whatever the clock reads now.
+	At time.Time
+}
+
+// purged is what a purge did: how many it deleted, and which ids a hold
+// kept.
+type purged struct {
+	deleted int
+	held    []string
+}
 
 func (purgeRecordings) Spec() OpSpec { return specPurgeRecordings }
 
-func (x purgeRecordings) prepare(*Service) (step[[]string], error) {
-	return func(o *op) ([]string, error) {
+func (x purgeRecordings) prepare(*Service) (step[purged], error) {
+	return func(o *op) (purged, error) {
+		var res purged
 		o.authorized = true
 		if o.principal.System == "" || o.principal.CompanyID != "" {
-			return nil, errs.E(errs.Forbidden, o.name, "only the sweeper purges recordings")
+			return res, errs.E(errs.Forbidden, o.name, "only the sweeper purges recordings")
 		}
-		var held []string
+		o.now = x.At
 		for _, id := range x.IDs {
 			r, err := o.tx.GetRecording(o.ctx, id)
 			if errs.Is(err, errs.NotFound) {
 				continue
 			}
 			if err != nil {
-				return nil, err
+				return res, err
 			}
 			err = o.deleteRecording(r, false)
 			switch {
 			case errors.Is(err, recording.ErrUnderHold):
-				held = append(held, id)
+				res.held = append(res.held, id)
 			case errors.Is(err, recording.ErrRetained):
 			case err != nil:
-				return nil, err
+				return res, err
 			default:
+				res.deleted++
 				if err := o.audit(o.ctx, store.AuditRecord{CompanyID: r.CompanyID, TargetKind: "recording", TargetID: r.ID,
 					UserID: r.OwnerID, Detail: "retention ended " + r.RetainUntil.Format(time.RFC3339)}); err != nil {
-					return nil, err
+					return res, err
 				}
 			}
 		}
-		return held, nil
+		return res, nil
 	}, nil
 }
 
@@ -315,11 +334,15 @@ func (x purgeRecordings) prepare(*Service) (step[[]string], error) {
 // that no legal hold covers, a batch per transaction.
 func (s *Service) sweepRecordings(ctx context.Context, now time.Time, rep *SweepReport) error {
 	const batch = 200
-	held := map[string]bool{}
+	// seen are the due ids a purge has had: deleted, held, or gone; the
+	// next listing passes over them, so a recording a hold keeps is not
+	// listed forever.
+	seen := map[string]bool{}
+	held := 0
 	for {
 		var due []recording.Recording
 		err := s.st.View(ctx, func(tx store.Tx) (err error) {
-			due, err = tx.ListRecordingsDue(ctx, now, len(held)+batch)
+			due, err = tx.ListRecordingsDue(ctx, now, len(seen)+batch)
 			return err
 		})
 		if err != nil {
@@ -327,22 +350,21 @@ func (s *Service) sweepRecordings(ctx context.Context, now time.Time, rep *Sweep
 		}
 		var ids []string
 		for _, r := range due {
-			if !held[r.ID] {
+			if !seen[r.ID] {
 				ids = append(ids, r.ID)
+				seen[r.ID] = true
 			}
 		}
 		if len(ids) == 0 {
-			rep.RecordingsHeld = len(held)
+			rep.RecordingsHeld = held
 			return nil
 		}
-		kept, _, err := runOp(ctx, s, Sweeper, purgeRecordings{IDs: ids}, modeBatch)
+		res, _, err := runOp(ctx, s, Sweeper, purgeRecordings{IDs: ids, At: now}, modeBatch)
 		if err != nil {
 			return err
 		}
-		for _, id := range kept {
-			held[id] = true
-		}
-		rep.RecordingsDeleted += len(ids) - len(kept)
+		held += len(res.held)
+		rep.RecordingsDeleted += res.deleted
 	}
 }
 
@@ -370,7 +392,7 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			return rep, s.sweepRecordings(ctx, now, &rep)
 		}
 		for _, id := range due {
-			overdue, _, err := runOp(ctx, s, Sweeper, anonymizeDue{UserID: id}, modeBatch)
+			overdue, _, err := runOp(ctx, s, Sweeper, anonymizeDue{UserID: id, At: now}, modeBatch)
 			switch {
 			case errors.Is(err, errNothingToDo):
 			case err != nil:

@@ -1,11 +1,14 @@
 package lifelinetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/benbjohnson/clock"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
@@ -21,6 +24,7 @@ var recordingTests = []namedTest{
 	{"SweepAtTheBoundary", testSweepRecordings},
 	{"AnonymizedOwner", testRecordingsOfAnonymized},
 	{"Outbox", testOutboxEvents},
+	{"SweepWhileTheClockStepsBack", testSweepClockBack},
 }
 
 const day = 24 * time.Hour
@@ -386,5 +390,58 @@ func testOutboxEvents(t *testing.T, h Harness) {
 	}
 	if left := fx.pendingEvents(); len(left) != 0 {
 		t.Errorf("%d events pending after acknowledging every claimed one", len(left))
+	}
+}
+
+// steppingBack is a clock that, once armed, reads an hour earlier after
+// every reading, as a clock stepped back by NTP in the middle of a sweep.
+type steppingBack struct {
+	*clock.Mock
+	armed bool
+}
+
+func (c *steppingBack) Now() time.Time {
+	now := c.Mock.Now()
+	if c.armed {
+		c.Mock.Add(-time.Hour)
+	}
+	return now
+}
+
+// testSweepClockBack sweeps while the clock steps back: a recording (and a
+// user) listed as due at the sweep's instant is judged at that instant, so
+// the sweep ends, and counts only what it deleted.
+func testSweepClockBack(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	clk := &steppingBack{Mock: fx.clk}
+	svc, err := lifeline.New(fx.st, lifeline.WithClock(clk), lifeline.WithHashParams(cheapHash))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.seats(fx.us, 2)
+	u := fx.recorded()
+	if _, err := fx.svc.SetRecordingPlan(fx.ctx, admin, lifeline.SetRecordingPlan{UserID: u.ID, Recording: true, Retention: day}); err != nil {
+		t.Fatal(err)
+	}
+	r := fx.record(u, time.Minute)
+	gone := fx.userIn(fx.us, lifecycle.Deleted)
+	due := r.RetainUntil
+	if until := fx.get(gone.ID).RestoreUntil; until.After(due) {
+		due = until
+	}
+	fx.clk.Set(due.Add(30 * time.Minute))
+	clk.armed = true
+	ctx, cancel := context.WithTimeout(fx.ctx, 10*time.Second)
+	defer cancel()
+	rep, err := svc.Sweep(ctx)
+	clk.armed = false
+	if err != nil {
+		t.Fatalf("Sweep while the clock steps back: %+v, %v", rep, err)
+	}
+	if n := len(fx.recordings(u)); n != 0 {
+		t.Errorf("%d recordings left after the sweep, want 0", n)
+	}
+	if got := fx.get(gone.ID); got.State() != lifecycle.Anonymized {
+		t.Errorf("the due user is %s after the sweep, want Anonymized", got.State())
 	}
 }
