@@ -1,48 +1,92 @@
 package lifeline
 
 import (
-	"unicode/utf8"
-
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 )
 
-// Role is the role an actor acts in.
-type Role string
+// Role is a user's administrative role. Roles are lifeline's own data:
+// granted with [Service.GrantRole], read from the store on every operation.
+type Role = access.Role
 
-// The roles of DESIGN.md, plus System for lifeline's own work (the sweeper).
+// The roles, lowest rank first.
 const (
-	RoleCompanyAdmin  Role = "company_admin"
-	RoleOfficeAdmin   Role = "office_admin"
-	RoleOfficeManager Role = "office_manager"
-	RoleMember        Role = "member"
-	RoleSystem        Role = "system"
+	RoleMember        = access.Member
+	RoleOfficeManager = access.OfficeManager
+	RoleOfficeAdmin   = access.OfficeAdmin
+	RoleCompanyAdmin  = access.CompanyAdmin
 )
 
-// Actor is who performs an operation. Every operation records it in the
-// audit trail. Roles are recorded now and enforced by a later capability.
+// Actor is who performs an operation. The embedding service authenticates
+// the person; lifeline authorizes: it reads the acting user's role, offices
+// and grants from its own store, inside the operation's transaction, so a
+// revoked admin cannot act once the revocation has committed. An Actor
+// carries no role of its own; what a caller claims about itself is never
+// believed.
+//
+// The zero Actor is refused. Build one as Actor{ID: userID} for a lifeline
+// user, Actor{ID: adminID, OnBehalfOf: userID} for an admin proxying into a
+// user (which needs a proxy grant; the audit trail records "admin as
+// user"), or with [System] / [SystemFor] for work the host itself does.
 type Actor struct {
-	// ID identifies the acting user (or system component).
+	// ID is the acting lifeline user's id.
 	ID string
-	// Role is the role the actor acts in.
-	Role Role
-	// OnBehalfOf is the user whose account the actor is proxying into, if any.
+	// OnBehalfOf is the user the actor proxies into, if any: the operation
+	// runs with that user's permissions.
 	OnBehalfOf string
+
+	system        string
+	systemCompany string
 }
 
+// System returns a host-trusted system principal that may do every
+// operation in every company: the sweeper, a migration, the bootstrap of
+// the first company. Create one only for code the host runs on its own
+// authority, never from a request's credentials. name is recorded in the
+// audit trail as "system:name".
+func System(name string) Actor { return Actor{system: name} }
+
+// SystemFor returns a system principal trusted within one company only,
+// such as a provisioning integration configured for that company: it may do
+// every operation on that company's objects and none on another's.
+func SystemFor(name, companyID string) Actor { return Actor{system: name, systemCompany: companyID} }
+
 // Sweeper is the actor of [Service.Sweep].
-var Sweeper = Actor{ID: "system:sweeper", Role: RoleSystem}
+var Sweeper = System("sweeper")
+
+// IsSystem reports whether a is a system principal.
+func (a Actor) IsSystem() bool { return a.system != "" }
+
+// Name is how the audit trail names the actor: its user id, or
+// "system:name" for a system principal.
+func (a Actor) Name() string {
+	if a.system != "" {
+		return "system:" + a.system
+	}
+	return a.ID
+}
 
 func (a Actor) validate(op string) error {
-	switch a.Role {
-	case RoleCompanyAdmin, RoleOfficeAdmin, RoleOfficeManager, RoleMember, RoleSystem:
-	default:
-		return errs.E(errs.Invalid, op, "actor role %q is not a role", a.Role)
+	if a.system != "" {
+		if a.ID != "" || a.OnBehalfOf != "" {
+			return errs.E(errs.Invalid, op, "a system actor names no user")
+		}
+		if err := checkID(op, "system name", a.system); err != nil {
+			return err
+		}
+		if a.systemCompany != "" {
+			return checkID(op, "system actor's company id", a.systemCompany)
+		}
+		return nil
 	}
-	if a.ID == "" || len(a.ID) > 128 || !utf8.ValidString(a.ID) {
-		return errs.E(errs.Invalid, op, "actor id must be 1 to 128 bytes of UTF-8")
+	if a.ID == "" {
+		return errs.E(errs.Invalid, op, "no actor: name the acting user, or use lifeline.System for the host's own work")
 	}
-	if len(a.OnBehalfOf) > 128 {
-		return errs.E(errs.Invalid, op, "on-behalf-of id is longer than 128 bytes")
+	if err := checkID(op, "actor id", a.ID); err != nil {
+		return err
+	}
+	if a.OnBehalfOf != "" {
+		return checkID(op, "on-behalf-of id", a.OnBehalfOf)
 	}
 	return nil
 }

@@ -74,7 +74,7 @@ func benchOpen(b *testing.B, path string, hash lifeline.HashParams, opts ...sqli
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &benchEnv{ctx: ctx, st: st, svc: svc, clk: clk, admin: lifeline.Actor{ID: "bench-admin", Role: lifeline.RoleCompanyAdmin}}
+	return &benchEnv{ctx: ctx, st: st, svc: svc, clk: clk, admin: lifeline.System("bench")}
 }
 
 // newOffice creates a new company with one office that has seats for any

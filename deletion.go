@@ -6,10 +6,19 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store"
+)
+
+// The deletion operations, declared once.
+var (
+	specDelete    = declare("user.delete", access.DeleteUser, true)
+	specRestore   = declare("user.restore", access.DeleteUser, true)
+	specErase     = declare("user.erase", access.DeleteUser, true)
+	specAnonymize = declare("user.anonymize", "", true)
 )
 
 // ErrRestoreWindowClosed is matched by a restore refused because the user's
@@ -22,7 +31,7 @@ type windowClosedError struct {
 }
 
 func (e *windowClosedError) Error() string {
-	return fmt.Sprintf("lifeline.Restore: user %s cannot be restored: its restore window ended at %s", e.userID, e.until.Format(time.RFC3339))
+	return fmt.Sprintf("user.restore: user %s cannot be restored: its restore window ended at %s", e.userID, e.until.Format(time.RFC3339))
 }
 
 func (e *windowClosedError) Is(target error) bool {
@@ -37,46 +46,53 @@ func (e *windowClosedError) Unwrap() error { return &errs.Error{Kind: errs.Gone,
 // its licenses back to the office's pools, and its restore window starts. A
 // user whose billing class has a zero purge deadline (free users, by
 // default) is anonymized at once, in the same transaction.
-func (s *Service) Delete(ctx context.Context, actor Actor, userID string) (User, error) {
-	var after User
-	err := s.update(ctx, "lifeline.Delete", actor, func(ctx context.Context, o *op) error {
-		u, err := o.loadUser(ctx, userID)
+type Delete struct{ UserID string }
+
+// Spec implements Operation.
+func (Delete) Spec() OpSpec { return specDelete }
+
+func (x Delete) prepare(s *Service) (step[User], error) {
+	return func(o *op) (User, error) {
+		u, err := o.loadUser(x.UserID)
 		if err != nil {
-			return err
+			return User{}, err
 		}
-		after, err = s.deleteUser(ctx, o, u)
-		return err
-	})
-	return after, err
+		if err := o.authorizeUser(u); err != nil {
+			return User{}, err
+		}
+		after, err := s.deleteUser(o, u)
+		return viewOf(after), named(o, u.ID, err)
+	}, nil
 }
 
-func (s *Service) deleteUser(ctx context.Context, o *op, before User) (User, error) {
+// Delete deletes a live user. See [Delete].
+func (s *Service) Delete(ctx context.Context, actor Actor, userID string) (User, error) {
+	return Do(ctx, s, actor, Delete{UserID: userID})
+}
+
+func (s *Service) deleteUser(o *op, before lifecycle.User) (lifecycle.User, error) {
 	st, err := before.Status.Apply(lifecycle.EventDelete)
 	if err != nil {
 		return before, err
 	}
 	u := before.Clone()
-	held, err := o.reserveNumbersOf(ctx, u)
+	held, err := o.reserveNumbersOf(u)
 	if err != nil {
 		return before, err
 	}
-	if err := o.returnLicensesOf(ctx, u); err != nil {
+	if err := o.returnLicensesOf(u); err != nil {
 		return before, err
 	}
 	u.Status = st
 	u.DeletedAt = o.now
 	u.RestoreUntil, u.PurgeBy = s.policy.Deadlines(u.Billing, o.now)
 	u.HeldAtDeletion = held
-	u.UpdatedAt = o.now
-	if err := o.tx.UpdateUser(ctx, u); err != nil {
-		return before, err
-	}
 	detail := fmt.Sprintf("%d numbers to the reserved pool; restore until %s", len(held), u.RestoreUntil.Format(time.RFC3339))
-	if err := o.auditUser(ctx, before, u, string(lifecycle.EventDelete), detail, ""); err != nil {
+	if err := o.saveUser(before, u, detail, ""); err != nil {
 		return before, err
 	}
 	if s.policy.For(u.Billing).PurgeDeadline == 0 {
-		return o.anonymize(ctx, u, lifecycle.EventAnonymize, "purge deadline is immediate")
+		return o.anonymize(u, lifecycle.EventAnonymize, "purge deadline is immediate")
 	}
 	return u, nil
 }
@@ -93,92 +109,149 @@ type RestoreOptions struct {
 // its licenses. If one of those numbers has been reassigned or released, or
 // a pool has no free license, the restore fails as a whole with an error
 // naming it; RestoreOptions.SkipTakenNumbers restores without such numbers.
-func (s *Service) Restore(ctx context.Context, actor Actor, userID string, opts RestoreOptions) (User, error) {
-	const opName = "lifeline.Restore"
-	var after User
-	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		before, err := o.loadUser(ctx, userID)
+type Restore struct {
+	UserID string
+	RestoreOptions
+}
+
+// Spec implements Operation.
+func (Restore) Spec() OpSpec { return specRestore }
+
+func (x Restore) prepare(*Service) (step[User], error) {
+	return func(o *op) (User, error) {
+		before, err := o.loadUser(x.UserID)
 		if err != nil {
-			return err
+			return User{}, err
+		}
+		if err := o.authorizeUser(before); err != nil {
+			return User{}, err
 		}
 		st, err := before.Status.Apply(lifecycle.EventRestore)
 		if err != nil {
-			return err
+			return User{}, named(o, before.ID, err)
 		}
 		if !lifecycle.CanRestore(o.now, before.RestoreUntil) {
-			return &windowClosedError{userID: before.ID, until: before.RestoreUntil}
+			return User{}, &windowClosedError{userID: before.ID, until: before.RestoreUntil}
 		}
 		u := before.Clone()
-		restored, skipped, err := o.restoreNumbers(ctx, u, opts.SkipTakenNumbers)
+		restored, skipped, err := o.restoreNumbers(u, x.SkipTakenNumbers)
 		if err != nil {
-			return err
+			return User{}, err
 		}
-		if err := o.takeLicensesOf(ctx, u); err != nil {
-			return err
+		if err := o.takeLicensesOf(u); err != nil {
+			return User{}, err
 		}
 		u.Status = st
 		u.DeletedAt, u.RestoreUntil, u.PurgeBy, u.HeldAtDeletion = time.Time{}, time.Time{}, time.Time{}, nil
-		u.UpdatedAt = o.now
-		if err := o.tx.UpdateUser(ctx, u); err != nil {
-			return err
-		}
-		after = u
 		detail := fmt.Sprintf("%d numbers back", restored)
 		if len(skipped) > 0 {
 			detail += fmt.Sprintf("; skipped taken numbers %v", skipped)
 		}
-		return o.auditUser(ctx, before, u, string(lifecycle.EventRestore), detail, "")
-	})
-	return after, err
+		if err := o.saveUser(before, u, detail, ""); err != nil {
+			return User{}, err
+		}
+		return viewOf(u), nil
+	}, nil
 }
 
-// Erase anonymizes a live user at once ("delete user and recordings"): it is
-// permanent, so the caller must confirm by passing the user's id again. Its
-// numbers go to the reserved pool and its licenses back to the pools.
-func (s *Service) Erase(ctx context.Context, actor Actor, userID, confirmUserID string) (User, error) {
-	const opName = "lifeline.Erase"
-	if confirmUserID != userID {
-		return User{}, errs.E(errs.Invalid, opName, "erasing is permanent: confirm by passing the user id %q again", truncateID(userID))
+// Restore brings a deleted user back. See [Restore].
+func (s *Service) Restore(ctx context.Context, actor Actor, userID string, opts RestoreOptions) (User, error) {
+	return Do(ctx, s, actor, Restore{UserID: userID, RestoreOptions: opts})
+}
+
+// Erase anonymizes a live user at once ("delete user and recordings"): it
+// is permanent, so Confirm must repeat the user's id. Its numbers go to the
+// reserved pool and its licenses back to the pools.
+type Erase struct {
+	UserID  string
+	Confirm string
+}
+
+// Spec implements Operation.
+func (Erase) Spec() OpSpec { return specErase }
+
+func (x Erase) prepare(*Service) (step[User], error) {
+	if x.Confirm != x.UserID {
+		return nil, errs.E(errs.Invalid, specErase.Name, "erasing is permanent: confirm by passing the user id %q again", x.UserID)
 	}
-	var after User
-	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		u, err := o.loadUser(ctx, userID)
+	return func(o *op) (User, error) {
+		u, err := o.loadUser(x.UserID)
 		if err != nil {
-			return err
+			return User{}, err
+		}
+		if err := o.authorizeUser(u); err != nil {
+			return User{}, err
 		}
 		if _, err := u.Status.Apply(lifecycle.EventErase); err != nil {
-			return err
+			return User{}, named(o, u.ID, err)
 		}
-		if _, err := o.reserveNumbersOf(ctx, u); err != nil {
-			return err
+		if _, err := o.reserveNumbersOf(u); err != nil {
+			return User{}, err
 		}
-		if err := o.returnLicensesOf(ctx, u); err != nil {
-			return err
+		if err := o.returnLicensesOf(u); err != nil {
+			return User{}, err
 		}
-		after, err = o.anonymize(ctx, u, lifecycle.EventErase, "erased on request")
-		return err
-	})
-	return after, err
+		after, err := o.anonymize(u, lifecycle.EventErase, "erased on request")
+		return viewOf(after), err
+	}, nil
+}
+
+// Erase anonymizes a live user at once; confirmUserID must repeat userID.
+// See [Erase].
+func (s *Service) Erase(ctx context.Context, actor Actor, userID, confirmUserID string) (User, error) {
+	return Do(ctx, s, actor, Erase{UserID: userID, Confirm: confirmUserID})
 }
 
 // anonymize erases everything personal of u from every table lifeline
 // owns: the user row keeps only ids and counts, the audit trail's personal
 // text about u is scrubbed, and reserved numbers keep u's id only.
-func (o *op) anonymize(ctx context.Context, u User, ev lifecycle.Event, detail string) (User, error) {
+func (o *op) anonymize(u lifecycle.User, ev lifecycle.Event, detail string) (lifecycle.User, error) {
 	if _, err := u.Status.Apply(ev); err != nil {
 		return u, err
 	}
 	a := u.Anonymize(o.now)
-	if err := o.tx.UpdateUser(ctx, a); err != nil {
+	if err := o.tx.UpdateUser(o.ctx, a); err != nil {
 		return u, err
 	}
-	if err := o.tx.SetUserLicenses(ctx, a.ID, nil); err != nil {
+	if err := o.tx.SetUserLicenses(o.ctx, a.ID, nil); err != nil {
 		return u, err
 	}
-	if err := o.tx.ScrubAudit(ctx, a.ID); err != nil {
+	if err := o.tx.ScrubAudit(o.ctx, a.ID); err != nil {
 		return u, err
 	}
-	return a, o.auditUser(ctx, u, a, string(ev), detail, "")
+	// Records this very operation wrote about u before scrubbing (the
+	// deletion of a free user) are pending, not yet in the store.
+	for i := range o.eff.Audit {
+		if o.eff.Audit[i].UserID == a.ID {
+			o.eff.Audit[i].Personal = ""
+		}
+	}
+	o.eff.anonymized = true
+	return a, o.recordUserAs("user."+string(ev), u, a, detail, "")
+}
+
+// anonymizeDue anonymizes one deleted user whose restore window is over:
+// the sweeper's step, run as a system principal.
+type anonymizeDue struct{ UserID string }
+
+func (anonymizeDue) Spec() OpSpec { return specAnonymize }
+
+func (x anonymizeDue) prepare(*Service) (step[bool], error) {
+	return func(o *op) (bool, error) {
+		u, err := o.loadUser(x.UserID)
+		if err != nil {
+			return false, err
+		}
+		if err := o.authorizeUser(u); err != nil {
+			return false, err
+		}
+		if u.State() != lifecycle.Deleted || !lifecycle.DueForAnonymization(o.now, u.RestoreUntil) {
+			return false, errNothingToDo
+		}
+		overdue := o.now.After(u.PurgeBy)
+		_, err = o.anonymize(u, lifecycle.EventAnonymize, "restore window over")
+		return overdue, err
+	}, nil
 }
 
 // SweepReport says what a sweep did.
@@ -194,7 +267,6 @@ type SweepReport struct {
 // user is anonymized in its own transaction, so one failure does not undo
 // the others; running it again finds nothing left to do.
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
-	const opName = "lifeline.Sweep"
 	var rep SweepReport
 	now := s.Now()
 	for {
@@ -207,26 +279,19 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			return rep, err
 		}
 		if len(due) == 0 {
+			if rep.Anonymized > 0 {
+				s.checkpoint(ctx)
+			}
 			return rep, nil
 		}
 		for _, id := range due {
-			var overdue bool
-			err := s.update(ctx, opName, Sweeper, func(ctx context.Context, o *op) error {
-				o.now = now
-				u, err := o.loadUser(ctx, id)
-				if err != nil {
-					return err
-				}
-				if u.State() != lifecycle.Deleted || !lifecycle.DueForAnonymization(now, u.RestoreUntil) {
-					return errNothingToDo
-				}
-				overdue = now.After(u.PurgeBy)
-				_, err = o.anonymize(ctx, u, lifecycle.EventAnonymize, "restore window over")
-				return err
-			})
+			overdue, _, err := runOp(ctx, s, Sweeper, anonymizeDue{UserID: id}, modeBatch)
 			switch {
 			case errors.Is(err, errNothingToDo):
 			case err != nil:
+				if rep.Anonymized > 0 {
+					s.checkpoint(ctx)
+				}
 				return rep, err
 			default:
 				rep.Anonymized++
@@ -242,8 +307,8 @@ var errNothingToDo = errors.New("nothing to do")
 
 // reserveNumbersOf moves every number u holds to the reserved pool and
 // returns their E.164 values.
-func (o *op) reserveNumbersOf(ctx context.Context, u User) ([]string, error) {
-	held, err := o.tx.ListNumbers(ctx, store.NumberFilter{HolderID: u.ID})
+func (o *op) reserveNumbersOf(u lifecycle.User) ([]string, error) {
+	held, err := o.tx.ListNumbers(o.ctx, store.NumberFilter{HolderID: u.ID})
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +318,7 @@ func (o *op) reserveNumbersOf(ctx context.Context, u User) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := o.tx.UpdateNumber(ctx, r); err != nil {
+		if err := o.putNumber(n, r); err != nil {
 			return nil, err
 		}
 		out = append(out, n.E164)
@@ -263,11 +328,11 @@ func (o *op) reserveNumbersOf(ctx context.Context, u User) ([]string, error) {
 
 // restoreNumbers gives u back the numbers its deletion reserved. A number
 // that has moved on fails the restore unless skip is set.
-func (o *op) restoreNumbers(ctx context.Context, u User, skip bool) (int, []string, error) {
+func (o *op) restoreNumbers(u lifecycle.User, skip bool) (int, []string, error) {
 	restored := 0
 	var skipped []string
 	for _, e164 := range u.HeldAtDeletion {
-		n, err := o.tx.GetNumber(ctx, e164)
+		n, err := o.tx.GetNumber(o.ctx, e164)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -284,7 +349,7 @@ func (o *op) restoreNumbers(ctx context.Context, u User, skip bool) (int, []stri
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := o.tx.UpdateNumber(ctx, back); err != nil {
+		if err := o.putNumber(n, back); err != nil {
 			return 0, nil, err
 		}
 		restored++

@@ -6,34 +6,96 @@
 //
 // # Getting started
 //
-// Open a store, wrap it in a [Service] and call one method per operation:
+// Open a store and wrap it in a [Service]. A tenant starts with
+// [Service.Bootstrap], which the host runs on its own authority as a
+// [System] principal: it creates the company, its first office and its
+// first company admin. That admin, a lifeline user, then does everything
+// else:
 //
 //	st, err := sqlite.Open(ctx, "lifeline.db")
 //	svc, err := lifeline.New(st)
-//	admin := lifeline.Actor{ID: "admin-1", Role: lifeline.RoleCompanyAdmin}
-//	company, err := svc.CreateCompany(ctx, admin, "Acme", licensing.Premium)
-//	office, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: company.ID, Name: "HQ", Country: "US"})
-//	_, err = svc.SetPoolTotal(ctx, admin, office.ID, licensing.Seat, 10)
-//	ada, err := svc.CreateUser(ctx, admin, lifeline.NewUser{OfficeID: office.ID, Person: lifeline.Person{FirstName: "Ada", LastName: "Lovelace"}})
+//	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
+//		CompanyName: "Acme", Tier: licensing.Premium,
+//		Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
+//		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+//	})
+//	admin := lifeline.Actor{ID: b.Admin.ID}
+//	_, err = svc.SetPoolTotal(ctx, admin, b.Office.ID, licensing.Seat, 10)
+//	ada, err := svc.CreateUser(ctx, admin, lifeline.NewUser{OfficeID: b.Office.ID, Person: lifeline.Person{FirstName: "Ada", LastName: "Lovelace"}})
+//	_, err = svc.GrantRole(ctx, admin, ada.ID, lifeline.RoleOfficeAdmin, b.Office.ID)
+//
+// Every method of Service is a thin wrapper over an operation value, which
+// [Do] runs and [Preview] runs and rolls back:
+//
+//	ada, err = lifeline.Do(ctx, svc, admin, lifeline.Suspend{UserID: ada.ID}) // = svc.Suspend(ctx, admin, ada.ID)
+//	_, eff, err := lifeline.Preview(ctx, svc, admin, lifeline.Delete{UserID: ada.ID})
+//	// eff.Users, eff.Numbers, eff.Pools, eff.Audit: what the deletion would do
+//
+// # Actors
+//
+// The embedding service authenticates people; lifeline authorizes them. An
+// [Actor] names who acts, never what it may do:
+//
+//   - Actor{ID: userID} is a lifeline user. Its role ([RoleMember],
+//     [RoleOfficeManager], [RoleOfficeAdmin], [RoleCompanyAdmin]), its
+//     offices and its grants are read from lifeline's store, granted with
+//     [Service.GrantRole], [Service.SetAnalytics] and
+//     [Service.SetProxyAccess].
+//   - Actor{ID: adminID, OnBehalfOf: userID} is an admin with a proxy grant
+//     acting as another user, with that user's permissions.
+//   - [System] and [SystemFor] are host-trusted principals, for work the host
+//     does on its own authority: sign-up, billing, provisioning, the sweeper.
+//     Some operations (Bootstrap, CreateCompany, SetCompanyTier) are theirs
+//     alone.
+//
+// The permission matrix is data: access.Matrix lists every role × action
+// and the scope it reaches; [Operations] lists every operation with the
+// action it is authorized against.
 //
 // # What it promises
 //
-//   - Every method that changes something runs in one store transaction,
-//     reads the clock once and appends an audit record naming the actor, the
-//     action, the target and the state before and after. A method that fails
-//     changes nothing.
+//   - Authorization is lifeline's own. Every operation loads the acting
+//     user's role, offices and grants from the store inside its own
+//     transaction and checks them against access.Authorize: the matrix, the
+//     plan tier, rank (nobody acts on, or grants, a role above its own) and
+//     self-lockout (no admin deletes itself or changes its own role). A
+//     revoked admin cannot act once the revocation has committed. A refusal
+//     is [ErrForbidden] and matches its reason (access.ErrOutOfScope,
+//     access.ErrOutranked, licensing.ErrTierForbids, ...). An actor that is
+//     not a lifeline user, or cannot log in, is refused.
+//   - Tenancy is not found. Users, offices, numbers and companies of another
+//     company do not exist for an actor: asking for them is [ErrNotFound],
+//     exactly as for an id that exists nowhere. Lists are scoped in the
+//     query, so an office admin lists only the offices it is given.
+//   - Operations are values, run by one runner. [Do] runs one; [Preview]
+//     runs it, returns its [Effects] — users' states before and after,
+//     numbers moved, license pools changed and the audit records it would
+//     write — and rolls back, changing nothing. A refusal is previewed as Do
+//     would return it.
+//   - Every operation runs in one store transaction, reads the clock once
+//     and appends audit records derived from its effects: the actor (a user
+//     id; "system:name" for a system principal; "admin as user" for a
+//     proxy), the action, which is the operation's name ("user.suspend",
+//     "number.assign", "user.anonymize"), the target and the state before
+//     and after. An operation that fails changes nothing.
+//   - Passwords and voicemail PINs are hashed with argon2id before the
+//     transaction begins, so the store's writer is never held for a hash;
+//     only the hash is stored. Reads return [User] views that hold no
+//     secret: HasPassword and HasVoicemailPIN say whether one is set.
 //   - Refusals are typed: errors.Is(err, [ErrNotFound]), [ErrInvalid],
 //     [ErrConflict], [ErrForbidden], [ErrGone], [ErrIllegalTransition], and
 //     the domain sentinels (licensing.ErrNoFreeLicense, numbers.ErrQuarantined,
 //     [ErrRestoreWindowClosed], ...). Messages say what was asked and why it
-//     was refused.
-//   - The rules live in the pure packages lifecycle, numbers and licensing;
-//     stores (store/sqlite, store/postgres) only persist. Every store passes
-//     the conformance suite in store/storetest, whose model-based property
-//     test checks the invariants of DESIGN.md after every step: no number is
-//     ever lost, licenses are conserved, only live users hold numbers and
-//     licenses, anonymized is forever.
-//   - Secrets are stored only as argon2id hashes.
+//     was refused. Contention is [ErrUnavailable] (errs.Unavailable): the
+//     store was too busy to finish (SQLite busy past its timeout, PostgreSQL
+//     serialization retries used up), nothing changed, and the same call may
+//     be retried.
+//   - The rules live in the pure packages lifecycle, numbers, licensing and
+//     access; stores (store/sqlite, store/postgres) only persist. Every store
+//     passes the store contract's suite (store/storetest) and the facade's
+//     specification (lifelinetest), whose model-based property test checks the invariants of DESIGN.md after every step: no
+//     number is ever lost, licenses are conserved, only live users hold
+//     numbers and licenses, anonymized is forever.
 //   - Anonymization erases name, email, username, devices, settings and
 //     secrets from the user row and the audit trail's personal text; ids
 //     stay so history and counts stay whole. On SQLite, secure_delete and a
@@ -44,7 +106,8 @@
 //   - A new user takes a seat license from its office's pool; without a free
 //     seat the creation is refused. The seat stays through reset, recycle,
 //     suspension and transfer; deletion returns every license the user holds,
-//     and a restore takes them back or fails as a whole.
+//     and a restore takes them back or fails as a whole. Bootstrap gives the
+//     first office one seat, the first admin's.
 //   - Free users (purge deadline zero by default) are anonymized in the same
 //     transaction that deletes them.
 //   - Erase needs the user id passed twice, as the confirmation.
@@ -53,6 +116,8 @@
 //   - A cross-country user transfer always gives the user a local number
 //     of the new country, whether or not it had local or fax numbers to
 //     give up; with none free the transfer fails as a whole.
+//   - The plan tier is what the customer pays for, so only a system
+//     principal changes it.
 //   - Call recording (plans, retention, legal hold) is not built yet; the
 //     lifecycle leaves room for it.
 package lifeline

@@ -27,9 +27,19 @@ type HashParams struct {
 // 19 MiB, one thread.
 func DefaultHashParams() HashParams { return HashParams{Time: 2, MemoryKiB: 19 * 1024, Threads: 1} }
 
+// Bounds of HashParams: past them one hash takes minutes or gigabytes.
+const (
+	MaxHashTime      = 64
+	MaxHashMemoryKiB = 1 << 20 // 1 GiB
+	MaxHashThreads   = 64
+)
+
 func (p HashParams) validate() error {
 	if p.Time < 1 || p.MemoryKiB < 8 || p.Threads < 1 {
 		return errs.E(errs.Invalid, "lifeline.New", "hash params %+v: time, memory (>= 8 KiB) and threads must be positive", p)
+	}
+	if p.Time > MaxHashTime || p.MemoryKiB > MaxHashMemoryKiB || p.Threads > MaxHashThreads {
+		return errs.E(errs.Invalid, "lifeline.New", "hash params %+v: at most %d passes, %d KiB and %d threads", p, MaxHashTime, MaxHashMemoryKiB, MaxHashThreads)
 	}
 	return nil
 }

@@ -6,43 +6,58 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
 )
 
+// The license operations, declared once.
+var (
+	specSetPoolTotal     = declare("license.set-pool-total", access.ManageLicenses, true)
+	specListPools        = declare("license.list-pools", access.ReadLicenses, false)
+	specUserLicenses     = declare("license.list-user", access.ReadUser, false)
+	specAssignLicense    = declare("license.assign", access.ManageLicenses, true)
+	specRemoveLicense    = declare("license.remove", access.ManageLicenses, true)
+	specTransferLicenses = declare("license.transfer", access.TransferLicenses, true)
+)
+
 // takeLicense takes one license of type t from an office's pool.
-func (o *op) takeLicense(ctx context.Context, officeID string, t licensing.LicenseType) error {
-	p, err := o.tx.GetPool(ctx, officeID, t)
+func (o *op) takeLicense(officeID string, t licensing.LicenseType) error {
+	p, err := o.tx.GetPool(o.ctx, officeID, t)
 	if err != nil {
 		return err
 	}
-	if p, err = p.Take(); err != nil {
+	next, err := p.Take()
+	if err != nil {
 		return err
 	}
-	return o.tx.PutPool(ctx, p)
+	return o.putPool(p, next)
 }
 
-func (o *op) returnLicense(ctx context.Context, officeID string, t licensing.LicenseType) error {
-	p, err := o.tx.GetPool(ctx, officeID, t)
+// returnLicense gives one license of type t back to an office's pool.
+func (o *op) returnLicense(officeID string, t licensing.LicenseType) error {
+	p, err := o.tx.GetPool(o.ctx, officeID, t)
 	if err != nil {
 		return err
 	}
-	if p, err = p.Return(); err != nil {
+	next, err := p.Return()
+	if err != nil {
 		return err
 	}
-	return o.tx.PutPool(ctx, p)
+	return o.putPool(p, next)
 }
 
 // returnLicensesOf gives every license u holds back to its office's pools.
 // The user keeps the list, so a restore knows what to take back.
-func (o *op) returnLicensesOf(ctx context.Context, u User) error {
-	types, err := o.tx.UserLicenses(ctx, u.ID)
+func (o *op) returnLicensesOf(u lifecycle.User) error {
+	types, err := o.tx.UserLicenses(o.ctx, u.ID)
 	if err != nil {
 		return err
 	}
 	for _, t := range types {
-		if err := o.returnLicense(ctx, u.OfficeID, t); err != nil {
+		if err := o.returnLicense(u.OfficeID, t); err != nil {
 			return err
 		}
 	}
@@ -50,13 +65,13 @@ func (o *op) returnLicensesOf(ctx context.Context, u User) error {
 }
 
 // takeLicensesOf takes back, for a restored user, every license it held.
-func (o *op) takeLicensesOf(ctx context.Context, u User) error {
-	types, err := o.tx.UserLicenses(ctx, u.ID)
+func (o *op) takeLicensesOf(u lifecycle.User) error {
+	types, err := o.tx.UserLicenses(o.ctx, u.ID)
 	if err != nil {
 		return err
 	}
 	for _, t := range types {
-		if err := o.takeLicense(ctx, u.OfficeID, t); err != nil {
+		if err := o.takeLicense(u.OfficeID, t); err != nil {
 			return err
 		}
 	}
@@ -64,111 +79,172 @@ func (o *op) takeLicensesOf(ctx context.Context, u User) error {
 }
 
 // SetPoolTotal buys or drops licenses of a type in an office: the pool's
-// total becomes total. Dropping below what users hold is refused.
-func (s *Service) SetPoolTotal(ctx context.Context, actor Actor, officeID string, t LicenseType, total int) (Pool, error) {
-	const opName = "lifeline.SetPoolTotal"
-	if err := t.Validate(); err != nil {
-		return Pool{}, err
+// total becomes Total. Dropping below what users hold is refused.
+type SetPoolTotal struct {
+	OfficeID string
+	Type     LicenseType
+	Total    int
+}
+
+// Spec implements Operation.
+func (SetPoolTotal) Spec() OpSpec { return specSetPoolTotal }
+
+func (x SetPoolTotal) prepare(*Service) (step[Pool], error) {
+	if err := x.Type.Validate(); err != nil {
+		return nil, err
 	}
-	var after Pool
-	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		office, err := o.tx.GetOffice(ctx, officeID)
+	return func(o *op) (Pool, error) {
+		office, err := o.loadOffice(x.OfficeID)
 		if err != nil {
-			return notFoundAs(opName, err, "office %q does not exist", truncateID(officeID))
+			return Pool{}, err
 		}
-		before, err := o.tx.GetPool(ctx, officeID, t)
+		if err := o.authorizeOffice(office); err != nil {
+			return Pool{}, err
+		}
+		before, err := o.tx.GetPool(o.ctx, office.ID, x.Type)
 		if err != nil {
-			return err
+			return Pool{}, err
 		}
-		if after, err = before.SetTotal(total); err != nil {
-			return err
+		after, err := before.SetTotal(x.Total)
+		if err != nil {
+			return Pool{}, err
 		}
-		if err := o.tx.PutPool(ctx, after); err != nil {
-			return err
+		if err := o.putPool(before, after); err != nil {
+			return Pool{}, err
 		}
-		return o.audit(ctx, store.AuditRecord{CompanyID: office.CompanyID, TargetKind: "license", TargetID: officeID,
-			Detail: fmt.Sprintf("%s total %d -> %d", t, before.Total, after.Total)})
-	})
-	return after, err
+		return after, o.audit(o.ctx, store.AuditRecord{CompanyID: office.CompanyID, TargetKind: "license", TargetID: office.ID,
+			Detail: fmt.Sprintf("%s total %d -> %d", x.Type, before.Total, after.Total)})
+	}, nil
+}
+
+// SetPoolTotal sets an office's pool total. See [SetPoolTotal].
+func (s *Service) SetPoolTotal(ctx context.Context, actor Actor, officeID string, t LicenseType, total int) (Pool, error) {
+	return Do(ctx, s, actor, SetPoolTotal{OfficeID: officeID, Type: t, Total: total})
+}
+
+// ListPools reads an office's license pools.
+type ListPools struct{ OfficeID string }
+
+// Spec implements Operation.
+func (ListPools) Spec() OpSpec { return specListPools }
+
+func (x ListPools) prepare(*Service) (step[[]Pool], error) {
+	return func(o *op) ([]Pool, error) {
+		office, err := o.loadOffice(x.OfficeID)
+		if err != nil {
+			return nil, err
+		}
+		if err := o.authorizeOffice(office); err != nil {
+			return nil, err
+		}
+		return o.tx.ListPools(o.ctx, office.ID)
+	}, nil
 }
 
 // ListPools returns an office's license pools.
 func (s *Service) ListPools(ctx context.Context, actor Actor, officeID string) ([]Pool, error) {
-	var list []Pool
-	err := s.view(ctx, "lifeline.ListPools", actor, func(ctx context.Context, o *op) (err error) {
-		if _, err := o.tx.GetOffice(ctx, officeID); err != nil {
-			return notFoundAs(o.name, err, "office %q does not exist", truncateID(officeID))
-		}
-		list, err = o.tx.ListPools(ctx, officeID)
-		return err
-	})
-	return list, err
+	return Do(ctx, s, actor, ListPools{OfficeID: officeID})
 }
 
-// UserLicenses returns the license types a user holds (a deleted user's are
+// UserLicenses reads the license types a user holds (a deleted user's are
 // those a restore would take back).
-func (s *Service) UserLicenses(ctx context.Context, actor Actor, userID string) ([]LicenseType, error) {
-	var list []LicenseType
-	err := s.view(ctx, "lifeline.UserLicenses", actor, func(ctx context.Context, o *op) (err error) {
-		if _, err := o.loadUser(ctx, userID); err != nil {
-			return err
+type UserLicenses struct{ UserID string }
+
+// Spec implements Operation.
+func (UserLicenses) Spec() OpSpec { return specUserLicenses }
+
+func (x UserLicenses) prepare(*Service) (step[[]LicenseType], error) {
+	return func(o *op) ([]LicenseType, error) {
+		u, err := o.loadUser(x.UserID)
+		if err != nil {
+			return nil, err
 		}
-		list, err = o.tx.UserLicenses(ctx, userID)
-		return err
-	})
-	return list, err
+		if err := o.authorizeUser(u); err != nil {
+			return nil, err
+		}
+		return o.tx.UserLicenses(o.ctx, u.ID)
+	}, nil
 }
 
-// AssignLicense gives a live user one license of type t from its office's
-// pool. Every user already holds a seat from its creation.
-func (s *Service) AssignLicense(ctx context.Context, actor Actor, userID string, t LicenseType) error {
-	const opName = "lifeline.AssignLicense"
-	if err := t.Validate(); err != nil {
-		return err
+// UserLicenses returns the license types a user holds.
+func (s *Service) UserLicenses(ctx context.Context, actor Actor, userID string) ([]LicenseType, error) {
+	return Do(ctx, s, actor, UserLicenses{UserID: userID})
+}
+
+// AssignLicense gives a live user one license of type Type from its
+// office's pool. Every user already holds a seat from its creation.
+type AssignLicense struct {
+	UserID string
+	Type   LicenseType
+}
+
+// Spec implements Operation.
+func (AssignLicense) Spec() OpSpec { return specAssignLicense }
+
+func (x AssignLicense) prepare(*Service) (step[User], error) {
+	if err := x.Type.Validate(); err != nil {
+		return nil, err
 	}
-	_, err := s.mutate(ctx, actor, opName, userID, "assign-license", func(ctx context.Context, o *op, u User) (User, string, string, error) {
+	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "assign-license"); err != nil {
 			return u, "", "", err
 		}
-		held, err := o.tx.UserLicenses(ctx, u.ID)
+		held, err := o.tx.UserLicenses(o.ctx, u.ID)
 		if err != nil {
 			return u, "", "", err
 		}
-		if slices.Contains(held, t) {
-			return u, "", "", errs.E(errs.Conflict, opName, "user %s already holds a %s license", u.ID, t)
+		if slices.Contains(held, x.Type) {
+			return u, "", "", errs.E(errs.Conflict, o.name, "user %s already holds a %s license", u.ID, x.Type)
 		}
-		if err := o.takeLicense(ctx, u.OfficeID, t); err != nil {
+		if err := o.takeLicense(u.OfficeID, x.Type); err != nil {
 			return u, "", "", err
 		}
-		return u, "assigned " + string(t), "", o.tx.SetUserLicenses(ctx, u.ID, append(held, t))
-	})
+		return u, "assigned " + string(x.Type), "", o.tx.SetUserLicenses(o.ctx, u.ID, append(held, x.Type))
+	}), nil
+}
+
+// AssignLicense gives a user a license. See [AssignLicense].
+func (s *Service) AssignLicense(ctx context.Context, actor Actor, userID string, t LicenseType) error {
+	_, err := Do(ctx, s, actor, AssignLicense{UserID: userID, Type: t})
 	return err
 }
 
-// RemoveLicense takes a license of type t from a live user back to its
+// RemoveLicense takes a license of type Type from a live user back to its
 // office's pool. The seat cannot be removed: delete the user instead.
-func (s *Service) RemoveLicense(ctx context.Context, actor Actor, userID string, t LicenseType) error {
-	const opName = "lifeline.RemoveLicense"
-	if t == licensing.Seat {
-		return errs.E(errs.Conflict, opName, "every live user holds a seat; delete user %s to free it", truncateID(userID))
+type RemoveLicense struct {
+	UserID string
+	Type   LicenseType
+}
+
+// Spec implements Operation.
+func (RemoveLicense) Spec() OpSpec { return specRemoveLicense }
+
+func (x RemoveLicense) prepare(*Service) (step[User], error) {
+	if x.Type == licensing.Seat {
+		return nil, errs.E(errs.Conflict, specRemoveLicense.Name, "every live user holds a seat; delete user %s to free it", x.UserID)
 	}
-	_, err := s.mutate(ctx, actor, opName, userID, "remove-license", func(ctx context.Context, o *op, u User) (User, string, string, error) {
+	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "remove-license"); err != nil {
 			return u, "", "", err
 		}
-		held, err := o.tx.UserLicenses(ctx, u.ID)
+		held, err := o.tx.UserLicenses(o.ctx, u.ID)
 		if err != nil {
 			return u, "", "", err
 		}
-		i := slices.Index(held, t)
+		i := slices.Index(held, x.Type)
 		if i < 0 {
-			return u, "", "", errs.E(errs.Conflict, opName, "user %s holds no %s license", u.ID, t)
+			return u, "", "", errs.E(errs.Conflict, o.name, "user %s holds no %s license", u.ID, x.Type)
 		}
-		if err := o.returnLicense(ctx, u.OfficeID, t); err != nil {
+		if err := o.returnLicense(u.OfficeID, x.Type); err != nil {
 			return u, "", "", err
 		}
-		return u, "removed " + string(t), "", o.tx.SetUserLicenses(ctx, u.ID, slices.Delete(held, i, i+1))
-	})
+		return u, "removed " + string(x.Type), "", o.tx.SetUserLicenses(o.ctx, u.ID, slices.Delete(held, i, i+1))
+	}), nil
+}
+
+// RemoveLicense takes a license from a user. See [RemoveLicense].
+func (s *Service) RemoveLicense(ctx context.Context, actor Actor, userID string, t LicenseType) error {
+	_, err := Do(ctx, s, actor, RemoveLicense{UserID: userID, Type: t})
 	return err
 }
 
@@ -180,74 +256,83 @@ type LicenseTransfer struct {
 	Count        int
 }
 
-// PreviewLicenseTransfer checks a license transfer against every rule and
-// returns what it would do, changing nothing.
-func (s *Service) PreviewLicenseTransfer(ctx context.Context, actor Actor, lt LicenseTransfer) (licensing.TransferPlan, error) {
-	var plan licensing.TransferPlan
-	err := s.view(ctx, "lifeline.PreviewLicenseTransfer", actor, func(ctx context.Context, o *op) (err error) {
-		plan, err = o.planLicenseTransfer(ctx, lt)
-		return err
-	})
-	return plan, err
-}
-
 // TransferLicenses moves unassigned licenses of one type between two
 // offices of a company at the same price level; the company's tier must be
 // Advanced or Premium.
-func (s *Service) TransferLicenses(ctx context.Context, actor Actor, lt LicenseTransfer) (licensing.TransferPlan, error) {
-	var plan licensing.TransferPlan
-	err := s.update(ctx, "lifeline.TransferLicenses", actor, func(ctx context.Context, o *op) (err error) {
-		if plan, err = o.planLicenseTransfer(ctx, lt); err != nil {
-			return err
+type TransferLicenses struct{ LicenseTransfer }
+
+// Spec implements Operation.
+func (TransferLicenses) Spec() OpSpec { return specTransferLicenses }
+
+func (x TransferLicenses) prepare(*Service) (step[licensing.TransferPlan], error) {
+	lt := x.LicenseTransfer
+	if err := lt.Type.Validate(); err != nil {
+		return nil, err
+	}
+	return func(o *op) (licensing.TransferPlan, error) {
+		from, err := o.loadOffice(lt.FromOfficeID)
+		if err != nil {
+			return licensing.TransferPlan{}, err
 		}
-		if err := o.putPools(ctx, plan.FromAfter, plan.ToAfter); err != nil {
-			return err
+		to, err := o.loadOffice(lt.ToOfficeID)
+		if err != nil {
+			return licensing.TransferPlan{}, err
 		}
-		return o.audit(ctx, store.AuditRecord{CompanyID: plan.From.CompanyID, TargetKind: "license", TargetID: plan.From.ID,
+		if err := o.authorize(access.Target{CompanyID: from.CompanyID, OfficeIDs: []string{from.ID, to.ID}}); err != nil {
+			return licensing.TransferPlan{}, err
+		}
+		company, err := o.tx.GetCompany(o.ctx, from.CompanyID)
+		if err != nil {
+			return licensing.TransferPlan{}, err
+		}
+		fromPool, err := o.tx.GetPool(o.ctx, from.ID, lt.Type)
+		if err != nil {
+			return licensing.TransferPlan{}, err
+		}
+		toPool, err := o.tx.GetPool(o.ctx, to.ID, lt.Type)
+		if err != nil {
+			return licensing.TransferPlan{}, err
+		}
+		plan, err := licensing.PlanTransfer(company, from, to, fromPool, toPool, lt.Count)
+		if err != nil {
+			return plan, err
+		}
+		if err := o.putPools([]Pool{fromPool, toPool}, []Pool{plan.FromAfter, plan.ToAfter}); err != nil {
+			return plan, err
+		}
+		return plan, o.audit(o.ctx, store.AuditRecord{CompanyID: plan.From.CompanyID, TargetKind: "license", TargetID: plan.From.ID,
 			Detail: fmt.Sprintf("transferred %d %s from %s to %s", plan.Count, plan.Type, plan.From.ID, plan.To.ID)})
-	})
+	}, nil
+}
+
+// PreviewLicenseTransfer checks a license transfer against every rule and
+// returns what it would do, changing nothing.
+func (s *Service) PreviewLicenseTransfer(ctx context.Context, actor Actor, lt LicenseTransfer) (licensing.TransferPlan, error) {
+	plan, _, err := Preview(ctx, s, actor, TransferLicenses{lt})
 	return plan, err
 }
 
-func (o *op) planLicenseTransfer(ctx context.Context, lt LicenseTransfer) (licensing.TransferPlan, error) {
-	if err := lt.Type.Validate(); err != nil {
-		return licensing.TransferPlan{}, err
-	}
-	from, err := o.tx.GetOffice(ctx, lt.FromOfficeID)
-	if err != nil {
-		return licensing.TransferPlan{}, notFoundAs(o.name, err, "office %q does not exist", truncateID(lt.FromOfficeID))
-	}
-	to, err := o.tx.GetOffice(ctx, lt.ToOfficeID)
-	if err != nil {
-		return licensing.TransferPlan{}, notFoundAs(o.name, err, "office %q does not exist", truncateID(lt.ToOfficeID))
-	}
-	company, err := o.tx.GetCompany(ctx, from.CompanyID)
-	if err != nil {
-		return licensing.TransferPlan{}, err
-	}
-	fromPool, err := o.tx.GetPool(ctx, from.ID, lt.Type)
-	if err != nil {
-		return licensing.TransferPlan{}, err
-	}
-	toPool, err := o.tx.GetPool(ctx, to.ID, lt.Type)
-	if err != nil {
-		return licensing.TransferPlan{}, err
-	}
-	return licensing.PlanTransfer(company, from, to, fromPool, toPool, lt.Count)
+// TransferLicenses moves unassigned licenses. See [TransferLicenses].
+func (s *Service) TransferLicenses(ctx context.Context, actor Actor, lt LicenseTransfer) (licensing.TransferPlan, error) {
+	return Do(ctx, s, actor, TransferLicenses{lt})
 }
 
 // putPools writes pools in (office, type) order, so that two transactions
 // writing the same pools lock them in the same order and cannot deadlock.
-func (o *op) putPools(ctx context.Context, pools ...Pool) error {
-	pools = slices.Clone(pools)
-	slices.SortFunc(pools, func(a, b Pool) int {
-		if c := strings.Compare(a.OfficeID, b.OfficeID); c != 0 {
+// before[i] is the value after[i] replaces.
+func (o *op) putPools(before, after []Pool) error {
+	idx := make([]int, len(after))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int {
+		if c := strings.Compare(after[a].OfficeID, after[b].OfficeID); c != 0 {
 			return c
 		}
-		return strings.Compare(string(a.Type), string(b.Type))
+		return strings.Compare(string(after[a].Type), string(after[b].Type))
 	})
-	for _, p := range pools {
-		if err := o.tx.PutPool(ctx, p); err != nil {
+	for _, i := range idx {
+		if err := o.putPool(before[i], after[i]); err != nil {
 			return err
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
@@ -15,57 +16,83 @@ import (
 // transaction.
 const MaxNumbersPerCall = 1000
 
+// The number operations, declared once.
+var (
+	specAddNumbers         = declare("number.add", access.ManageInventory, true)
+	specAssignNumber       = declare("number.assign", access.AssignNumbers, true)
+	specAssignNumberToUser = declare("number.assign-to-user", access.AssignNumbers, true)
+	specUnassignNumber     = declare("number.unassign", access.AssignNumbers, true)
+	specReleaseNumber      = declare("number.release", access.ManageInventory, true)
+	specListNumbers        = declare("number.list", access.ReadNumbers, false)
+)
+
 // AddNumbers adds numbers to an office's inventory as Available, all or
 // none. Each raw value is parsed and validated as E.164 (a national form is
 // read in the office's country); kind "" derives the kind from the number,
 // and an explicit kind such as numbers.KindFax overrides it. Local and fax
 // numbers must be of the office's country.
-func (s *Service) AddNumbers(ctx context.Context, actor Actor, officeID string, kind NumberKind, raw ...string) ([]Number, error) {
-	const opName = "lifeline.AddNumbers"
-	if len(raw) == 0 || len(raw) > MaxNumbersPerCall {
-		return nil, errs.E(errs.Invalid, opName, "give 1 to %d numbers, not %d", MaxNumbersPerCall, len(raw))
+type AddNumbers struct {
+	OfficeID string
+	Kind     NumberKind
+	Raw      []string
+}
+
+// Spec implements Operation.
+func (AddNumbers) Spec() OpSpec { return specAddNumbers }
+
+func (x AddNumbers) prepare(*Service) (step[[]Number], error) {
+	opName := specAddNumbers.Name
+	if len(x.Raw) == 0 || len(x.Raw) > MaxNumbersPerCall {
+		return nil, errs.E(errs.Invalid, opName, "give 1 to %d numbers, not %d", MaxNumbersPerCall, len(x.Raw))
 	}
-	var added []Number
-	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		added = added[:0]
-		office, err := o.tx.GetOffice(ctx, officeID)
-		if err != nil {
-			return notFoundAs(opName, err, "office %q does not exist", truncateID(officeID))
-		}
-		seen := map[string]bool{}
-		for _, r := range raw {
-			p, err := numbers.Parse(r, office.Country)
-			if err != nil {
-				return err
-			}
-			n, err := numbers.New(p, office.ID, kind)
-			if err != nil {
-				return err
-			}
-			if numbers.NeedsReplacementOnMove(n.Kind) && n.Country != office.Country {
-				return errs.E(errs.Invalid, opName, "%s number %s is of %s, but office %s is in %s", n.Kind, n.E164, n.Country, office.ID, office.Country)
-			}
-			if seen[n.E164] {
-				return errs.E(errs.Invalid, opName, "number %s is listed twice", n.E164)
-			}
-			seen[n.E164] = true
-			if _, err := o.tx.GetNumber(ctx, n.E164); err == nil {
-				return errs.E(errs.Conflict, opName, "number %s is already in an inventory", n.E164)
-			} else if !errs.Is(err, errs.NotFound) {
-				return err
-			}
-			if err := o.tx.InsertNumber(ctx, n); err != nil {
-				return err
-			}
-			added = append(added, n)
-		}
-		return o.audit(ctx, store.AuditRecord{CompanyID: office.CompanyID, TargetKind: "office", TargetID: office.ID,
-			Detail: fmt.Sprintf("added %d numbers", len(added))})
-	})
-	if err != nil {
+	if err := checkID(opName, "office id", x.OfficeID); err != nil {
 		return nil, err
 	}
-	return added, nil
+	return func(o *op) ([]Number, error) {
+		office, err := o.loadOffice(x.OfficeID)
+		if err != nil {
+			return nil, err
+		}
+		if err := o.authorizeOffice(office); err != nil {
+			return nil, err
+		}
+		var added []Number
+		seen := map[string]bool{}
+		for _, r := range x.Raw {
+			p, err := numbers.Parse(r, office.Country)
+			if err != nil {
+				return nil, err
+			}
+			n, err := numbers.New(p, office.ID, x.Kind)
+			if err != nil {
+				return nil, err
+			}
+			if numbers.NeedsReplacementOnMove(n.Kind) && n.Country != office.Country {
+				return nil, errs.E(errs.Invalid, opName, "%s number %s is of %s, but office %s is in %s", n.Kind, n.E164, n.Country, office.ID, office.Country)
+			}
+			if seen[n.E164] {
+				return nil, errs.E(errs.Invalid, opName, "number %s is listed twice", n.E164)
+			}
+			seen[n.E164] = true
+			if _, err := o.tx.GetNumber(o.ctx, n.E164); err == nil {
+				return nil, errs.E(errs.Conflict, opName, "number %s is already in an inventory", n.E164)
+			} else if !errs.Is(err, errs.NotFound) {
+				return nil, err
+			}
+			if err := o.tx.InsertNumber(o.ctx, n); err != nil {
+				return nil, err
+			}
+			o.eff.Numbers = append(o.eff.Numbers, NumberChange{E164: n.E164, To: n.Status, Office: n.OfficeID})
+			added = append(added, n)
+		}
+		return added, o.audit(o.ctx, store.AuditRecord{CompanyID: office.CompanyID, TargetKind: "office", TargetID: office.ID,
+			Detail: fmt.Sprintf("added %d numbers", len(added))})
+	}, nil
+}
+
+// AddNumbers adds numbers to an office's inventory. See [AddNumbers].
+func (s *Service) AddNumbers(ctx context.Context, actor Actor, officeID string, kind NumberKind, raw ...string) ([]Number, error) {
+	return Do(ctx, s, actor, AddNumbers{OfficeID: officeID, Kind: kind, Raw: raw})
 }
 
 // AssignOptions adjusts a number assignment.
@@ -76,116 +103,174 @@ type AssignOptions struct {
 }
 
 // AssignNumber gives a number (Available, or Reserved and out of
-// quarantine) to a live user of the number's office. It is the
-// number-to-user direction; AssignNumberToUser is the same operation from
-// the user's side.
-func (s *Service) AssignNumber(ctx context.Context, actor Actor, e164, userID string, opts AssignOptions) (Number, error) {
-	return s.assign(ctx, actor, "lifeline.AssignNumber", e164, userID, opts)
+// quarantine) to a live user of the number's office. AssignNumberToUser is
+// the same operation from the user's side.
+type AssignNumber struct {
+	E164   string
+	UserID string
+	AssignOptions
 }
 
 // AssignNumberToUser gives a user one of its office's numbers; it does what
 // AssignNumber does.
-func (s *Service) AssignNumberToUser(ctx context.Context, actor Actor, userID, e164 string, opts AssignOptions) (Number, error) {
-	return s.assign(ctx, actor, "lifeline.AssignNumberToUser", e164, userID, opts)
+type AssignNumberToUser struct {
+	UserID string
+	E164   string
+	AssignOptions
 }
 
-func (s *Service) assign(ctx context.Context, actor Actor, opName, raw, userID string, opts AssignOptions) (Number, error) {
-	var after Number
-	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		n, err := o.loadNumber(ctx, raw)
+// Spec implements Operation.
+func (AssignNumber) Spec() OpSpec { return specAssignNumber }
+
+// Spec implements Operation.
+func (AssignNumberToUser) Spec() OpSpec { return specAssignNumberToUser }
+
+func (x AssignNumber) prepare(s *Service) (step[Number], error) {
+	return s.assignStep(x.E164, x.UserID, x.AssignOptions), nil
+}
+
+func (x AssignNumberToUser) prepare(s *Service) (step[Number], error) {
+	return s.assignStep(x.E164, x.UserID, x.AssignOptions), nil
+}
+
+// AssignNumber gives a number to a user. See [AssignNumber].
+func (s *Service) AssignNumber(ctx context.Context, actor Actor, e164, userID string, opts AssignOptions) (Number, error) {
+	return Do(ctx, s, actor, AssignNumber{E164: e164, UserID: userID, AssignOptions: opts})
+}
+
+// AssignNumberToUser gives a user a number. See [AssignNumberToUser].
+func (s *Service) AssignNumberToUser(ctx context.Context, actor Actor, userID, e164 string, opts AssignOptions) (Number, error) {
+	return Do(ctx, s, actor, AssignNumberToUser{UserID: userID, E164: e164, AssignOptions: opts})
+}
+
+func (s *Service) assignStep(raw, userID string, opts AssignOptions) step[Number] {
+	return func(o *op) (Number, error) {
+		n, office, err := o.loadNumber(raw)
 		if err != nil {
-			return err
+			return Number{}, err
 		}
-		u, err := o.loadUser(ctx, userID)
+		u, err := o.loadUser(userID)
 		if err != nil {
-			return err
+			return Number{}, err
+		}
+		if err := o.authorizeOffice(office); err != nil {
+			return Number{}, err
 		}
 		if !u.State().Live() {
-			return errs.E(errs.Conflict, opName, "user %s is %s; only live users hold numbers", u.ID, u.State())
+			return Number{}, errs.E(errs.Conflict, o.name, "user %s is %s; only live users hold numbers", u.ID, u.State())
 		}
 		if u.OfficeID != n.OfficeID {
-			return errs.E(errs.Conflict, opName, "number %s belongs to office %s, user %s to office %s", n.E164, n.OfficeID, u.ID, u.OfficeID)
+			return Number{}, errs.E(errs.Conflict, o.name, "number %s belongs to office %s, user %s to office %s", n.E164, n.OfficeID, u.ID, u.OfficeID)
 		}
-		var res numbers.AssignResult
-		if after, res, err = n.Assign(u.ID, o.now, s.quarantine, opts.OverrideQuarantine); err != nil {
-			return err
+		after, res, err := n.Assign(u.ID, o.now, s.quarantine, opts.OverrideQuarantine)
+		if err != nil {
+			return Number{}, err
 		}
-		if err := o.tx.UpdateNumber(ctx, after); err != nil {
-			return err
+		if err := o.putNumber(n, after); err != nil {
+			return Number{}, err
 		}
 		detail := "assigned to " + u.ID
 		if res.OverrodeQuarantine {
 			detail += fmt.Sprintf("; QUARANTINE OVERRIDDEN (last held by %s, quarantined until %s)", n.LastHolderID, s.quarantine.Until(n).Format(time.RFC3339))
 		}
-		return o.auditNumber(ctx, u.CompanyID, n, after, "assign-number", detail)
-	})
-	return after, err
+		return after, o.auditNumber(office.CompanyID, n, after, detail)
+	}
 }
 
-func (o *op) auditNumber(ctx context.Context, companyID string, before, after Number, action, detail string) error {
-	return o.audit(ctx, store.AuditRecord{CompanyID: companyID, Action: action, TargetKind: "number", TargetID: after.E164,
+func (o *op) auditNumber(companyID string, before, after Number, detail string) error {
+	return o.audit(o.ctx, store.AuditRecord{CompanyID: companyID, TargetKind: "number", TargetID: after.E164,
 		FromState: string(before.Status), ToState: string(after.Status), Detail: detail})
 }
 
 // loadNumber finds a number by any form Parse accepts in international
-// format (or its exact stored E.164 value).
-func (o *op) loadNumber(ctx context.Context, raw string) (Number, error) {
+// format (or its exact stored E.164 value), with its office. A number of
+// another company's office is reported as missing.
+func (o *op) loadNumber(raw string) (Number, Office, error) {
 	e164 := raw
 	if p, err := numbers.Parse(raw, ""); err == nil {
 		e164 = p.E164
 	} else if len(raw) > numbers.MaxInputLen {
-		return Number{}, err
+		return Number{}, Office{}, err
+	} else if err := checkID(o.name, "number", raw); err != nil {
+		return Number{}, Office{}, err
 	}
-	n, err := o.tx.GetNumber(ctx, e164)
+	missing := errs.E(errs.NotFound, o.name, "number %q is not in any office's inventory", raw)
+	n, err := o.tx.GetNumber(o.ctx, e164)
+	if errs.Is(err, errs.NotFound) {
+		return n, Office{}, missing
+	}
 	if err != nil {
-		return n, notFoundAs(o.name, err, "number %q is not in any office's inventory", truncateID(raw))
+		return n, Office{}, err
 	}
-	return n, nil
+	office, err := o.tx.GetOffice(o.ctx, n.OfficeID)
+	if err != nil {
+		return n, office, err
+	}
+	if !o.sees(office.CompanyID) {
+		return Number{}, Office{}, missing
+	}
+	return n, office, nil
 }
 
-// changeNumber is the shape of the single-number operations: load the
-// number, let change compute its next value, save it and audit the step
-// under the company of the number's office.
-func (s *Service) changeNumber(ctx context.Context, actor Actor, opName, action, e164 string, change func(n Number, now time.Time) (Number, string, error)) (Number, error) {
-	var after Number
-	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		n, err := o.loadNumber(ctx, e164)
+// changeNumberStep is the step of the single-number operations: load the
+// number, authorize on its office, let change compute its next value, save
+// it and record the change.
+func changeNumberStep(e164 string, change func(n Number, now time.Time) (Number, string, error)) step[Number] {
+	return func(o *op) (Number, error) {
+		n, office, err := o.loadNumber(e164)
 		if err != nil {
-			return err
+			return Number{}, err
 		}
-		office, err := o.tx.GetOffice(ctx, n.OfficeID)
-		if err != nil {
-			return err
+		if err := o.authorizeOffice(office); err != nil {
+			return Number{}, err
 		}
 		next, detail, err := change(n, o.now)
 		if err != nil {
-			return err
+			return Number{}, err
 		}
-		if err := o.tx.UpdateNumber(ctx, next); err != nil {
-			return err
+		if err := o.putNumber(n, next); err != nil {
+			return Number{}, err
 		}
-		after = next
-		return o.auditNumber(ctx, office.CompanyID, n, next, action, detail)
-	})
-	return after, err
+		return next, o.auditNumber(office.CompanyID, n, next, detail)
+	}
 }
 
 // UnassignNumber takes a number from its holder into the office's reserved
 // pool, remembering who held it, in which office, and since when.
-func (s *Service) UnassignNumber(ctx context.Context, actor Actor, e164 string) (Number, error) {
-	return s.changeNumber(ctx, actor, "lifeline.UnassignNumber", "unassign-number", e164, func(n Number, now time.Time) (Number, string, error) {
+type UnassignNumber struct{ E164 string }
+
+// Spec implements Operation.
+func (UnassignNumber) Spec() OpSpec { return specUnassignNumber }
+
+func (x UnassignNumber) prepare(*Service) (step[Number], error) {
+	return changeNumberStep(x.E164, func(n Number, now time.Time) (Number, string, error) {
 		next, err := n.Unassign(now)
 		return next, "from " + n.HolderID, err
-	})
+	}), nil
+}
+
+// UnassignNumber moves a number to the reserved pool. See [UnassignNumber].
+func (s *Service) UnassignNumber(ctx context.Context, actor Actor, e164 string) (Number, error) {
+	return Do(ctx, s, actor, UnassignNumber{E164: e164})
 }
 
 // ReleaseNumber returns an Available or Reserved number to the carrier. It
 // stays as a Released record and can never be assigned again.
-func (s *Service) ReleaseNumber(ctx context.Context, actor Actor, e164 string) (Number, error) {
-	return s.changeNumber(ctx, actor, "lifeline.ReleaseNumber", "release-number", e164, func(n Number, _ time.Time) (Number, string, error) {
+type ReleaseNumber struct{ E164 string }
+
+// Spec implements Operation.
+func (ReleaseNumber) Spec() OpSpec { return specReleaseNumber }
+
+func (x ReleaseNumber) prepare(*Service) (step[Number], error) {
+	return changeNumberStep(x.E164, func(n Number, _ time.Time) (Number, string, error) {
 		next, err := n.Release()
 		return next, "", err
-	})
+	}), nil
+}
+
+// ReleaseNumber returns a number to the carrier. See [ReleaseNumber].
+func (s *Service) ReleaseNumber(ctx context.Context, actor Actor, e164 string) (Number, error) {
+	return Do(ctx, s, actor, ReleaseNumber{E164: e164})
 }
 
 // NumberView is a number as an admin sees it, with the people it refers to
@@ -212,19 +297,48 @@ type NumberQuery struct {
 
 // ListNumbers lists numbers: an office's inventory (optionally one status,
 // such as the reserved pool) or the numbers a user holds.
+type ListNumbers struct{ NumberQuery }
+
+// Spec implements Operation.
+func (ListNumbers) Spec() OpSpec { return specListNumbers }
+
+// ListNumbers lists numbers. See [ListNumbers].
 func (s *Service) ListNumbers(ctx context.Context, actor Actor, q NumberQuery) ([]NumberView, error) {
-	const opName = "lifeline.ListNumbers"
+	return Do(ctx, s, actor, ListNumbers{q})
+}
+
+func (x ListNumbers) prepare(s *Service) (step[[]NumberView], error) {
+	q := x.NumberQuery
+	opName := specListNumbers.Name
 	if q.OfficeID == "" && q.HolderID == "" {
 		return nil, errs.E(errs.Invalid, opName, "name an office or a holder")
 	}
 	if q.Status != "" && !q.Status.Valid() {
 		return nil, errs.E(errs.Invalid, opName, "%q is not a number status", q.Status)
 	}
-	var out []NumberView
-	err := s.view(ctx, opName, actor, func(ctx context.Context, o *op) error {
+	return func(o *op) ([]NumberView, error) {
+		ctx := o.ctx
+		if q.OfficeID != "" {
+			off, err := o.loadOffice(q.OfficeID)
+			if err != nil {
+				return nil, err
+			}
+			if err := o.authorizeOffice(off); err != nil {
+				return nil, err
+			}
+		}
+		if q.HolderID != "" {
+			u, err := o.loadUser(q.HolderID)
+			if err != nil {
+				return nil, err
+			}
+			if err := o.authorizeUser(u); err != nil {
+				return nil, err
+			}
+		}
 		list, err := o.tx.ListNumbers(ctx, store.NumberFilter{OfficeID: q.OfficeID, Status: q.Status, HolderID: q.HolderID})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		names := map[string]string{}
 		name := func(id string) (string, error) {
@@ -257,24 +371,23 @@ func (s *Service) ListNumbers(ctx context.Context, actor Actor, q NumberQuery) (
 			offices[id] = off.Name
 			return off.Name, nil
 		}
-		out = make([]NumberView, 0, len(list))
+		out := make([]NumberView, 0, len(list))
 		for _, n := range list {
 			v := NumberView{Number: n}
 			if v.Holder, err = name(n.HolderID); err != nil {
-				return err
+				return nil, err
 			}
 			if n.Status == numbers.Reserved {
 				if v.LastHolder, err = name(n.LastHolderID); err != nil {
-					return err
+					return nil, err
 				}
 				if v.LastOffice, err = officeName(n.LastOfficeID); err != nil {
-					return err
+					return nil, err
 				}
 				v.QuarantineUntil = s.quarantine.Until(n)
 			}
 			out = append(out, v)
 		}
-		return nil
-	})
-	return out, err
+		return out, nil
+	}, nil
 }

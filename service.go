@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
@@ -15,10 +14,13 @@ import (
 	"github.com/lifeline-go/lifeline/store"
 )
 
-// Service is the facade services and portals call. Every method that
-// changes something runs as one store transaction, reads the clock once, and
-// appends an audit record; a method that fails changes nothing. A Service is
-// safe for concurrent use.
+// Service is the facade services and portals call. Every method is a thin
+// wrapper over one [Operation] run by one runner: it prepares the operation
+// outside the transaction, authorizes the actor against lifeline's own role
+// data, applies the rules, writes the audit trail from the operation's
+// effects and commits, all in one store transaction that reads the clock
+// once; an operation that fails changes nothing. A Service is safe for
+// concurrent use.
 type Service struct {
 	st         store.Store
 	clock      clock.Clock
@@ -68,6 +70,12 @@ func New(st store.Store, opts ...Option) (*Service, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	if s.clock == nil {
+		return nil, errs.E(errs.Invalid, "lifeline.New", "WithClock(nil): give a clock, or leave the option out for the real one")
+	}
+	if s.log == nil {
+		return nil, errs.E(errs.Invalid, "lifeline.New", "WithLogger(nil): give a logger, or leave the option out for slog.Default()")
+	}
 	if err := s.policy.Validate(); err != nil {
 		return nil, err
 	}
@@ -85,58 +93,6 @@ func (s *Service) Policy() lifecycle.Policy { return s.policy }
 
 // Now returns the service clock's current time, in UTC.
 func (s *Service) Now() time.Time { return s.clock.Now().UTC() }
-
-// op is one operation's context: who acts, when, in which transaction.
-type op struct {
-	name  string
-	actor Actor
-	now   time.Time
-	tx    store.Tx
-}
-
-// update runs fn as one write transaction after checking the actor; the
-// clock is read once, before the transaction, so a retried transaction sees
-// the same instant.
-func (s *Service) update(ctx context.Context, name string, actor Actor, fn func(ctx context.Context, o *op) error) error {
-	if err := actor.validate(name); err != nil {
-		return err
-	}
-	o := &op{name: name, actor: actor, now: s.Now()}
-	err := s.st.Update(ctx, func(tx store.Tx) error {
-		o.tx = tx
-		return fn(ctx, o)
-	})
-	if err != nil {
-		s.log.LogAttrs(ctx, slog.LevelDebug, "lifeline: operation refused", slog.String("op", name),
-			slog.String("actor", actor.ID), slog.String("kind", errs.KindOf(err).String()), slog.String("error", err.Error()))
-	}
-	return err
-}
-
-// view runs fn in a read-only transaction.
-func (s *Service) view(ctx context.Context, name string, actor Actor, fn func(ctx context.Context, o *op) error) error {
-	if err := actor.validate(name); err != nil {
-		return err
-	}
-	o := &op{name: name, actor: actor, now: s.Now()}
-	return s.st.View(ctx, func(tx store.Tx) error {
-		o.tx = tx
-		return fn(ctx, o)
-	})
-}
-
-// audit appends one record stamped with the operation's actor and instant.
-func (o *op) audit(ctx context.Context, r store.AuditRecord) error {
-	r.At = o.now
-	r.ActorID = o.actor.ID
-	r.ActorRole = string(o.actor.Role)
-	r.OnBehalfOf = o.actor.OnBehalfOf
-	if r.Action == "" {
-		r.Action = o.name
-	}
-	_, err := o.tx.AppendAudit(ctx, r)
-	return err
-}
 
 func newID(prefix string) string {
 	var b [10]byte

@@ -6,8 +6,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store"
 )
@@ -30,6 +32,8 @@ type UserTransferPlan struct {
 	NewNumber string
 	// Pools are the pools after the move, old and new office.
 	FromPools, ToPools []Pool
+
+	fromBefore, toBefore []Pool
 }
 
 // String summarises the plan in one line.
@@ -48,66 +52,72 @@ func (p UserTransferPlan) String() string {
 	return b.String()
 }
 
-// PreviewUserTransfer checks moving a user to another office against every
-// rule and returns what it would do, changing nothing.
-func (s *Service) PreviewUserTransfer(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
-	var plan UserTransferPlan
-	err := s.view(ctx, "lifeline.PreviewUserTransfer", actor, func(ctx context.Context, o *op) (err error) {
-		plan, _, err = s.planUserTransfer(ctx, o, userID, toOfficeID)
-		return err
-	})
-	return plan, err
+// TransferUser moves a live user to another office of its company at the
+// same price level (Advanced or Premium plan). The user keeps its licenses
+// (moved between the offices' pools), its settings and, within one country,
+// its numbers. Across countries its local and fax numbers go to the old
+// office's reserved pool and it gets a local number of the new country, or
+// the transfer fails as a whole.
+type TransferUser struct {
+	UserID     string
+	ToOfficeID string
 }
 
-// TransferUser moves a live user to another office of its company (plan
-// tier Advanced or Premium, same price level). In the same country it keeps
-// its licenses, numbers and settings and only the office changes; to
-// another country its local and fax numbers go to the old office's reserved
-// pool and it gets a local number of the new country, or the transfer fails
-// as a whole.
-func (s *Service) TransferUser(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
-	var plan UserTransferPlan
-	err := s.update(ctx, "lifeline.TransferUser", actor, func(ctx context.Context, o *op) (err error) {
-		var before User
-		if plan, before, err = s.planUserTransfer(ctx, o, userID, toOfficeID); err != nil {
-			return err
+var specTransferUser = declare("user.transfer", access.TransferUser, true)
+
+// Spec implements Operation.
+func (TransferUser) Spec() OpSpec { return specTransferUser }
+
+func (x TransferUser) prepare(s *Service) (step[UserTransferPlan], error) {
+	return func(o *op) (UserTransferPlan, error) {
+		plan, before, err := s.planUserTransfer(o, x.UserID, x.ToOfficeID)
+		if err != nil {
+			return plan, err
 		}
-		if err := o.putPools(ctx, append(slices.Clone(plan.FromPools), plan.ToPools...)...); err != nil {
-			return err
+		if err := o.putPools(append(slices.Clone(plan.fromBefore), plan.toBefore...), append(slices.Clone(plan.FromPools), plan.ToPools...)); err != nil {
+			return plan, err
 		}
 		for _, e164 := range plan.ReservedNumbers {
-			if err := o.updateNumber(ctx, e164, func(n Number) (Number, error) { return n.Unassign(o.now) }); err != nil {
-				return err
+			if err := o.updateNumber(e164, func(n Number) (Number, error) { return n.Unassign(o.now) }); err != nil {
+				return plan, err
 			}
 		}
 		for _, e164 := range plan.KeptNumbers {
-			if err := o.updateNumber(ctx, e164, func(n Number) (Number, error) {
+			if err := o.updateNumber(e164, func(n Number) (Number, error) {
 				return n.MoveOffice(plan.To.ID, plan.From.Country, plan.To.Country)
 			}); err != nil {
-				return err
+				return plan, err
 			}
 		}
 		if plan.NewNumber != "" {
-			if err := o.updateNumber(ctx, plan.NewNumber, func(n Number) (Number, error) {
-				next, _, err := n.Assign(userID, o.now, s.quarantine, false)
+			if err := o.updateNumber(plan.NewNumber, func(n Number) (Number, error) {
+				next, _, err := n.Assign(before.ID, o.now, s.quarantine, false)
 				return next, err
 			}); err != nil {
-				return err
+				return plan, err
 			}
 		}
 		after := before.Clone()
 		after.OfficeID = plan.To.ID
-		after.UpdatedAt = o.now
-		if err := o.tx.UpdateUser(ctx, after); err != nil {
-			return err
-		}
-		return o.auditUser(ctx, before, after, "transfer", plan.String(), "")
-	})
+		return plan, o.saveUser(before, after, plan.String(), "")
+	}, nil
+}
+
+// PreviewUserTransfer checks a user transfer against every rule and returns
+// its plan, changing nothing.
+func (s *Service) PreviewUserTransfer(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
+	plan, _, err := Preview(ctx, s, actor, TransferUser{UserID: userID, ToOfficeID: toOfficeID})
 	return plan, err
 }
 
-func (o *op) updateNumber(ctx context.Context, e164 string, fn func(Number) (Number, error)) error {
-	n, err := o.tx.GetNumber(ctx, e164)
+// TransferUser moves a user to another office. See [TransferUser].
+func (s *Service) TransferUser(ctx context.Context, actor Actor, userID, toOfficeID string) (UserTransferPlan, error) {
+	return Do(ctx, s, actor, TransferUser{UserID: userID, ToOfficeID: toOfficeID})
+}
+
+// updateNumber applies fn to a number and records the change.
+func (o *op) updateNumber(e164 string, fn func(Number) (Number, error)) error {
+	n, err := o.tx.GetNumber(o.ctx, e164)
 	if err != nil {
 		return err
 	}
@@ -115,26 +125,30 @@ func (o *op) updateNumber(ctx context.Context, e164 string, fn func(Number) (Num
 	if err != nil {
 		return err
 	}
-	return o.tx.UpdateNumber(ctx, next)
+	return o.putNumber(n, next)
 }
 
 // planUserTransfer checks the move and returns its plan with the user as it
 // is before the move.
-func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeID string) (UserTransferPlan, User, error) {
-	u, err := o.loadUser(ctx, userID)
+func (s *Service) planUserTransfer(o *op, userID, toOfficeID string) (UserTransferPlan, lifecycle.User, error) {
+	ctx := o.ctx
+	u, err := o.loadUser(userID)
 	if err != nil {
 		return UserTransferPlan{}, u, err
 	}
-	if err := requireLive(u, "transfer"); err != nil {
+	to, err := o.loadOffice(toOfficeID)
+	if err != nil {
 		return UserTransferPlan{}, u, err
+	}
+	if err := o.authorize(access.Target{CompanyID: u.CompanyID, OfficeIDs: []string{u.OfficeID, to.ID}, UserID: u.ID, UserRole: u.Role}); err != nil {
+		return UserTransferPlan{}, u, err
+	}
+	if err := requireLive(u, "transfer"); err != nil {
+		return UserTransferPlan{}, u, named(o, u.ID, err)
 	}
 	from, err := o.tx.GetOffice(ctx, u.OfficeID)
 	if err != nil {
 		return UserTransferPlan{}, u, err
-	}
-	to, err := o.tx.GetOffice(ctx, toOfficeID)
-	if err != nil {
-		return UserTransferPlan{}, u, notFoundAs(o.name, err, "office %q does not exist", truncateID(toOfficeID))
 	}
 	company, err := o.tx.GetCompany(ctx, u.CompanyID)
 	if err != nil {
@@ -164,6 +178,8 @@ func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeI
 	for _, t := range plan.Licenses {
 		plan.FromPools = append(plan.FromPools, newFrom[t])
 		plan.ToPools = append(plan.ToPools, newTo[t])
+		plan.fromBefore = append(plan.fromBefore, fromPools[t])
+		plan.toBefore = append(plan.toBefore, toPools[t])
 	}
 	held, err := o.tx.ListNumbers(ctx, store.NumberFilter{HolderID: u.ID})
 	if err != nil {
@@ -177,7 +193,7 @@ func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeI
 		}
 	}
 	if !move.SameCountry {
-		if plan.NewNumber, err = s.freeLocalNumber(ctx, o, u.ID, to); err != nil {
+		if plan.NewNumber, err = s.freeLocalNumber(o, u.ID, to); err != nil {
 			return plan, u, err
 		}
 	}
@@ -187,9 +203,9 @@ func (s *Service) planUserTransfer(ctx context.Context, o *op, userID, toOfficeI
 // freeLocalNumber picks the new office's first local number of its country
 // that userID may take without overriding a quarantine: available numbers
 // first, then reserved ones out of quarantine.
-func (s *Service) freeLocalNumber(ctx context.Context, o *op, userID string, to Office) (string, error) {
+func (s *Service) freeLocalNumber(o *op, userID string, to Office) (string, error) {
 	for _, status := range []numbers.Status{numbers.Available, numbers.Reserved} {
-		list, err := o.tx.ListNumbers(ctx, store.NumberFilter{OfficeID: to.ID, Status: status})
+		list, err := o.tx.ListNumbers(o.ctx, store.NumberFilter{OfficeID: to.ID, Status: status})
 		if err != nil {
 			return "", err
 		}

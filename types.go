@@ -11,7 +11,6 @@ import (
 // Aliases of the domain types the facade speaks in, so callers need import
 // only this package for everyday use.
 type (
-	User         = lifecycle.User
 	Person       = lifecycle.Person
 	State        = lifecycle.State
 	Status       = lifecycle.Status
@@ -36,6 +35,9 @@ var (
 	ErrForbidden = errs.ErrForbidden
 	ErrStale     = errs.ErrStale
 	ErrGone      = errs.ErrGone
+	// ErrUnavailable matches contention a caller may retry: the store was
+	// too busy to finish, and nothing was changed.
+	ErrUnavailable = errs.ErrUnavailable
 	// ErrIllegalTransition matches an event the user's state does not allow.
 	ErrIllegalTransition = lifecycle.ErrIllegalTransition
 )

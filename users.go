@@ -2,15 +2,40 @@ package lifeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
+)
+
+// The user operations, declared once.
+var (
+	specCreateUser         = declare("user.create", access.CreateUser, true)
+	specInviteUser         = declare("user.invite", access.CreateUser, true)
+	specCreateEmpty        = declare("user.create-empty", access.CreateUser, true)
+	specGetUser            = declare("user.get", access.ReadUser, false)
+	specListUsers          = declare("user.list", access.ReadUser, false)
+	specUpdateUser         = declare("user.update", access.UpdateUser, true)
+	specSetPassword        = declare("user.set-password", access.SetCredentials, true)
+	specVerifyPassword     = declare("user.verify-password", access.ReadUser, false)
+	specForcePasswordReset = declare("user.force-password-reset", access.SetCredentials, true)
+	specSetVoicemailPIN    = declare("user.set-voicemail-pin", access.SetCredentials, true)
+	specSetDevices         = declare("user.set-devices", access.UpdateUser, true)
+	specSetSettings        = declare("user.set-settings", access.UpdateUser, true)
+	specReset              = declare("user.reset", access.ResetUser, true)
+	specRecycle            = declare("user.recycle", access.ResetUser, true)
+	specSuspend            = declare("user.suspend", access.SuspendUser, true)
+	specReinstate          = declare("user.reinstate", access.SuspendUser, true)
+	specGrantRole          = declare("user.grant-role", access.GrantRole, true)
+	specSetAnalytics       = declare("user.set-analytics", access.GrantAnalytics, true)
+	specSetProxy           = declare("user.set-proxy-access", access.GrantProxy, true)
 )
 
 // NewUser describes a user to create.
@@ -29,30 +54,68 @@ type NewUser struct {
 	// Billing defaults to lifecycle.Paid.
 	Billing BillingClass
 	// ParentID makes the user a sub-user of another live user of the company.
-	ParentID  string
-	Admin     bool
-	Analytics bool
+	ParentID string
 }
 
-// CreateUser creates a user for a person: Password Required, no password, no
-// voicemail PIN. It takes a seat license from the office's pool.
-func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User, error) {
-	return s.create(ctx, actor, "lifeline.CreateUser", lifecycle.EventCreate, n)
-}
+// CreateUser makes a user for a person: Password Required, no password,
+// no voicemail PIN, a seat license from the office's pool. The new user is
+// a member; roles are granted with [Service.GrantRole].
+type CreateUser struct{ NewUser }
 
-// InviteUser creates an external user ("user by email"): Password Required
-// and pending until the invitee sets a password. It takes a seat license.
-func (s *Service) InviteUser(ctx context.Context, actor Actor, n NewUser) (User, error) {
-	return s.create(ctx, actor, "lifeline.InviteUser", lifecycle.EventInvite, n)
-}
+// InviteUser makes an external user ("user by email"): Password Required
+// and pending until the invitee sets a password.
+type InviteUser struct{ NewUser }
 
-// CreateEmptyExtension creates a Setup Required extension with no person: a
+// CreateEmptyExtension makes a Setup Required extension with no person: a
 // seat kept for later, to be given to someone with Recycle.
+type CreateEmptyExtension struct{ NewUser }
+
+// Spec implements Operation.
+func (CreateUser) Spec() OpSpec { return specCreateUser }
+
+// Spec implements Operation.
+func (InviteUser) Spec() OpSpec { return specInviteUser }
+
+// Spec implements Operation.
+func (CreateEmptyExtension) Spec() OpSpec { return specCreateEmpty }
+
+func (x CreateUser) prepare(s *Service) (step[User], error) {
+	return s.createStep(specCreateUser.Name, lifecycle.EventCreate, x.NewUser)
+}
+
+func (x InviteUser) prepare(s *Service) (step[User], error) {
+	return s.createStep(specInviteUser.Name, lifecycle.EventInvite, x.NewUser)
+}
+
+func (x CreateEmptyExtension) prepare(s *Service) (step[User], error) {
+	return s.createStep(specCreateEmpty.Name, lifecycle.EventCreateEmpty, x.NewUser)
+}
+
+// CreateUser creates a user for a person. See [CreateUser].
+func (s *Service) CreateUser(ctx context.Context, actor Actor, n NewUser) (User, error) {
+	return Do(ctx, s, actor, CreateUser{n})
+}
+
+// InviteUser invites an external user. See [InviteUser].
+func (s *Service) InviteUser(ctx context.Context, actor Actor, n NewUser) (User, error) {
+	return Do(ctx, s, actor, InviteUser{n})
+}
+
+// CreateEmptyExtension creates a Setup Required extension. See
+// [CreateEmptyExtension].
 func (s *Service) CreateEmptyExtension(ctx context.Context, actor Actor, n NewUser) (User, error) {
-	return s.create(ctx, actor, "lifeline.CreateEmptyExtension", lifecycle.EventCreateEmpty, n)
+	return Do(ctx, s, actor, CreateEmptyExtension{n})
 }
 
 func validateNewUser(opName string, ev lifecycle.Event, n *NewUser) error {
+	if err := checkID(opName, "office id", n.OfficeID); err != nil {
+		return err
+	}
+	if n.ParentID != "" {
+		if err := checkID(opName, "parent id", n.ParentID); err != nil {
+			return err
+		}
+	}
 	switch ev {
 	case lifecycle.EventCreate:
 		if err := lifecycle.ValidatePerson(n.Person); err != nil {
@@ -97,75 +160,83 @@ func validateNewUser(opName string, ev lifecycle.Event, n *NewUser) error {
 	return nil
 }
 
-func (s *Service) create(ctx context.Context, actor Actor, opName string, ev lifecycle.Event, n NewUser) (User, error) {
+func (s *Service) createStep(opName string, ev lifecycle.Event, n NewUser) (step[User], error) {
 	if err := validateNewUser(opName, ev, &n); err != nil {
-		return User{}, err
+		return nil, err
 	}
 	status, err := lifecycle.Start(ev)
 	if err != nil {
-		return User{}, err
+		return nil, err
 	}
 	kind := lifecycle.Internal
 	if ev == lifecycle.EventInvite {
 		kind = lifecycle.External
 	}
-	var u User
-	err = s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		office, err := o.tx.GetOffice(ctx, n.OfficeID)
+	return func(o *op) (User, error) {
+		office, err := o.loadOffice(n.OfficeID)
 		if err != nil {
-			return notFoundAs(opName, err, "office %q does not exist", n.OfficeID)
+			return User{}, err
 		}
-		if n.ParentID != "" {
-			parent, err := o.tx.GetUser(ctx, n.ParentID)
-			if err != nil {
-				return notFoundAs(opName, err, "parent user %q does not exist", n.ParentID)
-			}
-			if parent.CompanyID != office.CompanyID || !parent.State().Live() {
-				return errs.E(errs.Conflict, opName, "parent user %s must be a live user of the same company", n.ParentID)
-			}
+		if err := o.authorizeOffice(office); err != nil {
+			return User{}, err
 		}
-		if err := o.checkEmailFree(ctx, office.CompanyID, n.Email, ""); err != nil {
-			return err
+		u, err := o.newUser(office, n, kind, status)
+		if err != nil {
+			return User{}, err
 		}
-		ext := n.Extension
-		if ext == "" {
-			if ext, err = o.tx.NextExtension(ctx, office.CompanyID); err != nil {
-				return err
-			}
-			if lifecycle.ValidateExtension(ext) != nil {
-				return errs.E(errs.Conflict, opName, "company %s has no extension left above its highest; give one explicitly", office.CompanyID)
-			}
-		} else if taken, err := o.tx.ExtensionTaken(ctx, office.CompanyID, ext); err != nil {
-			return err
-		} else if taken {
-			return errs.E(errs.Conflict, opName, "extension %s is already used in this company", ext)
+		return viewOf(u), o.recordUser(lifecycle.User{}, u, "extension "+u.Extension, personalOf(u))
+	}, nil
+}
+
+// newUser inserts a user of office with a seat license.
+func (o *op) newUser(office licensing.Office, n NewUser, kind lifecycle.Kind, status lifecycle.Status) (lifecycle.User, error) {
+	ctx := o.ctx
+	if n.ParentID != "" {
+		parent, err := o.loadUser(n.ParentID)
+		if err != nil {
+			return lifecycle.User{}, err
 		}
-		u = User{
-			ID: newID("usr_"), CompanyID: office.CompanyID, OfficeID: office.ID, ParentID: n.ParentID,
-			Kind: kind, Extension: ext, Person: n.Person, Email: n.Email, Username: n.Username,
-			Admin: n.Admin, Analytics: n.Analytics, Billing: n.Billing, Status: status,
-			CreatedAt: o.now, UpdatedAt: o.now,
+		if parent.CompanyID != office.CompanyID || !parent.State().Live() {
+			return lifecycle.User{}, errs.E(errs.Conflict, o.name, "parent user %s must be a live user of the same company", n.ParentID)
 		}
-		if err := o.takeLicense(ctx, office.ID, licensing.Seat); err != nil {
-			return err
+	}
+	if err := o.checkEmailFree(office.CompanyID, n.Email, ""); err != nil {
+		return lifecycle.User{}, err
+	}
+	ext := n.Extension
+	if ext == "" {
+		var err error
+		if ext, err = o.tx.NextExtension(ctx, office.CompanyID); err != nil {
+			return lifecycle.User{}, err
 		}
-		if err := o.tx.InsertUser(ctx, u); err != nil {
-			return err
+		if lifecycle.ValidateExtension(ext) != nil {
+			return lifecycle.User{}, errs.E(errs.Conflict, o.name, "company %s has no extension left above its highest; give one explicitly", office.CompanyID)
 		}
-		if err := o.tx.SetUserLicenses(ctx, u.ID, []licensing.LicenseType{licensing.Seat}); err != nil {
-			return err
-		}
-		return o.auditUser(ctx, User{}, u, string(ev), "extension "+ext, personalOf(u))
-	})
-	if err != nil {
-		return User{}, err
+	} else if taken, err := o.tx.ExtensionTaken(ctx, office.CompanyID, ext); err != nil {
+		return lifecycle.User{}, err
+	} else if taken {
+		return lifecycle.User{}, errs.E(errs.Conflict, o.name, "extension %s is already used in this company", ext)
+	}
+	u := lifecycle.User{
+		ID: newID("usr_"), CompanyID: office.CompanyID, OfficeID: office.ID, ParentID: n.ParentID,
+		Kind: kind, Extension: ext, Person: n.Person, Email: n.Email, Username: n.Username,
+		Role: access.Member, Billing: n.Billing, Status: status, CreatedAt: o.now, UpdatedAt: o.now,
+	}
+	if err := o.takeLicense(office.ID, licensing.Seat); err != nil {
+		return lifecycle.User{}, err
+	}
+	if err := o.tx.InsertUser(ctx, u); err != nil {
+		return lifecycle.User{}, err
+	}
+	if err := o.tx.SetUserLicenses(ctx, u.ID, []licensing.LicenseType{licensing.Seat}); err != nil {
+		return lifecycle.User{}, err
 	}
 	return u, nil
 }
 
 // personalOf describes the personal data a record may mention; it lands only
 // in the audit trail's erasable column.
-func personalOf(u User) string {
+func personalOf(u lifecycle.User) string {
 	var parts []string
 	if !u.Person.IsZero() {
 		parts = append(parts, "name "+u.Person.Full())
@@ -179,11 +250,11 @@ func personalOf(u User) string {
 	return strings.Join(parts, ", ")
 }
 
-func (o *op) checkEmailFree(ctx context.Context, companyID, email, selfID string) error {
+func (o *op) checkEmailFree(companyID, email, selfID string) error {
 	if email == "" {
 		return nil
 	}
-	other, err := o.tx.FindUserByEmail(ctx, companyID, email)
+	other, err := o.tx.FindUserByEmail(o.ctx, companyID, email)
 	switch {
 	case errs.Is(err, errs.NotFound):
 		return nil
@@ -195,41 +266,93 @@ func (o *op) checkEmailFree(ctx context.Context, companyID, email, selfID string
 	return nil
 }
 
-// auditUser records a user's change from before to after.
-func (o *op) auditUser(ctx context.Context, before, after User, action, detail, personal string) error {
-	return o.audit(ctx, store.AuditRecord{
-		CompanyID: after.CompanyID, Action: action, TargetKind: "user", TargetID: after.ID, UserID: after.ID,
+// recordUser records a user's change from before to after: an effect and
+// the audit record derived from it.
+func (o *op) recordUser(before, after lifecycle.User, detail, personal string) error {
+	return o.recordUserAs(o.name, before, after, detail, personal)
+}
+
+// recordUserAs is recordUser for a step that is an action of its own
+// inside the operation, such as the anonymization of a free user that a
+// deletion triggers.
+func (o *op) recordUserAs(action string, before, after lifecycle.User, detail, personal string) error {
+	o.eff.Users = append(o.eff.Users, UserChange{UserID: after.ID, Action: action, From: before.State(), To: after.State()})
+	return o.audit(o.ctx, store.AuditRecord{
+		Action: action, CompanyID: after.CompanyID, TargetKind: "user", TargetID: after.ID, UserID: after.ID,
 		FromState: string(before.State()), ToState: string(after.State()), Detail: detail, Personal: personal,
 	})
 }
 
-func (o *op) loadUser(ctx context.Context, id string) (User, error) {
-	u, err := o.tx.GetUser(ctx, id)
-	if err != nil {
-		return u, notFoundAs(o.name, err, "user %q does not exist", truncateID(id))
+// saveUser writes next over before and records the change.
+func (o *op) saveUser(before, next lifecycle.User, detail, personal string) error {
+	next.UpdatedAt = o.now
+	if err := o.tx.UpdateUser(o.ctx, next); err != nil {
+		return err
 	}
-	return u, nil
+	return o.recordUser(before, next, detail, personal)
 }
 
-func truncateID(id string) string {
-	if len(id) > 64 {
-		return id[:64] + "…"
+// userChange computes a user's next record from its current one, with the
+// audit detail and personal text of the change.
+type userChange func(o *op, u lifecycle.User) (next lifecycle.User, detail, personal string, err error)
+
+// userStep is the step of every single-user operation: load the user,
+// authorize, compute the change, save it and record it.
+func userStep(userID string, change userChange) step[User] {
+	return func(o *op) (User, error) {
+		before, err := o.loadUser(userID)
+		if err != nil {
+			return User{}, err
+		}
+		if err := o.authorizeUser(before); err != nil {
+			return User{}, err
+		}
+		next, detail, personal, err := change(o, before.Clone())
+		if err != nil {
+			return User{}, named(o, before.ID, err)
+		}
+		if err := o.saveUser(before, next, detail, personal); err != nil {
+			return User{}, err
+		}
+		return viewOf(next), nil
 	}
-	return id
+}
+
+// named adds the operation and the user to a transition error, so it says
+// which call on which user was refused.
+func named(o *op, userID string, err error) error {
+	var te *lifecycle.TransitionError
+	if errors.As(err, &te) && te.Op == "" {
+		c := *te
+		c.Op, c.UserID = o.name, userID
+		return &c
+	}
+	return err
+}
+
+// GetUser reads one user.
+type GetUser struct{ UserID string }
+
+// Spec implements Operation.
+func (GetUser) Spec() OpSpec { return specGetUser }
+
+func (x GetUser) prepare(*Service) (step[User], error) {
+	return func(o *op) (User, error) {
+		u, err := o.loadUser(x.UserID)
+		if err != nil {
+			return User{}, err
+		}
+		return viewOf(u), o.authorizeUser(u)
+	}, nil
 }
 
 // GetUser returns a user. An anonymized user is returned with nothing
 // personal left in it.
 func (s *Service) GetUser(ctx context.Context, actor Actor, id string) (User, error) {
-	var u User
-	err := s.view(ctx, "lifeline.GetUser", actor, func(ctx context.Context, o *op) (err error) {
-		u, err = o.loadUser(ctx, id)
-		return err
-	})
-	return u, err
+	return Do(ctx, s, actor, GetUser{UserID: id})
 }
 
-// UserQuery selects users to list.
+// UserQuery selects users to list. Give a company or an office.
 type UserQuery struct {
 	CompanyID string
 	OfficeID  string
@@ -240,102 +363,158 @@ type UserQuery struct {
 	Limit   int
 }
 
-// ListUsers lists users of a company or office.
-func (s *Service) ListUsers(ctx context.Context, actor Actor, q UserQuery) ([]User, error) {
+// ListUsers lists the users of a company or an office that the actor may
+// see: the query itself is limited to the actor's scope.
+type ListUsers struct{ UserQuery }
+
+// Spec implements Operation.
+func (ListUsers) Spec() OpSpec { return specListUsers }
+
+func (x ListUsers) prepare(*Service) (step[[]User], error) {
+	q := x.UserQuery
+	const opName = "user.list"
 	if q.CompanyID == "" && q.OfficeID == "" {
-		return nil, errs.E(errs.Invalid, "lifeline.ListUsers", "name a company or an office")
+		return nil, errs.E(errs.Invalid, opName, "name a company or an office")
+	}
+	for what, id := range map[string]string{"company id": q.CompanyID, "office id": q.OfficeID, "after id": q.AfterID} {
+		if id != "" {
+			if err := checkID(opName, what, id); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if err := lifecycle.ValidateStates(q.States); err != nil {
+		return nil, err
 	}
 	if q.Limit <= 0 || q.Limit > 1000 {
 		q.Limit = 1000
 	}
-	var list []User
-	err := s.view(ctx, "lifeline.ListUsers", actor, func(ctx context.Context, o *op) (err error) {
-		list, err = o.tx.ListUsers(ctx, store.UserFilter{CompanyID: q.CompanyID, OfficeID: q.OfficeID, States: q.States, AfterID: q.AfterID, Limit: q.Limit})
-		return err
-	})
-	return list, err
+	return func(o *op) ([]User, error) {
+		f := store.UserFilter{CompanyID: q.CompanyID, States: q.States, AfterID: q.AfterID, Limit: q.Limit}
+		var t access.Target
+		if q.OfficeID != "" {
+			off, err := o.loadOffice(q.OfficeID)
+			if err != nil {
+				return nil, err
+			}
+			if q.CompanyID != "" && q.CompanyID != off.CompanyID {
+				return nil, errs.E(errs.NotFound, o.name, "office %q does not exist in company %q", q.OfficeID, q.CompanyID)
+			}
+			f.CompanyID, f.OfficeIDs = off.CompanyID, []string{off.ID}
+			t = access.Target{CompanyID: off.CompanyID, OfficeIDs: f.OfficeIDs}
+		} else {
+			c, err := o.loadCompany(q.CompanyID)
+			if err != nil {
+				return nil, err
+			}
+			t = access.Target{CompanyID: c.ID}
+		}
+		// The scope goes into the query: a member lists itself, an office
+		// admin or manager the offices it is given, a company admin all.
+		p := o.principal
+		switch scope := access.ScopeOf(p.Role, access.ReadUser); {
+		case p.System != "" || scope == access.ScopeCompany:
+			o.authorized = true
+		case scope == access.ScopeOffices:
+			o.authorized = true
+			if f.OfficeIDs == nil {
+				f.OfficeIDs = slices.Clone(p.Offices)
+			} else if err := o.authorize(t); err != nil {
+				return nil, err
+			}
+			if len(f.OfficeIDs) == 0 {
+				return nil, nil
+			}
+		case scope == access.ScopeSelf:
+			o.authorized = true
+			f.UserID = p.UserID
+		default:
+			return nil, o.authorize(t)
+		}
+		list, err := o.tx.ListUsers(o.ctx, f)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]User, len(list))
+		for i, u := range list {
+			out[i] = viewOf(u)
+		}
+		return out, nil
+	}, nil
 }
 
-// mutate is the shape of every single-user operation: load the user, let fn
-// compute the new user from the old, save it and audit the change.
-func (s *Service) mutate(ctx context.Context, actor Actor, opName, userID, action string, fn func(ctx context.Context, o *op, u User) (User, string, string, error)) (User, error) {
-	var after User
-	err := s.update(ctx, opName, actor, func(ctx context.Context, o *op) error {
-		before, err := o.loadUser(ctx, userID)
-		if err != nil {
-			return err
-		}
-		next, detail, personal, err := fn(ctx, o, before.Clone())
-		if err != nil {
-			return err
-		}
-		next.UpdatedAt = o.now
-		if err := o.tx.UpdateUser(ctx, next); err != nil {
-			return err
-		}
-		after = next
-		return o.auditUser(ctx, before, next, action, detail, personal)
-	})
-	if err != nil {
-		return User{}, err
-	}
-	return after, nil
+// ListUsers lists users of a company or office. See [ListUsers].
+func (s *Service) ListUsers(ctx context.Context, actor Actor, q UserQuery) ([]User, error) {
+	return Do(ctx, s, actor, ListUsers{q})
 }
 
 // requireLive refuses an operation on a user that is not live, with the
 // typed transition error of the lifecycle.
-func requireLive(u User, ev lifecycle.Event) error {
+func requireLive(u lifecycle.User, ev lifecycle.Event) error {
 	if !u.State().Live() {
 		return &lifecycle.TransitionError{State: u.State(), Event: ev}
 	}
 	return nil
 }
 
-// UserUpdate changes a user's person, email, username or permissions. Nil
-// fields are left alone.
+// UserUpdate changes a user's person, email or username. Nil fields are
+// left alone. Roles and grants change through their own operations.
 type UserUpdate struct {
-	Person    *Person
-	Email     *string
-	Username  *string
-	Admin     *bool
-	Analytics *bool
+	Person   *Person
+	Email    *string
+	Username *string
 }
 
 // UpdateUser changes a live user's details. A changed email becomes the
-// login id. The name of a Setup Required extension is given with Recycle.
-func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, up UserUpdate) (User, error) {
-	const opName = "lifeline.UpdateUser"
+// login id and needs the permission to change credentials; an invited user
+// keeps an email, since it logs in with it.
+type UpdateUser struct {
+	UserID string
+	UserUpdate
+}
+
+// Spec implements Operation.
+func (UpdateUser) Spec() OpSpec { return specUpdateUser }
+
+func (x UpdateUser) prepare(*Service) (step[User], error) {
+	up := x.UserUpdate
 	if up.Person != nil {
 		if err := lifecycle.ValidatePerson(*up.Person); err != nil {
-			return User{}, err
+			return nil, err
 		}
 	}
 	if up.Email != nil && *up.Email != "" {
 		if err := lifecycle.ValidateEmail(*up.Email); err != nil {
-			return User{}, err
+			return nil, err
 		}
 		e := lifecycle.NormalizeEmail(*up.Email)
 		up.Email = &e
 	}
 	if up.Username != nil && *up.Username != "" {
 		if err := lifecycle.ValidateUsername(*up.Username); err != nil {
-			return User{}, err
+			return nil, err
 		}
 	}
-	return s.mutate(ctx, actor, opName, userID, "update", func(ctx context.Context, o *op, u User) (User, string, string, error) {
+	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "update"); err != nil {
 			return u, "", "", err
 		}
 		var changed []string
 		if up.Person != nil {
 			if u.State() == lifecycle.SetupRequired {
-				return u, "", "", errs.E(errs.Conflict, opName, "user %s is Setup Required: give the extension a person with Recycle", u.ID)
+				return u, "", "", errs.E(errs.Conflict, o.name, "user %s is Setup Required: give the extension a person with Recycle", u.ID)
 			}
 			u.Person = *up.Person
 			changed = append(changed, "person")
 		}
 		if up.Email != nil {
-			if err := o.checkEmailFree(ctx, u.CompanyID, *up.Email, u.ID); err != nil {
+			if err := o.authorizeAs(access.SetCredentials, userTarget(u)); err != nil {
+				return u, "", "", err
+			}
+			if *up.Email == "" && u.Kind == lifecycle.External && u.State() != lifecycle.SetupRequired {
+				return u, "", "", errs.E(errs.Conflict, o.name, "user %s was invited by email and logs in with it; give a new address instead of clearing it", u.ID)
+			}
+			if err := o.checkEmailFree(u.CompanyID, *up.Email, u.ID); err != nil {
 				return u, "", "", err
 			}
 			u.Email = *up.Email
@@ -345,106 +524,188 @@ func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, up
 			u.Username = *up.Username
 			changed = append(changed, "username")
 		}
-		if up.Admin != nil {
-			u.Admin = *up.Admin
-			changed = append(changed, fmt.Sprintf("admin=%t", u.Admin))
-		}
-		if up.Analytics != nil {
-			u.Analytics = *up.Analytics
-			changed = append(changed, fmt.Sprintf("analytics=%t", u.Analytics))
-		}
 		return u, "changed " + strings.Join(changed, ", "), personalOf(u), nil
-	})
+	}), nil
+}
+
+// UpdateUser changes a live user's details. See [UpdateUser].
+func (s *Service) UpdateUser(ctx context.Context, actor Actor, userID string, up UserUpdate) (User, error) {
+	return Do(ctx, s, actor, UpdateUser{UserID: userID, UserUpdate: up})
 }
 
 // SetPassword sets a user's password: a Password Required user (including
 // an invitee accepting the invitation) becomes Active; an Active user's
-// password is changed. Only an argon2id hash is stored.
-func (s *Service) SetPassword(ctx context.Context, actor Actor, userID, password string) (User, error) {
-	if err := lifecycle.ValidatePassword(password); err != nil {
-		return User{}, err
+// password is changed. The password is hashed before the transaction
+// begins, so the store's writer is never held for the hash; only the
+// argon2id hash is stored.
+type SetPassword struct {
+	UserID   string
+	Password string
+}
+
+// Spec implements Operation.
+func (SetPassword) Spec() OpSpec { return specSetPassword }
+
+func (x SetPassword) prepare(s *Service) (step[User], error) {
+	if err := lifecycle.ValidatePassword(x.Password); err != nil {
+		return nil, err
 	}
-	return s.mutate(ctx, actor, "lifeline.SetPassword", userID, string(lifecycle.EventSetPassword), func(_ context.Context, _ *op, u User) (User, string, string, error) {
+	hash := s.hash.hashSecret(x.Password)
+	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		st, err := u.Status.Apply(lifecycle.EventSetPassword)
 		if err != nil {
 			return u, "", "", err
 		}
 		u.Status = st
-		u.PasswordHash = s.hash.hashSecret(password)
+		u.PasswordHash = hash
 		return u, "password set", "", nil
-	})
+	}), nil
+}
+
+// SetPassword sets a user's password. See [SetPassword].
+func (s *Service) SetPassword(ctx context.Context, actor Actor, userID, password string) (User, error) {
+	return Do(ctx, s, actor, SetPassword{UserID: userID, Password: password})
+}
+
+// verifyPassword reads the hash a password is checked against; the check
+// itself runs after the transaction.
+type verifyPassword struct{ UserID string }
+
+func (verifyPassword) Spec() OpSpec { return specVerifyPassword }
+
+func (x verifyPassword) prepare(*Service) (step[string], error) {
+	return func(o *op) (string, error) {
+		u, err := o.loadUser(x.UserID)
+		if err != nil {
+			return "", err
+		}
+		if err := o.authorizeUser(u); err != nil {
+			return "", err
+		}
+		if u.State() != lifecycle.Active {
+			return "", nil
+		}
+		return u.PasswordHash, nil
+	}, nil
 }
 
 // VerifyPassword reports whether password is the user's password. It never
-// says more: a user without a password, or not live, simply does not match.
+// says more: a user without a password, or not Active, simply does not
+// match.
 func (s *Service) VerifyPassword(ctx context.Context, actor Actor, userID, password string) (bool, error) {
-	u, err := s.GetUser(ctx, actor, userID)
-	if err != nil {
+	hash, err := Do(ctx, s, actor, verifyPassword{UserID: userID})
+	if err != nil || hash == "" {
 		return false, err
 	}
-	if u.PasswordHash == "" || u.State() != lifecycle.Active {
-		return false, nil
-	}
-	return verifySecret(u.PasswordHash, password), nil
+	return verifySecret(hash, password), nil
 }
 
 // ForcePasswordReset sends an Active user back to Password Required and
 // clears the password.
-func (s *Service) ForcePasswordReset(ctx context.Context, actor Actor, userID string) (User, error) {
-	return s.transition(ctx, actor, "lifeline.ForcePasswordReset", userID, lifecycle.EventForcePasswordReset, func(u *User) {
-		u.PasswordHash = ""
-	})
+type ForcePasswordReset struct{ UserID string }
+
+// Spec implements Operation.
+func (ForcePasswordReset) Spec() OpSpec { return specForcePasswordReset }
+
+func (x ForcePasswordReset) prepare(*Service) (step[User], error) {
+	return transitionStep(x.UserID, lifecycle.EventForcePasswordReset, func(u *lifecycle.User) { u.PasswordHash = "" }), nil
 }
 
-// SetVoicemailPIN sets a live user's voicemail PIN (4–12 digits), stored
-// only as a hash.
-func (s *Service) SetVoicemailPIN(ctx context.Context, actor Actor, userID, pin string) (User, error) {
-	if err := lifecycle.ValidateVoicemailPIN(pin); err != nil {
-		return User{}, err
+// ForcePasswordReset sends an Active user back to Password Required. See
+// [ForcePasswordReset].
+func (s *Service) ForcePasswordReset(ctx context.Context, actor Actor, userID string) (User, error) {
+	return Do(ctx, s, actor, ForcePasswordReset{UserID: userID})
+}
+
+// SetVoicemailPIN sets a live user's voicemail PIN (4–12 digits), hashed
+// before the transaction and stored only as a hash.
+type SetVoicemailPIN struct {
+	UserID string
+	PIN    string
+}
+
+// Spec implements Operation.
+func (SetVoicemailPIN) Spec() OpSpec { return specSetVoicemailPIN }
+
+func (x SetVoicemailPIN) prepare(s *Service) (step[User], error) {
+	if err := lifecycle.ValidateVoicemailPIN(x.PIN); err != nil {
+		return nil, err
 	}
-	return s.mutate(ctx, actor, "lifeline.SetVoicemailPIN", userID, "set-voicemail-pin", func(_ context.Context, _ *op, u User) (User, string, string, error) {
+	hash := s.hash.hashSecret(x.PIN)
+	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "set-voicemail-pin"); err != nil {
 			return u, "", "", err
 		}
-		u.VoicemailPINHash = s.hash.hashSecret(pin)
+		u.VoicemailPINHash = hash
 		return u, "voicemail PIN set", "", nil
-	})
+	}), nil
+}
+
+// SetVoicemailPIN sets a live user's voicemail PIN. See [SetVoicemailPIN].
+func (s *Service) SetVoicemailPIN(ctx context.Context, actor Actor, userID, pin string) (User, error) {
+	return Do(ctx, s, actor, SetVoicemailPIN{UserID: userID, PIN: pin})
 }
 
 // SetDevices replaces a live user's devices.
-func (s *Service) SetDevices(ctx context.Context, actor Actor, userID string, devices []string) (User, error) {
-	if err := lifecycle.ValidateDevices(devices); err != nil {
-		return User{}, err
+type SetDevices struct {
+	UserID  string
+	Devices []string
+}
+
+// Spec implements Operation.
+func (SetDevices) Spec() OpSpec { return specSetDevices }
+
+func (x SetDevices) prepare(*Service) (step[User], error) {
+	if err := lifecycle.ValidateDevices(x.Devices); err != nil {
+		return nil, err
 	}
-	devices = slices.Clone(devices)
-	return s.mutate(ctx, actor, "lifeline.SetDevices", userID, "set-devices", func(_ context.Context, _ *op, u User) (User, string, string, error) {
+	devices := slices.Clone(x.Devices)
+	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "set-devices"); err != nil {
 			return u, "", "", err
 		}
-		u.Devices = devices
+		u.Devices = slices.Clone(devices)
 		return u, fmt.Sprintf("%d devices", len(devices)), "", nil
-	})
+	}), nil
+}
+
+// SetDevices replaces a live user's devices. See [SetDevices].
+func (s *Service) SetDevices(ctx context.Context, actor Actor, userID string, devices []string) (User, error) {
+	return Do(ctx, s, actor, SetDevices{UserID: userID, Devices: devices})
 }
 
 // SetSettings replaces a live user's settings.
-func (s *Service) SetSettings(ctx context.Context, actor Actor, userID string, settings map[string]string) (User, error) {
-	if err := lifecycle.ValidateSettings(settings); err != nil {
-		return User{}, err
+type SetSettings struct {
+	UserID   string
+	Settings map[string]string
+}
+
+// Spec implements Operation.
+func (SetSettings) Spec() OpSpec { return specSetSettings }
+
+func (x SetSettings) prepare(*Service) (step[User], error) {
+	if err := lifecycle.ValidateSettings(x.Settings); err != nil {
+		return nil, err
 	}
-	settings = maps.Clone(settings)
-	return s.mutate(ctx, actor, "lifeline.SetSettings", userID, "set-settings", func(_ context.Context, _ *op, u User) (User, string, string, error) {
+	settings := maps.Clone(x.Settings)
+	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "set-settings"); err != nil {
 			return u, "", "", err
 		}
-		u.Settings = settings
+		u.Settings = maps.Clone(settings)
 		return u, fmt.Sprintf("%d settings", len(settings)), "", nil
-	})
+	}), nil
 }
 
-// transition applies one table event that needs nothing beyond the state
-// change and an optional tweak of the user.
-func (s *Service) transition(ctx context.Context, actor Actor, opName, userID string, ev lifecycle.Event, tweak func(*User)) (User, error) {
-	return s.mutate(ctx, actor, opName, userID, string(ev), func(_ context.Context, _ *op, u User) (User, string, string, error) {
+// SetSettings replaces a live user's settings. See [SetSettings].
+func (s *Service) SetSettings(ctx context.Context, actor Actor, userID string, settings map[string]string) (User, error) {
+	return Do(ctx, s, actor, SetSettings{UserID: userID, Settings: settings})
+}
+
+// transitionStep applies one table event that needs nothing beyond the
+// state change and an optional tweak of the user.
+func transitionStep(userID string, ev lifecycle.Event, tweak func(*lifecycle.User)) step[User] {
+	return userStep(userID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		st, err := u.Status.Apply(ev)
 		if err != nil {
 			return u, "", "", err
@@ -460,15 +721,35 @@ func (s *Service) transition(ctx context.Context, actor Actor, opName, userID st
 // Reset clears the chosen fields of a live user (zero Fields: all of name,
 // email, password, voicemail PIN and devices). The user becomes Setup
 // Required if the name was cleared, Password Required if only the password
-// was; extension, numbers, licenses and settings stay.
-func (s *Service) Reset(ctx context.Context, actor Actor, userID string, fields Fields) (User, error) {
-	if fields&^lifecycle.FieldsAll != 0 {
-		return User{}, errs.E(errs.Invalid, "lifeline.Reset", "unknown reset fields %#x", uint8(fields))
+// was; extension, numbers, licenses and settings stay. Clearing the name
+// clears the person: username, role, offices, analytics and proxy access
+// go with it, so a recycled extension inherits nothing of the old login.
+type Reset struct {
+	UserID string
+	Fields Fields
+}
+
+// Spec implements Operation.
+func (Reset) Spec() OpSpec { return specReset }
+
+func (x Reset) prepare(*Service) (step[User], error) {
+	if x.Fields&^lifecycle.FieldsAll != 0 {
+		return nil, errs.E(errs.Invalid, specReset.Name, "unknown reset fields %#x", uint8(x.Fields))
 	}
-	return s.mutate(ctx, actor, "lifeline.Reset", userID, string(lifecycle.EventReset), func(_ context.Context, _ *op, u User) (User, string, string, error) {
-		next, err := u.Reset(fields)
-		return next, "cleared " + describeFields(fields), "", err
-	})
+	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
+		if x.Fields.Has(lifecycle.FieldPassword) || x.Fields.Has(lifecycle.FieldEmail) {
+			if err := o.authorizeAs(access.SetCredentials, userTarget(u)); err != nil {
+				return u, "", "", err
+			}
+		}
+		next, err := u.Reset(x.Fields)
+		return next, "cleared " + describeFields(x.Fields), "", err
+	}), nil
+}
+
+// Reset clears the chosen fields of a live user. See [Reset].
+func (s *Service) Reset(ctx context.Context, actor Actor, userID string, fields Fields) (User, error) {
+	return Do(ctx, s, actor, Reset{UserID: userID, Fields: fields})
 }
 
 func describeFields(f Fields) string {
@@ -488,36 +769,204 @@ func describeFields(f Fields) string {
 
 // Recycle gives a Setup Required extension to a new person (first and last
 // name required, email recommended): Password Required, no password, no
-// voicemail PIN; extension, numbers and seat are kept.
-func (s *Service) Recycle(ctx context.Context, actor Actor, userID string, p Person, email string) (User, error) {
-	if err := lifecycle.ValidatePerson(p); err != nil {
-		return User{}, err
+// voicemail PIN, no role or grant; extension, numbers and seat are kept.
+type Recycle struct {
+	UserID string
+	Person Person
+	Email  string
+}
+
+// Spec implements Operation.
+func (Recycle) Spec() OpSpec { return specRecycle }
+
+func (x Recycle) prepare(*Service) (step[User], error) {
+	if err := lifecycle.ValidatePerson(x.Person); err != nil {
+		return nil, err
 	}
+	email := x.Email
 	if email != "" {
 		if err := lifecycle.ValidateEmail(email); err != nil {
-			return User{}, err
+			return nil, err
 		}
 		email = lifecycle.NormalizeEmail(email)
 	}
-	return s.mutate(ctx, actor, "lifeline.Recycle", userID, string(lifecycle.EventRecycle), func(ctx context.Context, o *op, u User) (User, string, string, error) {
-		next, err := u.Recycle(p, email)
+	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
+		next, err := u.Recycle(x.Person, email)
 		if err != nil {
 			return u, "", "", err
 		}
-		if err := o.checkEmailFree(ctx, u.CompanyID, email, u.ID); err != nil {
+		if err := o.checkEmailFree(u.CompanyID, email, u.ID); err != nil {
 			return u, "", "", err
 		}
 		return next, "", personalOf(next), nil
-	})
+	}), nil
+}
+
+// Recycle gives a Setup Required extension to a new person. See [Recycle].
+func (s *Service) Recycle(ctx context.Context, actor Actor, userID string, p Person, email string) (User, error) {
+	return Do(ctx, s, actor, Recycle{UserID: userID, Person: p, Email: email})
 }
 
 // Suspend blocks an Active or Password Required user's login; numbers,
 // licenses and data are kept.
+type Suspend struct{ UserID string }
+
+// Spec implements Operation.
+func (Suspend) Spec() OpSpec { return specSuspend }
+
+func (x Suspend) prepare(*Service) (step[User], error) {
+	return transitionStep(x.UserID, lifecycle.EventSuspend, nil), nil
+}
+
+// Suspend blocks a user's login. See [Suspend].
 func (s *Service) Suspend(ctx context.Context, actor Actor, userID string) (User, error) {
-	return s.transition(ctx, actor, "lifeline.Suspend", userID, lifecycle.EventSuspend, nil)
+	return Do(ctx, s, actor, Suspend{UserID: userID})
 }
 
 // Reinstate returns a suspended user to the state it was suspended from.
+type Reinstate struct{ UserID string }
+
+// Spec implements Operation.
+func (Reinstate) Spec() OpSpec { return specReinstate }
+
+func (x Reinstate) prepare(*Service) (step[User], error) {
+	return transitionStep(x.UserID, lifecycle.EventReinstate, nil), nil
+}
+
+// Reinstate returns a suspended user to its earlier state. See [Reinstate].
 func (s *Service) Reinstate(ctx context.Context, actor Actor, userID string) (User, error) {
-	return s.transition(ctx, actor, "lifeline.Reinstate", userID, lifecycle.EventReinstate, nil)
+	return Do(ctx, s, actor, Reinstate{UserID: userID})
+}
+
+// GrantRole sets a live user's role and, for an office admin or manager,
+// the offices it is given. Nobody grants a role above its own; RoleMember
+// revokes every admin role.
+type GrantRole struct {
+	UserID  string
+	Role    Role
+	Offices []string
+}
+
+// Spec implements Operation.
+func (GrantRole) Spec() OpSpec { return specGrantRole }
+
+func (x GrantRole) prepare(*Service) (step[User], error) {
+	const opName = "user.grant-role"
+	if !x.Role.Valid() {
+		return nil, errs.E(errs.Invalid, opName, "%q is not a role", x.Role)
+	}
+	offices := slices.Clone(x.Offices)
+	slices.Sort(offices)
+	offices = slices.Compact(offices)
+	if x.Role.Scoped() != (len(offices) > 0) {
+		if x.Role.Scoped() {
+			return nil, errs.E(errs.Invalid, opName, "an %s is given at least one office", x.Role)
+		}
+		return nil, errs.E(errs.Invalid, opName, "a %s is not given offices", x.Role)
+	}
+	for _, id := range offices {
+		if err := checkID(opName, "office id", id); err != nil {
+			return nil, err
+		}
+	}
+	return func(o *op) (User, error) {
+		before, err := o.loadUser(x.UserID)
+		if err != nil {
+			return User{}, err
+		}
+		t := userTarget(before)
+		t.GrantRole = x.Role
+		for _, id := range offices {
+			off, err := o.loadOffice(id)
+			if err != nil {
+				return User{}, err
+			}
+			if off.CompanyID != before.CompanyID {
+				return User{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id)
+			}
+			t.OfficeIDs = append(t.OfficeIDs, id)
+		}
+		if err := o.authorize(t); err != nil {
+			return User{}, err
+		}
+		if err := requireLive(before, "grant-role"); err != nil {
+			return User{}, named(o, before.ID, err)
+		}
+		u := before.Clone()
+		u.Role, u.Offices = x.Role, offices
+		detail := fmt.Sprintf("role %s -> %s", roleOf(before), x.Role)
+		if len(offices) > 0 {
+			detail += " of " + strings.Join(offices, ", ")
+		}
+		if err := o.saveUser(before, u, detail, ""); err != nil {
+			return User{}, err
+		}
+		return viewOf(u), nil
+	}, nil
+}
+
+func roleOf(u lifecycle.User) Role {
+	if u.Role == "" {
+		return access.Member
+	}
+	return u.Role
+}
+
+// GrantRole sets a user's role. See [GrantRole].
+func (s *Service) GrantRole(ctx context.Context, actor Actor, userID string, role Role, offices ...string) (User, error) {
+	return Do(ctx, s, actor, GrantRole{UserID: userID, Role: role, Offices: offices})
+}
+
+// SetAnalytics grants or removes a live user's analytics permission (charting
+// data, not call history). Only a company admin may.
+type SetAnalytics struct {
+	UserID string
+	On     bool
+}
+
+// Spec implements Operation.
+func (SetAnalytics) Spec() OpSpec { return specSetAnalytics }
+
+func (x SetAnalytics) prepare(*Service) (step[User], error) {
+	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
+		if err := requireLive(u, "set-analytics"); err != nil {
+			return u, "", "", err
+		}
+		u.Analytics = x.On
+		return u, fmt.Sprintf("analytics=%t", x.On), "", nil
+	}), nil
+}
+
+// SetAnalytics grants or removes analytics. See [SetAnalytics].
+func (s *Service) SetAnalytics(ctx context.Context, actor Actor, userID string, on bool) (User, error) {
+	return Do(ctx, s, actor, SetAnalytics{UserID: userID, On: on})
+}
+
+// SetProxyAccess grants or revokes an admin's proxy access: the right to act
+// as another user of its scope with that user's permissions. A company
+// admin on an Advanced or Premium plan grants it.
+type SetProxyAccess struct {
+	UserID string
+	On     bool
+}
+
+// Spec implements Operation.
+func (SetProxyAccess) Spec() OpSpec { return specSetProxy }
+
+func (x SetProxyAccess) prepare(*Service) (step[User], error) {
+	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
+		if err := requireLive(u, "set-proxy-access"); err != nil {
+			return u, "", "", err
+		}
+		if x.On && roleOf(u) == access.Member {
+			return u, "", "", errs.E(errs.Conflict, o.name, "user %s is a member; proxy access is granted to admins", u.ID)
+		}
+		u.Proxy = x.On
+		return u, fmt.Sprintf("proxy=%t", x.On), "", nil
+	}), nil
+}
+
+// SetProxyAccess grants or revokes proxy access. See [SetProxyAccess].
+func (s *Service) SetProxyAccess(ctx context.Context, actor Actor, userID string, on bool) (User, error) {
+	return Do(ctx, s, actor, SetProxyAccess{UserID: userID, On: on})
 }

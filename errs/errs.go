@@ -81,7 +81,7 @@ func (k Kind) String() string {
 // says what was wrong, and optionally the cause.
 type Error struct {
 	Kind Kind
-	// Op names the operation, such as "lifeline.Restore".
+	// Op names the operation, such as "user.restore".
 	Op string
 	// Msg says what was asked and why it was refused.
 	Msg string

@@ -20,9 +20,9 @@
 //     Password Required when the password is cleared and the name kept (from
 //     Active), and otherwise leaves the state alone. Clearing only the email
 //     does not count as clearing the person.
-//   - Clearing the name clears the person: the username and the Admin and
-//     Analytics rights go too, so nothing of the old person's login or
-//     rights survives into the Setup Required seat.
+//   - Clearing the name clears the person: the username, the role and its
+//     offices, analytics and proxy access go too, so nothing of the old
+//     person's login or rights survives into the Setup Required seat.
 //   - Every live user that is not Setup Required has a login ([User.HasLogin]):
 //     an email, a username, or, for an Internal user, its extension. So an
 //     External user, who logs in with its email, cannot have the email

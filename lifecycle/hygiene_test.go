@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/lifecycle"
 )
@@ -109,7 +110,7 @@ func TestHasLogin(t *testing.T) {
 func invited(st lifecycle.Status) lifecycle.User {
 	return lifecycle.User{
 		ID: "u1", Kind: lifecycle.External, Extension: "101", Person: lifecycle.Person{FirstName: "Ada", LastName: "Lovelace"},
-		Email: "ada@example.com", Username: "ada", PasswordHash: "h", Admin: true, Analytics: true, Status: st,
+		Email: "ada@example.com", Username: "ada", PasswordHash: "h", Role: access.OfficeAdmin, Offices: []string{"off_1"}, Analytics: true, Proxy: true, Status: st,
 	}
 }
 
@@ -152,18 +153,18 @@ func TestResetOfThePersonLeavesNothingOfTheirs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Reset(%05b): %v", f, err)
 		}
-		if !got.Person.IsZero() || got.Username != "" || got.Admin || got.Analytics {
+		if !got.Person.IsZero() || got.Username != "" || got.Role != "" || got.Offices != nil || got.Analytics || got.Proxy {
 			t.Errorf("Reset(%05b) kept the old person's name, username or rights: %+v", f, got)
 		}
 		if f == 0 && (got.Email != "" || got.PasswordHash != "") {
 			t.Errorf("a full reset kept a login: %+v", got)
 		}
-		if u.Username != "ada" || !u.Admin {
+		if u.Username != "ada" || u.Role != access.OfficeAdmin {
 			t.Error("Reset changed its receiver")
 		}
 	}
 	u := invited(lifecycle.Status{State: lifecycle.Active})
-	if got, err := u.Reset(lifecycle.FieldPassword); err != nil || got.Username != "ada" || !got.Admin {
+	if got, err := u.Reset(lifecycle.FieldPassword); err != nil || got.Username != "ada" || got.Role != access.OfficeAdmin || !got.Proxy {
 		t.Errorf("a password reset must keep the person: %+v, %v", got, err)
 	}
 }
@@ -178,17 +179,17 @@ func TestRecycleMakesANewPerson(t *testing.T) {
 		t.Fatal(err)
 	}
 	if n.Kind != lifecycle.Internal || n.Email != "" || n.Username != "" || n.PasswordHash != "" || n.VoicemailPINHash != "" ||
-		n.Admin || n.Analytics || !n.HasLogin() || n.State() != lifecycle.PasswordRequired {
+		n.Role != "" || n.Proxy || n.Analytics || !n.HasLogin() || n.State() != lifecycle.PasswordRequired {
 		t.Errorf("recycled without email: %+v", n)
 	}
 	n, err = old.Recycle(grace, "grace@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.Kind != lifecycle.External || n.Email != "grace@example.com" || n.Username != "" || n.Admin || n.Analytics {
+	if n.Kind != lifecycle.External || n.Email != "grace@example.com" || n.Username != "" || n.Role != "" || n.Proxy || n.Analytics {
 		t.Errorf("recycled with email: %+v", n)
 	}
-	if old.Username != "ada" || !old.Admin {
+	if old.Username != "ada" || old.Role != access.OfficeAdmin {
 		t.Error("Recycle changed its receiver")
 	}
 }

@@ -137,13 +137,23 @@ var ErrIllegalTransition = errors.New("illegal transition")
 type TransitionError struct {
 	State State
 	Event Event
+	// Op and UserID, when set, name the refused call and its user.
+	Op     string
+	UserID string
 }
 
 func (e *TransitionError) Error() string {
-	if e.State == Anonymized {
-		return fmt.Sprintf("cannot %s a user in state %s: the user is anonymized for good", e.Event, e.State)
+	msg := fmt.Sprintf("cannot %s a user in state %s", e.Event, e.State)
+	if e.UserID != "" {
+		msg = fmt.Sprintf("cannot %s user %s: it is %s", e.Event, e.UserID, e.State)
 	}
-	return fmt.Sprintf("cannot %s a user in state %s", e.Event, e.State)
+	if e.State == Anonymized {
+		msg += ": the user is anonymized for good"
+	}
+	if e.Op != "" {
+		msg = e.Op + ": " + msg
+	}
+	return msg
 }
 
 // Is matches ErrIllegalTransition, errs.ErrConflict and, for an anonymized

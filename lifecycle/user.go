@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/internal/text"
 )
@@ -69,12 +70,19 @@ type User struct {
 	VoicemailPINHash string
 	Devices          []string
 	Settings         map[string]string
-	Admin            bool
-	Analytics        bool
-	Billing          BillingClass
-	Status           Status
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Role is the user's administrative role ("" reads as a member) and
+	// Offices the offices an office admin or manager is given. They belong
+	// to the person: clearing the person clears them.
+	Role    access.Role
+	Offices []string
+	// Analytics is the permission to see charting data.
+	Analytics bool
+	// Proxy is the grant to proxy into other users' accounts.
+	Proxy     bool
+	Billing   BillingClass
+	Status    Status
+	CreatedAt time.Time
+	UpdatedAt time.Time
 	// DeletedAt, RestoreUntil and PurgeBy are set while the user is deleted.
 	DeletedAt    time.Time
 	RestoreUntil time.Time
@@ -91,6 +99,7 @@ func (u User) State() State { return u.Status.State }
 func (u User) Clone() User {
 	u.Devices = slices.Clone(u.Devices)
 	u.HeldAtDeletion = slices.Clone(u.HeldAtDeletion)
+	u.Offices = slices.Clone(u.Offices)
 	u.Settings = maps.Clone(u.Settings)
 	return u
 }
@@ -115,11 +124,10 @@ func (u User) HasLogin() bool {
 // table gives. Extension, numbers, licenses, settings and devices not
 // selected stay.
 //
-// Clearing the name clears the person: the username and the Admin and
-// Analytics rights go with it, so nothing of the old person's login or
-// rights survives into the Setup Required seat (a full reset clears the
-// email and password too). Other grants of the person (admin roles, proxy
-// access) are the caller's to clear.
+// Clearing the name clears the person: the username, the role and its
+// offices, analytics and proxy access go with it, so nothing of the old
+// person's login or rights survives into the Setup Required seat (a full
+// reset clears the email and password too).
 //
 // An [External] user logs in with its email, so clearing the email but not
 // the name of an External user that would not end up Setup Required is
@@ -143,7 +151,7 @@ func (u User) Reset(fields Fields) (User, error) {
 	if fields.Has(FieldName) {
 		u.Person = Person{}
 		u.Username = ""
-		u.Admin, u.Analytics = false, false
+		u.Role, u.Offices, u.Analytics, u.Proxy = "", nil, false, false
 	}
 	if fields.Has(FieldEmail) {
 		u.Email = ""
@@ -165,8 +173,7 @@ func (u User) Reset(fields Fields) (User, error) {
 // name are required, email is optional (recommended). The recycled user is a
 // new person and is Password Required: it keeps nothing of the old login —
 // no username, no password, no voicemail PIN, the given email or none — and
-// none of the old person's Admin and Analytics rights (other grants, such as
-// admin roles and proxy access, are the caller's to clear). Without an email
+// none of the old person's role, offices, analytics or proxy access. Without an email
 // it becomes an [Internal] user, who logs in with its extension; with one it
 // keeps its kind. Extension, devices, settings and billing class stay.
 func (u User) Recycle(p Person, email string) (User, error) {
@@ -191,7 +198,7 @@ func (u User) Recycle(p Person, email string) (User, error) {
 	}
 	u.PasswordHash = ""
 	u.VoicemailPINHash = ""
-	u.Admin, u.Analytics = false, false
+	u.Role, u.Offices, u.Analytics, u.Proxy = "", nil, false, false
 	u.Status = st
 	return u, nil
 }

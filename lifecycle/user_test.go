@@ -94,7 +94,7 @@ func TestAnonymizeKeepsNoPersonalData(t *testing.T) {
 	u := lifecycle.User{
 		ID: "u1", CompanyID: "c", OfficeID: "o", Extension: "101", Person: lifecycle.Person{FirstName: "Ada", LastName: "L"},
 		Email: "ada@example.com", Username: "ada", PasswordHash: "h", VoicemailPINHash: "p",
-		Devices: []string{"d"}, Settings: map[string]string{"k": "v"}, Admin: true,
+		Devices: []string{"d"}, Settings: map[string]string{"k": "v"}, Role: "company_admin", Offices: []string{"o"}, Analytics: true, Proxy: true,
 		Status: lifecycle.Status{State: del, DeletedFrom: act},
 	}
 	a := u.Anonymize(u.CreatedAt)
@@ -102,7 +102,7 @@ func TestAnonymizeKeepsNoPersonalData(t *testing.T) {
 		t.Fatalf("ids must stay: %+v", a)
 	}
 	if !a.Person.IsZero() || a.Email != "" || a.Username != "" || a.PasswordHash != "" || a.VoicemailPINHash != "" ||
-		a.Devices != nil || a.Settings != nil || a.Admin {
+		a.Devices != nil || a.Settings != nil || a.Role != "" || a.Offices != nil || a.Analytics || a.Proxy {
 		t.Fatalf("personal data survived: %+v", a)
 	}
 }

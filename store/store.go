@@ -5,8 +5,9 @@
 // licensing) and the root facade composes them inside one transaction.
 //
 // Implementations: store/sqlite (embedded reference store) and
-// store/postgres. Both pass the conformance suite in store/storetest, which
-// any new implementation must pass too.
+// store/postgres. Both pass the conformance suite in store/storetest and
+// the facade's specification in lifelinetest, which any new implementation
+// must pass too.
 //
 // # Errors
 //
@@ -80,7 +81,11 @@ type Companies interface {
 type UserFilter struct {
 	CompanyID string
 	OfficeID  string
-	States    []lifecycle.State
+	// OfficeIDs keeps users of any of these offices: an actor's scope.
+	OfficeIDs []string
+	// UserID keeps one user: a member's scope is itself.
+	UserID string
+	States []lifecycle.State
 	// AfterID and Limit page through results ordered by id.
 	AfterID string
 	Limit   int

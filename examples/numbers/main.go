@@ -80,21 +80,25 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	admin := lifeline.Actor{ID: "admin-1", Role: lifeline.RoleCompanyAdmin}
-	x := &example{ctx: ctx, svc: svc, st: st, clk: clk, admin: admin, w: w, names: map[string]string{}}
-
-	company, err := svc.CreateCompany(ctx, admin, "Acme Telecom", licensing.Premium)
+	// The host's sign-up flow starts the tenant; its first company admin
+	// does everything else.
+	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
+		CompanyName: "Acme Telecom", Tier: licensing.Premium,
+		Office: lifeline.NewOffice{Name: "Mountain View", Country: "US"},
+		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+	})
 	if err != nil {
 		return err
 	}
-	x.office, err = svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: company.ID, Name: "Mountain View", Country: "US"})
-	if err != nil {
+	admin := lifeline.Actor{ID: b.Admin.ID}
+	x := &example{ctx: ctx, svc: svc, st: st, clk: clk, admin: admin, office: b.Office, w: w,
+		names: map[string]string{b.Admin.ID: b.Admin.Person.FirstName}}
+	// The bootstrap gave the office one seat, the admin's; five more.
+	if _, err := svc.SetPoolTotal(ctx, admin, x.office.ID, licensing.Seat, 6); err != nil {
 		return err
 	}
-	if _, err := svc.SetPoolTotal(ctx, admin, x.office.ID, licensing.Seat, 5); err != nil {
-		return err
-	}
-	fmt.Fprintf(w, "Company %s (%s), office %s (%s), 5 seats bought.\n", company.Name, company.Tier, x.office.Name, x.office.Country)
+	fmt.Fprintf(w, "Company %s (%s), office %s (%s), admin %s (%s), 6 seats bought.\n",
+		b.Company.Name, b.Company.Tier, x.office.Name, x.office.Country, b.Admin.Person.Full(), b.Admin.ID)
 
 	x.step("add numbers to the office's inventory")
 	bad := []string{"+1 650 253 0000", "+1 650 253 00"}
@@ -317,16 +321,24 @@ func (x *example) reserved() error {
 
 // audit prints the audit records of assignments of one number.
 func (x *example) audit(e164 string) error {
-	recs, err := x.svc.ListAudit(x.ctx, x.admin, lifeline.AuditQuery{TargetID: e164, Action: "assign-number"})
+	recs, err := x.svc.ListAudit(x.ctx, x.admin, lifeline.AuditQuery{TargetID: e164, Action: "number.assign"})
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(x.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  at\tactor\taction\tnumber\tchange\tdetail")
 	for _, r := range recs {
-		fmt.Fprintf(tw, "  %s\t%s (%s)\t%s\t%s\t%s -> %s\t%s\n", r.At.UTC().Format(dateFmt), r.ActorID, r.ActorRole, r.Action, r.TargetID, r.FromState, r.ToState, r.Detail)
+		fmt.Fprintf(tw, "  %s\t%s (%s)\t%s\t%s\t%s -> %s\t%s\n", r.At.UTC().Format(dateFmt), x.name(r.ActorID), r.ActorRole, r.Action, r.TargetID, r.FromState, r.ToState, r.Detail)
 	}
 	return tw.Flush()
+}
+
+// name returns the first name the example gave user id, or id itself.
+func (x *example) name(id string) string {
+	if n, ok := x.names[id]; ok {
+		return n
+	}
+	return id
 }
 
 // orDash returns s, or "-" when s is empty.

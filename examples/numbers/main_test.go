@@ -16,6 +16,7 @@ func TestNumbers(t *testing.T) {
 	}
 	got := out.String()
 	for _, want := range []string{
+		"Company Acme Telecom (premium), office Mountain View (US), admin Margaret Hamilton",
 		// A malformed number is refused with its typed error, and nothing is added.
 		`refused as a whole (ErrInvalid, too short`,
 		"inventory after the refusal: 0 numbers",
@@ -31,6 +32,9 @@ func TestNumbers(t *testing.T) {
 		"it is in quarantine for its last holder",
 		"reserved -> assigned",
 		"QUARANTINE OVERRIDDEN",
+		// The audit trail names the bootstrapped admin, with the role
+		// lifeline read from its own store, and the operation's name.
+		"Margaret (company_admin)  number.assign",
 		"Linus's restore is now refused as a whole (ErrConflict)",
 		// The sweep and the anonymized last holder.
 		"sweep: 2 anonymized, 0 overdue",

@@ -1,9 +1,10 @@
 // Command postgres is lifeline's quickstart on PostgreSQL: it opens the store
-// (migrating the database), buys seats for an office, and walks a user
-// through its whole life — create, set password, suspend, reinstate, reset,
-// recycle, delete, restore, delete again, then, with the clock moved past
-// the 72-hour restore window, the sweep that anonymizes it — printing the
-// office's users after each step.
+// (migrating the database), bootstraps a company with its office and first
+// company admin, and as that admin buys seats and walks a user through its
+// whole life — create, set password, suspend, reinstate, reset, recycle,
+// delete, restore, delete again, then, with the clock moved past the 72-hour
+// restore window, the sweep that anonymizes it — printing the office's users
+// after each step.
 //
 // Usage:
 //
@@ -103,17 +104,19 @@ func run(ctx context.Context, dsn string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	admin := lifeline.Actor{ID: "admin@acme.example", Role: lifeline.RoleCompanyAdmin}
-
-	company, err := svc.CreateCompany(ctx, admin, "Acme", licensing.Premium)
+	// The host's sign-up flow starts the tenant as a system principal; its
+	// first company admin does everything else.
+	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
+		CompanyName: "Acme", Tier: licensing.Premium,
+		Office: lifeline.NewOffice{Name: "San Francisco", Country: "US"},
+		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+	})
 	if err != nil {
 		return err
 	}
-	office, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: company.ID, Name: "San Francisco", Country: "US"})
-	if err != nil {
-		return err
-	}
-	if _, err := svc.SetPoolTotal(ctx, admin, office.ID, licensing.Seat, 5); err != nil {
+	admin, office := lifeline.Actor{ID: b.Admin.ID}, b.Office
+	// The bootstrap gave the office the admin's seat; five more.
+	if _, err := svc.SetPoolTotal(ctx, admin, office.ID, licensing.Seat, 6); err != nil {
 		return err
 	}
 	number, err := addNumber(ctx, svc, admin, office.ID)
@@ -121,7 +124,7 @@ func run(ctx context.Context, dsn string, w io.Writer) error {
 		return err
 	}
 	t := &table{w: w, svc: svc, admin: admin, office: office}
-	if err := t.print(ctx, fmt.Sprintf("office %q bought 5 seats and number %s", office.Name, number)); err != nil {
+	if err := t.print(ctx, fmt.Sprintf("office %q has 6 seats (one the admin's) and number %s", office.Name, number)); err != nil {
 		return err
 	}
 
@@ -140,7 +143,8 @@ func run(ctx context.Context, dsn string, w io.Writer) error {
 			return err
 		}},
 		{"Ada sets her password", func() error {
-			_, err := svc.SetPassword(ctx, admin, ada.ID, "correct horse battery staple")
+			// Ada acts as herself: a member may set her own password.
+			_, err := svc.SetPassword(ctx, lifeline.Actor{ID: ada.ID}, ada.ID, "correct horse battery staple")
 			return err
 		}},
 		{"suspend Ada", func() error { _, err := svc.Suspend(ctx, admin, ada.ID); return err }},

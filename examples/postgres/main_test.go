@@ -62,17 +62,17 @@ func TestRun(t *testing.T) {
 		step string
 		want []string
 	}{
-		{"bought 5 seats", []string{"seat pool: 0 of 5 assigned"}},
-		{"create Ada", []string{"Password Required", "Ada Lovelace", "ada@acme.example", "+1650253", "seat pool: 1 of 5"}},
+		{"6 seats", []string{"seat pool: 1 of 6 assigned", "Margaret Hamilton", "margaret@acme.example"}},
+		{"create Ada", []string{"Password Required", "Ada Lovelace", "ada@acme.example", "+1650253", "seat pool: 2 of 6"}},
 		{"sets her password", []string{"Active", "Ada Lovelace"}},
 		{"suspend Ada", []string{"Suspended"}},
 		{"reinstate Ada", []string{"Active"}},
 		{"reset", []string{"Setup Required", "+1650253"}},
 		{"recycle", []string{"Password Required", "Grace Hopper", "grace@acme.example"}},
-		{"delete Grace", []string{"Deleted", "seat pool: 0 of 5", "reserved: +1650253", "last held by Grace Hopper"}},
-		{"restore Grace", []string{"Password Required", "Grace Hopper", "seat pool: 1 of 5"}},
+		{"delete Grace", []string{"Deleted", "seat pool: 1 of 6", "reserved: +1650253", "last held by Grace Hopper"}},
+		{"restore Grace", []string{"Password Required", "Grace Hopper", "seat pool: 2 of 6"}},
 		{"delete Grace again", []string{"Deleted", "reserved: +1650253"}},
-		{"sweeper runs", []string{"Anonymized", "last held by anonymized", "seat pool: 0 of 5"}},
+		{"sweeper runs", []string{"Anonymized", "last held by anonymized", "seat pool: 1 of 6"}},
 	} {
 		s := section(t, got, tc.step)
 		for _, w := range tc.want {

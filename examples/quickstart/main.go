@@ -3,6 +3,12 @@
 // recycle → delete → restore → delete → (72 hours later) sweep → anonymized,
 // printing the office's users after each step.
 //
+// The tenant starts with Bootstrap, run by the host as a system principal;
+// its first company admin then does the rest, and lifeline authorizes every
+// step against the roles in its own store: a member who tries to delete a
+// colleague is refused. Along the way a Preview shows what a deletion would
+// do without doing it.
+//
 // Run it with
 //
 //	go run ./examples/quickstart            # a database in a new temp dir
@@ -14,6 +20,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -66,26 +73,32 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	admin := lifeline.Actor{ID: "admin-1", Role: lifeline.RoleCompanyAdmin}
 
-	company, err := svc.CreateCompany(ctx, admin, "Acme Telecom", licensing.Premium)
+	// The host's sign-up flow starts the tenant as a system principal: a
+	// company, its first office and its first company admin. From then on
+	// that admin acts, and lifeline reads its role from its own store.
+	signup := lifeline.System("signup")
+	b, err := svc.Bootstrap(ctx, signup, lifeline.Bootstrap{
+		CompanyName: "Acme Telecom", Tier: licensing.Premium,
+		Office: lifeline.NewOffice{Name: "San Francisco", Country: "US"},
+		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+	})
 	if err != nil {
 		return err
 	}
-	office, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: company.ID, Name: "San Francisco", Country: "US"})
-	if err != nil {
-		return err
-	}
-	if _, err := svc.SetPoolTotal(ctx, admin, office.ID, licensing.Seat, 3); err != nil {
+	admin, office := lifeline.Actor{ID: b.Admin.ID}, b.Office
+	if _, err := svc.SetPoolTotal(ctx, admin, office.ID, licensing.Seat, 4); err != nil {
 		return err
 	}
 	if _, err := svc.AddNumbers(ctx, admin, office.ID, "", "+1 650 253 0000", "+1 650 253 0001"); err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "%s bootstrapped %s (%s) with office %s; %s is its company admin.\n",
+		signup.Name(), b.Company.Name, b.Company.Tier, office.Name, b.Admin.Person.Full())
 
 	s := &steps{ctx: ctx, svc: svc, admin: admin, office: office, w: w, clk: clk}
-	var ada lifeline.User
-	s.do("create Ada (a person) and invite Bob (by email)", func() (err error) {
+	var ada, bob lifeline.User
+	s.do("the admin creates Ada (a person) and invites Bob (by email)", func() (err error) {
 		if ada, err = svc.CreateUser(ctx, admin, lifeline.NewUser{OfficeID: office.ID,
 			Person: lifeline.Person{FirstName: "Ada", LastName: "Lovelace"}, Email: "ada@acme.example"}); err != nil {
 			return err
@@ -93,12 +106,22 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 		if _, err = svc.AssignNumberToUser(ctx, admin, ada.ID, "+16502530000", lifeline.AssignOptions{}); err != nil {
 			return err
 		}
-		_, err = svc.InviteUser(ctx, admin, lifeline.NewUser{OfficeID: office.ID, Email: "bob@partner.example"})
+		bob, err = svc.InviteUser(ctx, admin, lifeline.NewUser{OfficeID: office.ID, Email: "bob@partner.example"})
 		return err
 	})
-	s.do("Ada sets her password", func() error {
-		_, err := svc.SetPassword(ctx, admin, ada.ID, "correct horse battery staple")
-		return err
+	// Ada acts as herself from here: a member may set her own password, and
+	// nothing about anyone else.
+	s.do("Ada sets her own password; deleting Bob is refused", func() error {
+		asAda := lifeline.Actor{ID: ada.ID}
+		if _, err := svc.SetPassword(ctx, asAda, ada.ID, "correct horse battery staple"); err != nil {
+			return err
+		}
+		_, err := svc.Delete(ctx, asAda, bob.ID)
+		if !errors.Is(err, lifeline.ErrForbidden) {
+			return fmt.Errorf("ada deleting bob: want ErrForbidden, got %v", err)
+		}
+		fmt.Fprintf(w, "  refused (ErrForbidden): %v\n", err)
+		return nil
 	})
 	s.do("suspend Ada", func() error { _, err := svc.Suspend(ctx, admin, ada.ID); return err })
 	s.do("reinstate Ada", func() error { _, err := svc.Reinstate(ctx, admin, ada.ID); return err })
@@ -106,6 +129,22 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	s.do("recycle the extension for Grace", func() error {
 		_, err := svc.Recycle(ctx, admin, ada.ID, lifeline.Person{FirstName: "Grace", LastName: "Hopper"}, "grace@acme.example")
 		return err
+	})
+	s.do("preview deleting Grace: the effects, and nothing changes", func() error {
+		_, eff, err := lifeline.Preview(ctx, svc, admin, lifeline.Delete{UserID: ada.ID})
+		if err != nil {
+			return err
+		}
+		for _, u := range eff.Users {
+			fmt.Fprintf(w, "  would %s: %s -> %s\n", u.Action, u.From, u.To)
+		}
+		for _, n := range eff.Numbers {
+			fmt.Fprintf(w, "  would move %s: %s -> %s\n", n.E164, n.From, n.To)
+		}
+		for _, p := range eff.Pools {
+			fmt.Fprintf(w, "  would free a %s: %d -> %d of %d assigned\n", p.Type, p.AssignedFrom, p.AssignedTo, p.TotalTo)
+		}
+		return nil
 	})
 	s.do("delete Grace (restore window: 72 h)", func() error { _, err := svc.Delete(ctx, admin, ada.ID); return err })
 	s.do("restore Grace an hour later", func() error {

@@ -1,12 +1,14 @@
 // Transfer shows licenses and users moving between the offices of one
-// company on an embedded SQLite file: a license transfer refused across price
-// levels and allowed within one, a transfer refused because the company's
-// plan tier does not include it, a user moved to another office in the same
-// country (keeping numbers and licenses), a user moved to another country (its
-// local number goes to the old office's reserved pool and it gets a local
-// number of the new country, its toll-free number stays), and a move to
-// another country that fails as a whole, changing nothing, because the new
-// office has no local number free.
+// company on an embedded SQLite file. The company starts with Bootstrap and
+// its first company admin sets up the rest. Then: a license transfer refused
+// across price levels and allowed within one; a transfer refused because the
+// company's plan tier does not include it (the tier is the host's to change,
+// as a system principal, not the admin's); a user moved to another office in
+// the same country (keeping numbers and licenses); a user moved to another
+// country (its local number goes to the old office's reserved pool and it
+// gets a local number of the new country, its toll-free number stays); and a
+// move to another country that fails as a whole, changing nothing, because
+// the new office has no local number free.
 //
 // Run it with
 //
@@ -34,6 +36,7 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store/sqlite"
@@ -91,22 +94,34 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	admin := lifeline.Actor{ID: "admin-1", Role: lifeline.RoleCompanyAdmin}
-	x := &example{ctx: ctx, svc: svc, admin: admin, w: w, office: map[string]lifeline.Office{}}
-
-	company, err := svc.CreateCompany(ctx, admin, "Globex", licensing.Premium)
+	// The host's sign-up flow starts the tenant with its first office and
+	// company admin, who sets up the rest.
+	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
+		CompanyName: "Globex", Tier: licensing.Premium,
+		Office: lifeline.NewOffice{Name: offices[0].name, Country: offices[0].country, PriceLevel: offices[0].level},
+		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Hank", LastName: "Scorpio"}, Email: "hank@globex.example"},
+	})
 	if err != nil {
 		return err
 	}
-	x.step(fmt.Sprintf("company %s (%s) with four offices, seats and numbers bought", company.Name, company.Tier))
-	for _, o := range offices {
-		off, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: company.ID, Name: o.name, Country: o.country, PriceLevel: o.level})
-		if err != nil {
-			return err
+	company, admin := b.Company, lifeline.Actor{ID: b.Admin.ID}
+	x := &example{ctx: ctx, svc: svc, admin: admin, w: w, office: map[string]lifeline.Office{}}
+	x.step(fmt.Sprintf("company %s (%s) with four offices, seats and numbers bought; admin %s holds a seat in %s",
+		company.Name, company.Tier, b.Admin.Person.Full(), b.Office.Name))
+	for i, o := range offices {
+		off := b.Office
+		if i > 0 {
+			if off, err = svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: company.ID, Name: o.name, Country: o.country, PriceLevel: o.level}); err != nil {
+				return err
+			}
 		}
 		x.office[o.name] = off
 		x.order = append(x.order, o.name)
-		if _, err := svc.SetPoolTotal(ctx, admin, off.ID, licensing.Seat, o.seats); err != nil {
+		seats := o.seats
+		if off.ID == b.Office.ID {
+			seats++ // the admin's own
+		}
+		if _, err := svc.SetPoolTotal(ctx, admin, off.ID, licensing.Seat, seats); err != nil {
 			return err
 		}
 		if o.aiMeetings > 0 {
@@ -159,16 +174,27 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	}
 
 	x.step("on the Standard tier, the same kind of transfer is refused")
-	if _, err := svc.SetCompanyTier(ctx, admin, company.ID, licensing.Standard); err != nil {
+	// The plan is what the customer pays for: the admin may not change it;
+	// the host's billing does, as a system principal trusted within this
+	// company only.
+	_, err = svc.SetCompanyTier(ctx, admin, company.ID, licensing.Standard)
+	if !errors.Is(err, lifeline.ErrForbidden) {
+		return fmt.Errorf("the admin changing the plan: want ErrForbidden, got %v", err)
+	}
+	fmt.Fprintf(w, "  the admin may not change the plan (ErrForbidden):\n    %v\n", err)
+	billing := lifeline.SystemFor("billing", company.ID)
+	standard, err := svc.SetCompanyTier(ctx, billing, company.ID, licensing.Standard)
+	if err != nil {
 		return err
 	}
+	fmt.Fprintf(w, "  %s moved %s to the %s plan\n", billing.Name(), standard.Name, standard.Tier)
 	_, err = svc.TransferLicenses(ctx, admin, lifeline.LicenseTransfer{FromOfficeID: newYork.ID, ToOfficeID: paloAlto.ID, Type: licensing.Seat, Count: 1})
-	var te *licensing.TierError
-	if !errors.As(err, &te) || !errors.Is(err, lifeline.ErrForbidden) {
-		return fmt.Errorf("transfer on the Standard tier: want a *licensing.TierError, got %v", err)
+	var denial *access.Denial
+	if !errors.As(err, &denial) || !errors.Is(err, licensing.ErrTierForbids) || !errors.Is(err, lifeline.ErrForbidden) {
+		return fmt.Errorf("transfer on the Standard tier: want an *access.Denial matching licensing.ErrTierForbids, got %v", err)
 	}
-	fmt.Fprintf(w, "  refused (ErrForbidden, tier %s):\n    %v\n", te.Company.Tier, err)
-	if _, err := svc.SetCompanyTier(ctx, admin, company.ID, licensing.Premium); err != nil {
+	fmt.Fprintf(w, "  transfer refused (ErrForbidden, %s, tier %s):\n    %v\n", denial.Reason, standard.Tier, err)
+	if _, err := svc.SetCompanyTier(ctx, billing, company.ID, licensing.Premium); err != nil {
 		return err
 	}
 	fmt.Fprintln(w, "  (back on Premium)")

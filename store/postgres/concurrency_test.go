@@ -19,7 +19,7 @@ import (
 
 const workers = 16
 
-var admin = lifeline.Actor{ID: "admin", Role: lifeline.RoleCompanyAdmin}
+var admin = lifeline.System("test")
 
 func newService(t *testing.T, st store.Store) *lifeline.Service {
 	t.Helper()
@@ -165,7 +165,7 @@ func TestConcurrentNumberAssignment(t *testing.T) {
 	}
 	var audited int
 	err = stores[0].View(ctx, func(tx store.Tx) error {
-		recs, err := tx.ListAudit(ctx, store.AuditFilter{CompanyID: c.ID, Action: "assign-number"})
+		recs, err := tx.ListAudit(ctx, store.AuditFilter{CompanyID: c.ID, Action: "number.assign"})
 		audited = len(recs)
 		return err
 	})
@@ -269,7 +269,7 @@ func TestConcurrentLicenseTransfers(t *testing.T) {
 	}
 	var audited int
 	err = stores[0].View(ctx, func(tx store.Tx) error {
-		recs, err := tx.ListAudit(ctx, store.AuditFilter{CompanyID: c.ID, Action: "lifeline.TransferLicenses"})
+		recs, err := tx.ListAudit(ctx, store.AuditFilter{CompanyID: c.ID, Action: "license.transfer"})
 		audited = len(recs)
 		return err
 	})

@@ -1,7 +1,7 @@
 // Package postgres is lifeline's store on PostgreSQL, for deployments that
 // run many portal and API instances against one shared database. It keeps
 // the same contract as the SQLite reference store ([store.Store]) and passes
-// the same conformance suite (store/storetest).
+// the same conformance suites (store/storetest, lifelinetest).
 //
 // # What it promises
 //

@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
@@ -33,7 +34,7 @@ func user(id, ext, email string) lifecycle.User {
 	return lifecycle.User{
 		ID: id, CompanyID: company.ID, OfficeID: officeA.ID, Kind: lifecycle.Internal, Extension: ext,
 		Person: lifecycle.Person{FirstName: "Ada", LastName: "Lovelace"}, Email: email,
-		Devices: []string{"desk"}, Settings: map[string]string{"lang": "en"}, Admin: true,
+		Devices: []string{"desk"}, Settings: map[string]string{"lang": "en"}, Role: access.CompanyAdmin,
 		Billing: lifecycle.Paid, Status: lifecycle.Status{State: lifecycle.PasswordRequired},
 		CreatedAt: at0, UpdatedAt: at0, HeldAtDeletion: []string{},
 	}

@@ -21,7 +21,7 @@ import (
 func TestEightWritersOneFile(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "shared.db")
-	admin := lifeline.Actor{ID: "admin", Role: lifeline.RoleCompanyAdmin}
+	admin := lifeline.System("test")
 	cheap := lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1})
 
 	first, err := sqlite.Open(ctx, path)

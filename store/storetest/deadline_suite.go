@@ -74,7 +74,7 @@ func testDeadlineBusyStore(t *testing.T, h Harness) {
 	}
 	time.Sleep(100 * time.Millisecond) // let the other holders take what connections there are
 
-	c := licensing.Company{ID: uid("busy"), Name: "Busy", Tier: licensing.Standard}
+	c := licensing.Company{ID: UID("busy"), Name: "Busy", Tier: licensing.Standard}
 	var writeErr error
 	for _, call := range []struct {
 		name string
@@ -188,7 +188,7 @@ func RunDeadlineStorm(t *testing.T, st store.Store, calls int) DeadlineReport {
 		chunk      = 250              // companies checked per read transaction when verifying
 	)
 	seed1, seed2 := rand.Uint64(), rand.Uint64()
-	prefix := uid("dl") + "-"
+	prefix := UID("dl") + "-"
 	company := func(id string) licensing.Company {
 		return licensing.Company{ID: prefix + id, Name: "Deadline " + id, Tier: licensing.Standard}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
@@ -20,6 +21,7 @@ import (
 
 // storeTests exercise the store contract directly, without the facade.
 var storeTests = []namedTest{
+	{"RefusesUnencodableText", testStoreRefusesUnencodableText},
 	{"CompanyRoundTrip", testCompanyRoundTrip},
 	{"UserRoundTrip", testUserRoundTrip},
 	{"GetMissing", testGetMissing},
@@ -48,9 +50,9 @@ type seeded struct {
 func seed(t *testing.T, h Harness) *seeded {
 	t.Helper()
 	s := &seeded{t: t, ctx: context.Background(), st: h.NewStore(t)}
-	s.company = licensing.Company{ID: uid("cmp_"), Name: "Seeded", Tier: licensing.Advanced}
-	s.office = licensing.Office{ID: uid("off_"), CompanyID: s.company.ID, Name: "One", Country: "US", PriceLevel: "standard"}
-	s.office2 = licensing.Office{ID: uid("off_"), CompanyID: s.company.ID, Name: "Two", Country: "GB", PriceLevel: "standard"}
+	s.company = licensing.Company{ID: UID("cmp_"), Name: "Seeded", Tier: licensing.Advanced}
+	s.office = licensing.Office{ID: UID("off_"), CompanyID: s.company.ID, Name: "One", Country: "US", PriceLevel: "standard"}
+	s.office2 = licensing.Office{ID: UID("off_"), CompanyID: s.company.ID, Name: "Two", Country: "GB", PriceLevel: "standard"}
 	s.update("seeding", func(tx store.Tx) error {
 		if err := tx.InsertCompany(s.ctx, s.company); err != nil {
 			return err
@@ -97,7 +99,7 @@ func (s *seeded) getUser(id string) (lifecycle.User, error) {
 func (s *seeded) user(ext, email string) lifecycle.User {
 	at := epoch
 	return lifecycle.User{
-		ID: uid("usr_"), CompanyID: s.company.ID, OfficeID: s.office.ID, Kind: lifecycle.Internal,
+		ID: UID("usr_"), CompanyID: s.company.ID, OfficeID: s.office.ID, Kind: lifecycle.Internal,
 		Extension: ext, Person: lifecycle.Person{FirstName: "Grace", LastName: "Hopper"}, Email: email,
 		Billing: lifecycle.Paid, Status: lifecycle.Status{State: lifecycle.PasswordRequired},
 		CreatedAt: at, UpdatedAt: at,
@@ -169,23 +171,23 @@ func testCompanyRoundTrip(t *testing.T, h Harness) {
 		return err
 	})
 	err := s.try(func(tx store.Tx) error { return tx.InsertCompany(s.ctx, s.company) })
-	wantErr(t, "InsertCompany with a taken id", err, errs.ErrConflict)
+	WantErr(t, "InsertCompany with a taken id", err, errs.ErrConflict)
 	err = s.try(func(tx store.Tx) error { return tx.InsertOffice(s.ctx, s.office) })
-	wantErr(t, "InsertOffice with a taken id", err, errs.ErrConflict)
+	WantErr(t, "InsertOffice with a taken id", err, errs.ErrConflict)
 }
 
 func testUserRoundTrip(t *testing.T, h Harness) {
 	s := seed(t, h)
 	east := time.FixedZone("UTC+5", 5*3600)
 	full := lifecycle.User{
-		ID: uid("usr_"), CompanyID: s.company.ID, OfficeID: s.office.ID, ParentID: uid("usr_"),
+		ID: UID("usr_"), CompanyID: s.company.ID, OfficeID: s.office.ID, ParentID: UID("usr_"),
 		Kind: lifecycle.External, Extension: "4242",
 		Person:   lifecycle.Person{FirstName: "Zoë 李", LastName: `O'Brien"); DROP TABLE users;--`},
 		Email:    "zoë.o'brien+tag@example.com",
 		Username: "zoe.o-b_1", PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA", VoicemailPINHash: "$argon2id$v=19$pin",
 		Devices:  []string{"mac:00:11:22:33:44:55", "sip:zoe@pbx.example.com", `quote'"\`},
 		Settings: map[string]string{"lang": "fr", "dnd": "on", "greeting": "Bonjour; DELETE FROM users"},
-		Admin:    true, Analytics: true, Billing: lifecycle.Paid,
+		Role:     access.OfficeAdmin, Offices: []string{s.office.ID, s.office2.ID}, Analytics: true, Proxy: true, Billing: lifecycle.Paid,
 		Status:         lifecycle.Status{State: lifecycle.Deleted, SuspendedFrom: lifecycle.Active, DeletedFrom: lifecycle.Suspended},
 		CreatedAt:      epoch.Add(-48 * time.Hour),
 		UpdatedAt:      epoch.Add(1).In(east),
@@ -195,7 +197,7 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 		HeldAtDeletion: []string{"+16502530001", "+16502530002"},
 	}
 	bare := lifecycle.User{
-		ID: uid("usr_"), CompanyID: s.company.ID, OfficeID: s.office2.ID, Kind: lifecycle.Internal, Extension: "100",
+		ID: UID("usr_"), CompanyID: s.company.ID, OfficeID: s.office2.ID, Kind: lifecycle.Internal, Extension: "100",
 		Billing: lifecycle.Free, Status: lifecycle.Status{State: lifecycle.SetupRequired}, CreatedAt: epoch, UpdatedAt: epoch,
 	}
 	s.insertUsers(full, bare)
@@ -241,9 +243,9 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 			t.Errorf("FindUserByEmail found %s, want %s", u.ID, full.ID)
 		}
 		_, err = tx.FindUserByEmail(s.ctx, s.company.ID, full.Email)
-		wantErr(t, "FindUserByEmail of the old email", err, errs.ErrNotFound)
-		_, err = tx.FindUserByEmail(s.ctx, uid("cmp_"), "zoe@example.org")
-		wantErr(t, "FindUserByEmail in another company", err, errs.ErrNotFound)
+		WantErr(t, "FindUserByEmail of the old email", err, errs.ErrNotFound)
+		_, err = tx.FindUserByEmail(s.ctx, UID("cmp_"), "zoe@example.org")
+		WantErr(t, "FindUserByEmail in another company", err, errs.ErrNotFound)
 		return nil
 	})
 }
@@ -251,16 +253,16 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 func testGetMissing(t *testing.T, h Harness) {
 	s := seed(t, h)
 	s.view("reading", func(tx store.Tx) error {
-		_, err := tx.GetUser(s.ctx, uid("usr_"))
-		wantErr(t, "GetUser of a missing id", err, errs.ErrNotFound)
+		_, err := tx.GetUser(s.ctx, UID("usr_"))
+		WantErr(t, "GetUser of a missing id", err, errs.ErrNotFound)
 		_, err = tx.GetUser(s.ctx, `' OR '1'='1`)
-		wantErr(t, "GetUser of an injection", err, errs.ErrNotFound)
-		_, err = tx.GetCompany(s.ctx, uid("cmp_"))
-		wantErr(t, "GetCompany of a missing id", err, errs.ErrNotFound)
-		_, err = tx.GetOffice(s.ctx, uid("off_"))
-		wantErr(t, "GetOffice of a missing id", err, errs.ErrNotFound)
-		_, err = tx.GetNumber(s.ctx, unusedNumber)
-		wantErr(t, "GetNumber of a missing number", err, errs.ErrNotFound)
+		WantErr(t, "GetUser of an injection", err, errs.ErrNotFound)
+		_, err = tx.GetCompany(s.ctx, UID("cmp_"))
+		WantErr(t, "GetCompany of a missing id", err, errs.ErrNotFound)
+		_, err = tx.GetOffice(s.ctx, UID("off_"))
+		WantErr(t, "GetOffice of a missing id", err, errs.ErrNotFound)
+		_, err = tx.GetNumber(s.ctx, UnusedNumber)
+		WantErr(t, "GetNumber of a missing number", err, errs.ErrNotFound)
 		return nil
 	})
 }
@@ -271,7 +273,7 @@ func testDuplicateEmail(t *testing.T, h Harness) {
 	s.insertUsers(a)
 	b := s.user("101", "dup@example.com")
 	err := s.try(func(tx store.Tx) error { return tx.InsertUser(s.ctx, b) })
-	wantErr(t, "InsertUser with an email taken in the company", err, errs.ErrConflict)
+	WantErr(t, "InsertUser with an email taken in the company", err, errs.ErrConflict)
 	if _, err := s.getUser(b.ID); !errors.Is(err, errs.ErrNotFound) {
 		t.Errorf("the refused user was stored: GetUser gives %v", err)
 	}
@@ -286,7 +288,7 @@ func testDuplicateEmail(t *testing.T, h Harness) {
 	s.insertUsers(d)
 	d.Email = "dup@example.com"
 	err = s.try(func(tx store.Tx) error { return tx.UpdateUser(s.ctx, d) })
-	wantErr(t, "UpdateUser to an email taken in the company", err, errs.ErrConflict)
+	WantErr(t, "UpdateUser to an email taken in the company", err, errs.ErrConflict)
 	got, err := s.getUser(d.ID)
 	if err != nil || got.Email != "d@example.com" {
 		t.Errorf("after the refused update the user has email %q (%v), want d@example.com", got.Email, err)
@@ -298,11 +300,11 @@ func testDuplicateExtensionAndID(t *testing.T, h Harness) {
 	a := s.user("200", "")
 	s.insertUsers(a)
 	err := s.try(func(tx store.Tx) error { return tx.InsertUser(s.ctx, s.user("200", "")) })
-	wantErr(t, "InsertUser with an extension taken in the company", err, errs.ErrConflict)
+	WantErr(t, "InsertUser with an extension taken in the company", err, errs.ErrConflict)
 	dup := s.user("201", "")
 	dup.ID = a.ID
 	err = s.try(func(tx store.Tx) error { return tx.InsertUser(s.ctx, dup) })
-	wantErr(t, "InsertUser with a taken id", err, errs.ErrConflict)
+	WantErr(t, "InsertUser with a taken id", err, errs.ErrConflict)
 	s.view("ExtensionTaken", func(tx store.Tx) error {
 		for ext, want := range map[string]bool{"200": true, "201": false} {
 			got, err := tx.ExtensionTaken(s.ctx, s.company.ID, ext)
@@ -320,7 +322,7 @@ func testDuplicateExtensionAndID(t *testing.T, h Harness) {
 		if next != "201" {
 			t.Errorf("NextExtension = %q, want 201", next)
 		}
-		next, err = tx.NextExtension(s.ctx, uid("cmp_"))
+		next, err = tx.NextExtension(s.ctx, UID("cmp_"))
 		if err == nil && next != "100" {
 			t.Errorf("NextExtension of a company without users = %q, want 100", next)
 		}
@@ -347,15 +349,15 @@ func testDuplicateExtensionAndID(t *testing.T, h Harness) {
 func testUpdateMissing(t *testing.T, h Harness) {
 	s := seed(t, h)
 	err := s.try(func(tx store.Tx) error { return tx.UpdateUser(s.ctx, s.user("300", "")) })
-	wantErr(t, "UpdateUser of a missing user", err, errs.ErrNotFound)
+	WantErr(t, "UpdateUser of a missing user", err, errs.ErrNotFound)
 	err = s.try(func(tx store.Tx) error {
-		return tx.UpdateNumber(s.ctx, numbers.Number{E164: unusedNumber, Kind: numbers.KindLocal, Country: "GB", OfficeID: s.office2.ID, Status: numbers.Available})
+		return tx.UpdateNumber(s.ctx, numbers.Number{E164: UnusedNumber, Kind: numbers.KindLocal, Country: "GB", OfficeID: s.office2.ID, Status: numbers.Available})
 	})
-	wantErr(t, "UpdateNumber of a missing number", err, errs.ErrNotFound)
+	WantErr(t, "UpdateNumber of a missing number", err, errs.ErrNotFound)
 	err = s.try(func(tx store.Tx) error {
-		return tx.UpdateCompany(s.ctx, licensing.Company{ID: uid("cmp_"), Name: "Nobody", Tier: licensing.Standard})
+		return tx.UpdateCompany(s.ctx, licensing.Company{ID: UID("cmp_"), Name: "Nobody", Tier: licensing.Standard})
 	})
-	wantErr(t, "UpdateCompany of a missing company", err, errs.ErrNotFound)
+	WantErr(t, "UpdateCompany of a missing company", err, errs.ErrNotFound)
 }
 
 func testListUsers(t *testing.T, h Harness) {
@@ -474,7 +476,7 @@ func testListDeletedDue(t *testing.T, h Harness) {
 
 func testAudit(t *testing.T, h Harness) {
 	s := seed(t, h)
-	userA, userB := uid("usr_"), uid("usr_")
+	userA, userB := UID("usr_"), UID("usr_")
 	recs := []store.AuditRecord{
 		{At: epoch, CompanyID: s.company.ID, ActorID: "admin", ActorRole: "company_admin", OnBehalfOf: "boss", Action: "create",
 			TargetKind: "user", TargetID: userA, UserID: userA, FromState: "", ToState: "password_required", Detail: "extension 100", Personal: "name Ada Lovelace'; --"},
@@ -482,7 +484,7 @@ func testAudit(t *testing.T, h Harness) {
 			TargetKind: "user", TargetID: userB, UserID: userB, ToState: "password_required", Personal: "name Bob"},
 		{At: epoch.Add(2), CompanyID: s.company.ID, ActorID: "system:sweeper", ActorRole: "system", Action: "assign-number",
 			TargetKind: "number", TargetID: "+16502530001", UserID: userA, FromState: "available", ToState: "assigned", Detail: "assigned", Personal: "email ada@example.com"},
-		{At: epoch.Add(3), CompanyID: uid("cmp_"), ActorID: "admin", ActorRole: "company_admin", Action: "create", TargetKind: "company", TargetID: "x"},
+		{At: epoch.Add(3), CompanyID: UID("cmp_"), ActorID: "admin", ActorRole: "company_admin", Action: "create", TargetKind: "company", TargetID: "x"},
 	}
 	s.update("AppendAudit", func(tx store.Tx) error {
 		var last int64
@@ -500,7 +502,11 @@ func testAudit(t *testing.T, h Harness) {
 	})
 	list := func(f store.AuditFilter) []store.AuditRecord {
 		t.Helper()
-		got, err := listAudit(s.ctx, s.st, f)
+		var got []store.AuditRecord
+		err := s.st.View(s.ctx, func(tx store.Tx) (err error) {
+			got, err = tx.ListAudit(s.ctx, f)
+			return err
+		})
 		if err != nil {
 			t.Fatalf("ListAudit(%+v): %v", f, err)
 		}
@@ -527,14 +533,14 @@ func testAudit(t *testing.T, h Harness) {
 	scrubbed := []store.AuditRecord{recs[0], recs[1], recs[2]}
 	scrubbed[0].Personal, scrubbed[2].Personal = "", ""
 	check("company after ScrubAudit", store.AuditFilter{CompanyID: s.company.ID}, scrubbed...)
-	s.update("ScrubAudit of a user without records", func(tx store.Tx) error { return tx.ScrubAudit(s.ctx, uid("usr_")) })
+	s.update("ScrubAudit of a user without records", func(tx store.Tx) error { return tx.ScrubAudit(s.ctx, UID("usr_")) })
 }
 
 func testNumbersRoundTrip(t *testing.T, h Harness) {
 	s := seed(t, h)
 	var nums []numbers.Number
 	for range 3 {
-		p, err := numbers.Parse(freshLocal("US"), "")
+		p, err := numbers.Parse(FreshLocal("US"), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -544,7 +550,7 @@ func testNumbersRoundTrip(t *testing.T, h Harness) {
 		}
 		nums = append(nums, n)
 	}
-	p, _ := numbers.Parse(freshLocal("GB"), "")
+	p, _ := numbers.Parse(FreshLocal("GB"), "")
 	fax, err := numbers.New(p, s.office2.ID, numbers.KindFax)
 	if err != nil {
 		t.Fatal(err)
@@ -559,9 +565,9 @@ func testNumbersRoundTrip(t *testing.T, h Harness) {
 		return nil
 	})
 	err = s.try(func(tx store.Tx) error { return tx.InsertNumber(s.ctx, nums[0]) })
-	wantErr(t, "InsertNumber of a number already stored", err, errs.ErrConflict)
+	WantErr(t, "InsertNumber of a number already stored", err, errs.ErrConflict)
 
-	holder := uid("usr_")
+	holder := UID("usr_")
 	assigned, _, err := nums[0].Assign(holder, epoch, numbers.DefaultQuarantine(), false)
 	if err != nil {
 		t.Fatal(err)
@@ -706,7 +712,7 @@ func testFailedUpdateRollsBack(t *testing.T, h Harness) {
 	s := seed(t, h)
 	existing := s.user("100", "keep@example.com")
 	s.insertUsers(existing)
-	p, _ := numbers.Parse(freshLocal("US"), "")
+	p, _ := numbers.Parse(FreshLocal("US"), "")
 	num, _ := numbers.New(p, s.office.ID, "")
 	pool := licensing.Pool{OfficeID: s.office.ID, Type: licensing.Seat, Total: 3, Assigned: 1}
 	s.update("seeding", func(tx store.Tx) error {
@@ -759,7 +765,7 @@ func testFailedUpdateRollsBack(t *testing.T, h Harness) {
 		return st
 	}
 	before := read()
-	newCompany := licensing.Company{ID: uid("cmp_"), Name: "Ghost", Tier: licensing.Standard}
+	newCompany := licensing.Company{ID: UID("cmp_"), Name: "Ghost", Tier: licensing.Standard}
 	newUser := s.user("101", "ghost@example.com")
 	writeAll := func(tx store.Tx) error {
 		changed := existing.Clone()
@@ -784,7 +790,7 @@ func testFailedUpdateRollsBack(t *testing.T, h Harness) {
 		if err := tx.UpdateCompany(s.ctx, licensing.Company{ID: s.company.ID, Name: "Renamed", Tier: licensing.Premium}); err != nil {
 			return err
 		}
-		if err := tx.InsertOffice(s.ctx, licensing.Office{ID: uid("off_"), CompanyID: s.company.ID, Name: "Ghost", Country: "US", PriceLevel: "standard"}); err != nil {
+		if err := tx.InsertOffice(s.ctx, licensing.Office{ID: UID("off_"), CompanyID: s.company.ID, Name: "Ghost", Country: "US", PriceLevel: "standard"}); err != nil {
 			return err
 		}
 		if err := tx.InsertCompany(s.ctx, newCompany); err != nil {
@@ -813,15 +819,15 @@ func testFailedUpdateRollsBack(t *testing.T, h Harness) {
 		}
 		return tx.InsertNumber(s.ctx, num) // already stored: a conflict
 	})
-	wantErr(t, "Update whose last write conflicts", err, errs.ErrConflict)
+	WantErr(t, "Update whose last write conflicts", err, errs.ErrConflict)
 	if diff := cmp.Diff(before, read(), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("an Update that failed on a conflict left changes behind (-before +after):\n%s", diff)
 	}
 	s.view("looking for the rolled-back rows", func(tx store.Tx) error {
 		_, err := tx.GetCompany(s.ctx, newCompany.ID)
-		wantErr(t, "GetCompany of a rolled-back company", err, errs.ErrNotFound)
+		WantErr(t, "GetCompany of a rolled-back company", err, errs.ErrNotFound)
 		_, err = tx.GetUser(s.ctx, newUser.ID)
-		wantErr(t, "GetUser of a rolled-back user", err, errs.ErrNotFound)
+		WantErr(t, "GetUser of a rolled-back user", err, errs.ErrNotFound)
 		return nil
 	})
 	// The same writes succeed when the callback does.
@@ -849,4 +855,28 @@ func sortedCopy(list []string) []string {
 	out := slices.Clone(list)
 	slices.Sort(out)
 	return out
+}
+
+// testStoreRefusesUnencodableText asks the store itself, under the
+// facade, for ids no backend can encode: each store refuses them alike, as
+// invalid input, before any statement runs.
+func testStoreRefusesUnencodableText(t *testing.T, h Harness) {
+	st := h.NewStore(t)
+	ctx := context.Background()
+	for _, id := range []string{"usr_\x00", "usr_\xff"} {
+		err := st.View(ctx, func(tx store.Tx) error {
+			_, err := tx.GetUser(ctx, id)
+			return err
+		})
+		if errs.KindOf(err) != errs.Invalid {
+			t.Errorf("GetUser(%q) in the store: %v (kind %v), want invalid input", id, err, errs.KindOf(err))
+		}
+		err = st.View(ctx, func(tx store.Tx) error {
+			_, err := tx.ListUsers(ctx, store.UserFilter{CompanyID: id})
+			return err
+		})
+		if errs.KindOf(err) != errs.Invalid {
+			t.Errorf("ListUsers(company %q) in the store: %v (kind %v), want invalid input", id, err, errs.KindOf(err))
+		}
+	}
 }

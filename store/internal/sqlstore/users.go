@@ -10,6 +10,7 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
@@ -18,7 +19,7 @@ import (
 var userCols = []string{
 	"id", "company_id", "office_id", "parent_id", "kind", "extension",
 	"first_name", "last_name", "email", "username", "password_hash", "pin_hash",
-	"devices", "settings", "admin", "analytics", "billing",
+	"devices", "settings", "role", "role_offices", "analytics", "proxy", "billing",
 	"state", "suspended_from", "deleted_from",
 	"created_at", "updated_at", "deleted_at", "restore_until", "purge_by", "held_at_deletion",
 }
@@ -60,10 +61,14 @@ func userArgs(u lifecycle.User) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	offices, err := toJSON(u.Offices)
+	if err != nil {
+		return nil, err
+	}
 	return []any{
 		u.ID, u.CompanyID, u.OfficeID, u.ParentID, string(u.Kind), u.Extension,
 		u.Person.FirstName, u.Person.LastName, u.Email, u.Username, u.PasswordHash, u.VoicemailPINHash,
-		devices, settings, boolInt(u.Admin), boolInt(u.Analytics), string(u.Billing),
+		devices, settings, string(u.Role), offices, boolInt(u.Analytics), boolInt(u.Proxy), string(u.Billing),
 		string(u.Status.State), string(u.Status.SuspendedFrom), string(u.Status.DeletedFrom),
 		nanos(u.CreatedAt), nanos(u.UpdatedAt), nanos(u.DeletedAt), nanos(u.RestoreUntil), nanos(u.PurgeBy), held,
 	}, nil
@@ -73,13 +78,13 @@ func scanUser(s interface{ Scan(...any) error }) (lifecycle.User, error) {
 	var (
 		u                                       lifecycle.User
 		kind, billing, state, suspFrom, delFrom string
-		devices, settings, held                 string
-		admin, analytics                        int
+		devices, settings, held, role, offices  string
+		analytics, proxy                        int
 		created, updated, deleted, until, purge int64
 	)
 	err := s.Scan(&u.ID, &u.CompanyID, &u.OfficeID, &u.ParentID, &kind, &u.Extension,
 		&u.Person.FirstName, &u.Person.LastName, &u.Email, &u.Username, &u.PasswordHash, &u.VoicemailPINHash,
-		&devices, &settings, &admin, &analytics, &billing,
+		&devices, &settings, &role, &offices, &analytics, &proxy, &billing,
 		&state, &suspFrom, &delFrom,
 		&created, &updated, &deleted, &until, &purge, &held)
 	if err != nil {
@@ -94,9 +99,13 @@ func scanUser(s interface{ Scan(...any) error }) (lifecycle.User, error) {
 	if err := json.Unmarshal([]byte(held), &u.HeldAtDeletion); err != nil {
 		return u, err
 	}
+	if err := json.Unmarshal([]byte(offices), &u.Offices); err != nil {
+		return u, err
+	}
 	u.Kind = lifecycle.Kind(kind)
 	u.Billing = lifecycle.BillingClass(billing)
-	u.Admin, u.Analytics = admin != 0, analytics != 0
+	u.Role = access.Role(role)
+	u.Analytics, u.Proxy = analytics != 0, proxy != 0
 	u.Status = lifecycle.Status{State: lifecycle.State(state), SuspendedFrom: lifecycle.State(suspFrom), DeletedFrom: lifecycle.State(delFrom)}
 	u.CreatedAt, u.UpdatedAt, u.DeletedAt = fromNanos(created), fromNanos(updated), fromNanos(deleted)
 	u.RestoreUntil, u.PurgeBy = fromNanos(until), fromNanos(purge)
@@ -180,6 +189,12 @@ func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.Use
 	}
 	if f.OfficeID != "" {
 		b = b.Where(sq.Eq{"office_id": f.OfficeID})
+	}
+	if len(f.OfficeIDs) > 0 {
+		b = b.Where(sq.Eq{"office_id": f.OfficeIDs})
+	}
+	if f.UserID != "" {
+		b = b.Where(sq.Eq{"id": f.UserID})
 	}
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))

@@ -1,4 +1,4 @@
-package storetest
+package lifelinetest
 
 import (
 	"testing"
@@ -317,7 +317,7 @@ func testTransferSameCountry(t *testing.T, h Harness) {
 	if diff := cmp.Diff(sum, fx.totals()); diff != "" {
 		t.Errorf("licenses are not conserved (-before +after):\n%s", diff)
 	}
-	if rec := fx.lastAudit(); rec.Action != "transfer" || rec.UserID != u.ID {
+	if rec := fx.lastAudit(); rec.Action != "user.transfer" || rec.UserID != u.ID {
 		t.Errorf("audit record of TransferUser: %+v", rec)
 	}
 	checkInvariants(t, fx.snapshot())

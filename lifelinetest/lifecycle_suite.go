@@ -1,4 +1,4 @@
-package storetest
+package lifelinetest
 
 import (
 	"errors"
@@ -44,7 +44,7 @@ func testCreate(t *testing.T, h Harness) {
 	p, email := fx.person()
 	u, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: fx.us.ID, Person: p, Email: email, Username: "ada.l"})
 	wantErr(t, "CreateUser", err)
-	if u.State() != lifecycle.PasswordRequired || u.Kind != lifecycle.Internal || u.PasswordHash != "" || u.VoicemailPINHash != "" || u.Extension != "100" {
+	if u.State() != lifecycle.PasswordRequired || u.Kind != lifecycle.Internal || u.HasPassword || u.HasVoicemailPIN || u.Extension != "100" {
 		t.Errorf("CreateUser made %+v: want Password Required, internal, no secrets, extension 100", u)
 	}
 	_, email2 := fx.person()
@@ -58,8 +58,9 @@ func testCreate(t *testing.T, h Harness) {
 	if empty.State() != lifecycle.SetupRequired || !empty.Person.IsZero() || empty.Email != "" || empty.Extension != "102" {
 		t.Errorf("CreateEmptyExtension made %+v: want Setup Required, nobody, extension 102", empty)
 	}
-	for _, made := range []lifecycle.User{u, inv, empty} {
-		got := fx.get(made.ID)
+	for _, made := range []lifeline.User{u, inv, empty} {
+		got, err := fx.svc.GetUser(fx.ctx, admin, made.ID)
+		wantErr(t, "GetUser", err)
 		if diff := cmp.Diff(made, got, cmpopts.EquateEmpty()); diff != "" {
 			t.Errorf("GetUser differs from what the create returned (-created +got):\n%s", diff)
 		}
@@ -86,34 +87,34 @@ func testCreate(t *testing.T, h Harness) {
 // event is one lifecycle event as the facade offers it.
 type event struct {
 	name lifecycle.Event
-	do   func(fx *fixture, u lifecycle.User) (lifecycle.User, error)
+	do   func(fx *fixture, u lifeline.User) (lifeline.User, error)
 }
 
 var facadeEvents = []event{
-	{lifecycle.EventSetPassword, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventSetPassword, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		return fx.svc.SetPassword(fx.ctx, admin, u.ID, password)
 	}},
-	{lifecycle.EventForcePasswordReset, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventForcePasswordReset, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		return fx.svc.ForcePasswordReset(fx.ctx, admin, u.ID)
 	}},
-	{lifecycle.EventReset, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventReset, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		return fx.svc.Reset(fx.ctx, admin, u.ID, 0)
 	}},
-	{lifecycle.EventRecycle, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventRecycle, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		p, email := fx.person()
 		return fx.svc.Recycle(fx.ctx, admin, u.ID, p, email)
 	}},
-	{lifecycle.EventSuspend, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventSuspend, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		return fx.svc.Suspend(fx.ctx, admin, u.ID)
 	}},
-	{lifecycle.EventReinstate, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventReinstate, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		return fx.svc.Reinstate(fx.ctx, admin, u.ID)
 	}},
-	{lifecycle.EventDelete, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) { return fx.svc.Delete(fx.ctx, admin, u.ID) }},
-	{lifecycle.EventRestore, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventDelete, func(fx *fixture, u lifeline.User) (lifeline.User, error) { return fx.svc.Delete(fx.ctx, admin, u.ID) }},
+	{lifecycle.EventRestore, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		return fx.svc.Restore(fx.ctx, admin, u.ID, lifeline.RestoreOptions{})
 	}},
-	{lifecycle.EventErase, func(fx *fixture, u lifecycle.User) (lifecycle.User, error) {
+	{lifecycle.EventErase, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		return fx.svc.Erase(fx.ctx, admin, u.ID, u.ID)
 	}},
 }
@@ -242,13 +243,13 @@ func testResetFields(t *testing.T, h Harness) {
 					t.Errorf("Reset(%05b): %s cleared = %t, want %t", c.fields, what, isCleared, wantCleared)
 				}
 			}
-			got = fx.get(u.ID)
-			check("name", got.Person.IsZero(), cleared(lifecycle.FieldName) || u.Person.IsZero())
-			check("email", got.Email == "", cleared(lifecycle.FieldEmail) || u.Email == "")
-			check("password", got.PasswordHash == "", cleared(lifecycle.FieldPassword) || u.PasswordHash == "")
-			check("voicemail PIN", got.VoicemailPINHash == "", cleared(lifecycle.FieldVoicemailPIN))
-			check("devices", len(got.Devices) == 0, cleared(lifecycle.FieldDevices))
-			if got.Extension != u.Extension || got.Settings["lang"] != "fr" {
+			stored := fx.get(u.ID)
+			check("name", stored.Person.IsZero(), cleared(lifecycle.FieldName) || u.Person.IsZero())
+			check("email", stored.Email == "", cleared(lifecycle.FieldEmail) || u.Email == "")
+			check("password", stored.PasswordHash == "", cleared(lifecycle.FieldPassword) || !u.HasPassword)
+			check("voicemail PIN", stored.VoicemailPINHash == "", cleared(lifecycle.FieldVoicemailPIN))
+			check("devices", len(stored.Devices) == 0, cleared(lifecycle.FieldDevices))
+			if stored.Extension != u.Extension || stored.Settings["lang"] != "fr" {
 				t.Errorf("Reset changed the extension or the settings: %+v", got)
 			}
 			if diff := cmp.Diff(nums, fx.heldBy(u.ID)); diff != "" {
@@ -257,7 +258,7 @@ func testResetFields(t *testing.T, h Harness) {
 			if diff := cmp.Diff([]licensing.LicenseType{licensing.AddOn, licensing.Seat}, fx.licenses(u.ID)); diff != "" {
 				t.Errorf("Reset changed the licenses held (-want +got):\n%s", diff)
 			}
-			if rec := fx.lastAudit(); rec.Action != string(lifecycle.EventReset) || rec.FromState != string(c.from) || rec.ToState != string(c.want) {
+			if rec := fx.lastAudit(); rec.Action != "user.reset" || rec.FromState != string(c.from) || rec.ToState != string(c.want) {
 				t.Errorf("audit record of the reset: %+v", rec)
 			}
 			if c.reinstate != "" {
@@ -291,7 +292,7 @@ func testRecycle(t *testing.T, h Harness) {
 	fx.refused("Recycle with a malformed email", err, before, errs.ErrInvalid)
 	got, err := fx.svc.Recycle(fx.ctx, admin, u.ID, p, email)
 	wantErr(t, "Recycle", err)
-	if got.State() != lifecycle.PasswordRequired || got.Person != p || got.Email != email || got.Extension != u.Extension || got.PasswordHash != "" {
+	if got.State() != lifecycle.PasswordRequired || got.Person != p || got.Email != email || got.Extension != u.Extension || got.HasPassword {
 		t.Errorf("Recycle gave %+v: want Password Required, the new person, the old extension, no password", got)
 	}
 	if diff := cmp.Diff(nums, fx.heldBy(u.ID)); diff != "" {
@@ -483,7 +484,7 @@ func testSweep(t *testing.T, h Harness) {
 	if rep := sweep(); rep.Anonymized != 0 {
 		t.Errorf("a second sweep at the same instant reported %+v, want nothing left to do", rep)
 	}
-	if rec := fx.lastAudit(); rec.ActorID != lifeline.Sweeper.ID || rec.Action != string(lifecycle.EventAnonymize) ||
+	if rec := fx.lastAudit(); rec.ActorID != lifeline.Sweeper.Name() || rec.Action != "user.anonymize" ||
 		rec.FromState != string(lifecycle.Deleted) || rec.ToState != string(lifecycle.Anonymized) || rec.UserID != a.ID {
 		t.Errorf("audit record of the sweep: %+v", rec)
 	}
@@ -513,7 +514,7 @@ func testFreeUserPurgedAtOnce(t *testing.T, h Harness) {
 		t.Errorf("a deleted free user is %s, want Anonymized at once", d.State())
 	}
 	recs := fx.audit(store.AuditFilter{UserID: u.ID})
-	if len(fx.audit(store.AuditFilter{})) != n+2 || recs[len(recs)-2].Action != string(lifecycle.EventDelete) || recs[len(recs)-1].Action != string(lifecycle.EventAnonymize) {
+	if len(fx.audit(store.AuditFilter{})) != n+2 || recs[len(recs)-2].Action != "user.delete" || recs[len(recs)-1].Action != "user.anonymize" {
 		t.Errorf("deleting a free user should audit delete then anonymize; got %+v", recs)
 	}
 	if v := fx.number(nums[0]); v.Status != numbers.Reserved || v.LastHolder != "anonymized" {
@@ -598,12 +599,20 @@ func testBadInput(t *testing.T, h Harness) {
 			_, err := fx.svc.SetPoolTotal(fx.ctx, admin, fx.us.ID, "Seat; DROP", 1)
 			return err
 		}},
-		{"an actor without a role", func() error {
-			_, err := fx.svc.Suspend(fx.ctx, lifeline.Actor{ID: "x"}, u.ID)
+		{"no actor", func() error {
+			_, err := fx.svc.Suspend(fx.ctx, lifeline.Actor{}, u.ID)
 			return err
 		}},
 		{"an actor with a 1 MB id", func() error {
-			_, err := fx.svc.Suspend(fx.ctx, lifeline.Actor{ID: mega, Role: lifeline.RoleCompanyAdmin}, u.ID)
+			_, err := fx.svc.Suspend(fx.ctx, lifeline.Actor{ID: mega}, u.ID)
+			return err
+		}},
+		{"an actor id with a NUL byte", func() error {
+			_, err := fx.svc.Suspend(fx.ctx, lifeline.Actor{ID: "usr_\x00x"}, u.ID)
+			return err
+		}},
+		{"an on-behalf-of id that is not UTF-8", func() error {
+			_, err := fx.svc.Suspend(fx.ctx, lifeline.Actor{ID: "usr_x", OnBehalfOf: "\xff\xfe"}, u.ID)
 			return err
 		}},
 	} {
@@ -612,8 +621,12 @@ func testBadInput(t *testing.T, h Harness) {
 	// Input naming something that does not exist is not found, not invalid.
 	_, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: uid("off_"), Person: p})
 	fx.refused("CreateUser in a missing office", err, before, errs.ErrNotFound)
+	// An id no object can have is invalid, and the message does not echo it.
 	_, err = fx.svc.Suspend(fx.ctx, admin, mega)
-	fx.refused("Suspend of a 1 MB id", err, before, errs.ErrNotFound)
+	fx.refused("Suspend of a 1 MB id", err, before, errs.ErrInvalid)
+	if len(err.Error()) > 300 {
+		t.Errorf("the refusal of a 1 MB id is %d bytes long", len(err.Error()))
+	}
 }
 
 // sqlNames are person names full of SQL and LIKE metacharacters: they are
@@ -653,8 +666,21 @@ func testStoredVerbatim(t *testing.T, h Harness) {
 
 func testLifecycleAudit(t *testing.T, h Harness) {
 	fx := newFixture(t, h)
-	fx.seats(fx.us, 1)
-	proxy := lifeline.Actor{ID: "mgr:7", Role: lifeline.RoleOfficeManager, OnBehalfOf: "usr_boss"}
+	fx.seats(fx.us, 3)
+	// An office admin with proxy access acts as an office manager of the
+	// same office: the records name both, and the manager's role.
+	mgr := fx.create(fx.us)
+	boss := fx.create(fx.us)
+	if _, err := fx.svc.GrantRole(fx.ctx, admin, mgr.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.svc.SetProxyAccess(fx.ctx, admin, mgr.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fx.svc.GrantRole(fx.ctx, admin, boss.ID, lifeline.RoleOfficeManager, fx.us.ID); err != nil {
+		t.Fatal(err)
+	}
+	proxy := lifeline.Actor{ID: mgr.ID, OnBehalfOf: boss.ID}
 	p, email := fx.person()
 	u, err := fx.svc.CreateUser(fx.ctx, proxy, lifeline.NewUser{OfficeID: fx.us.ID, Person: p, Email: email})
 	if err != nil {
@@ -663,14 +689,14 @@ func testLifecycleAudit(t *testing.T, h Harness) {
 	check := func(action string, from, to lifecycle.State) {
 		t.Helper()
 		rec := fx.lastAudit()
-		want := store.AuditRecord{ID: rec.ID, At: fx.svc.Now(), CompanyID: fx.co.ID, ActorID: proxy.ID, ActorRole: string(proxy.Role),
+		want := store.AuditRecord{ID: rec.ID, At: fx.svc.Now(), CompanyID: fx.co.ID, ActorID: proxy.ID, ActorRole: string(lifeline.RoleOfficeManager),
 			OnBehalfOf: proxy.OnBehalfOf, Action: action, TargetKind: "user", TargetID: u.ID, UserID: u.ID,
 			FromState: string(from), ToState: string(to), Detail: rec.Detail, Personal: rec.Personal}
 		if diff := cmp.Diff(want, rec); diff != "" {
 			t.Errorf("audit record of %s (-want +got):\n%s", action, diff)
 		}
 	}
-	check(string(lifecycle.EventCreate), lifecycle.None, lifecycle.PasswordRequired)
+	check("user."+string(lifecycle.EventCreate), lifecycle.None, lifecycle.PasswordRequired)
 	steps := []struct {
 		do       func() error
 		action   lifecycle.Event
@@ -698,7 +724,7 @@ func testLifecycleAudit(t *testing.T, h Harness) {
 		if got := len(fx.audit(store.AuditFilter{})); got != n+1 {
 			t.Errorf("%s appended %d audit records, want 1", s.action, got-n)
 		}
-		check(string(s.action), s.from, s.to)
+		check("user."+string(s.action), s.from, s.to)
 	}
 	// A refused operation leaves no record.
 	n := len(fx.audit(store.AuditFilter{}))
@@ -806,7 +832,7 @@ func testAnonymization(t *testing.T, h Harness) {
 			checkInvariants(t, snap)
 			// Anonymized is forever.
 			for _, ev := range facadeEvents {
-				_, err := ev.do(fx, got)
+				_, err := ev.do(fx, lifeline.User{ID: got.ID})
 				fx.refused(string(ev.name)+" of an anonymized user", err, snap, lifeline.ErrIllegalTransition, errs.ErrGone)
 			}
 			fx.clk.Add(365 * 24 * time.Hour)
@@ -829,7 +855,7 @@ func testMissingUser(t *testing.T, h Harness) {
 	fx.seats(fx.us, 1)
 	fx.userIn(fx.us, lifecycle.Active)
 	before := fx.snapshot()
-	missing := lifecycle.User{ID: uid("usr_")}
+	missing := lifeline.User{ID: uid("usr_")}
 	for _, ev := range facadeEvents {
 		_, err := ev.do(fx, missing)
 		fx.refused(string(ev.name)+" of a missing user", err, before, errs.ErrNotFound)

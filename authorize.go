@@ -1,0 +1,147 @@
+package lifeline
+
+import (
+	"github.com/lifeline-go/lifeline/access"
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
+)
+
+// loadPrincipal reads who the operation runs as from the store, in the
+// operation's own transaction: the acting user's role, offices and grants,
+// or, when proxying, the target's after checking the actor may proxy.
+func (o *op) loadPrincipal() error {
+	a := o.actor
+	if a.system != "" {
+		o.principal = access.Principal{System: a.system, CompanyID: a.systemCompany, Role: access.CompanyAdmin}
+		return nil
+	}
+	u, err := o.tx.GetUser(o.ctx, a.ID)
+	if errs.Is(err, errs.NotFound) {
+		return errs.E(errs.Forbidden, o.name, "actor %q is not a lifeline user", a.ID)
+	}
+	if err != nil {
+		return err
+	}
+	if !canAct(u.State()) {
+		return errs.E(errs.Forbidden, o.name, "actor %s is %s and cannot act", u.ID, u.State())
+	}
+	p := principalOf(u)
+	if a.OnBehalfOf != "" {
+		t, err := o.tx.GetUser(o.ctx, a.OnBehalfOf)
+		if errs.Is(err, errs.NotFound) || (err == nil && t.CompanyID != u.CompanyID) {
+			return errs.E(errs.NotFound, o.name, "user %q does not exist", a.OnBehalfOf)
+		}
+		if err != nil {
+			return err
+		}
+		if !canAct(t.State()) {
+			return errs.E(errs.Conflict, o.name, "cannot proxy into user %s: it is %s", t.ID, t.State())
+		}
+		c, err := o.tx.GetCompany(o.ctx, u.CompanyID)
+		if err != nil {
+			return err
+		}
+		if p, err = access.Proxy(p, principalOf(t), u.Proxy, c.Tier); err != nil {
+			return err
+		}
+	}
+	o.principal = p
+	return nil
+}
+
+// canAct reports whether a user in state s may act: one who can log in.
+func canAct(s lifecycle.State) bool {
+	return s == lifecycle.Active || s == lifecycle.PasswordRequired
+}
+
+func principalOf(u lifecycle.User) access.Principal {
+	role := u.Role
+	if role == "" {
+		role = access.Member
+	}
+	return access.Principal{UserID: u.ID, CompanyID: u.CompanyID, OfficeID: u.OfficeID, Role: role, Offices: u.Offices}
+}
+
+// sees reports whether companyID is inside the principal's tenancy. Objects
+// of other companies do not exist for it.
+func (o *op) sees(companyID string) bool {
+	return o.principal.CompanyID == "" || o.principal.CompanyID == companyID
+}
+
+// authorize checks the operation's declared permission on t.
+func (o *op) authorize(t access.Target) error { return o.authorizeAs(o.spec.Permission, t) }
+
+// authorizeAs checks permission a on t; an operation whose parts need
+// different permissions (an update that also changes an email) calls it
+// once per part.
+func (o *op) authorizeAs(a access.Action, t access.Target) error {
+	o.authorized = true
+	if a == "" {
+		if o.principal.System != "" && o.sees(t.CompanyID) {
+			return nil
+		}
+		return errs.E(errs.Forbidden, o.name, "only a system principal of the host may run %s", o.name)
+	}
+	var tier licensing.Tier
+	if access.NeedsAdvancedPlan(a) && o.sees(t.CompanyID) {
+		c, err := o.tx.GetCompany(o.ctx, t.CompanyID)
+		if err != nil {
+			return err
+		}
+		tier = c.Tier
+	}
+	if err := access.Authorize(o.principal, a, t, tier); err != nil {
+		return errs.Wrap(errs.KindOf(err), o.name, err, "%s", "refused")
+	}
+	return nil
+}
+
+func userTarget(u lifecycle.User) access.Target {
+	return access.Target{CompanyID: u.CompanyID, OfficeIDs: []string{u.OfficeID}, UserID: u.ID, UserRole: u.Role}
+}
+
+// authorizeUser checks the operation's permission on user u.
+func (o *op) authorizeUser(u lifecycle.User) error { return o.authorize(userTarget(u)) }
+
+// authorizeOffice checks the operation's permission on an office.
+func (o *op) authorizeOffice(off licensing.Office) error {
+	return o.authorize(access.Target{CompanyID: off.CompanyID, OfficeIDs: []string{off.ID}})
+}
+
+// loadUser reads a user the principal can see. A user of another company
+// is reported exactly as a missing one.
+func (o *op) loadUser(id string) (lifecycle.User, error) {
+	if err := checkID(o.name, "user id", id); err != nil {
+		return lifecycle.User{}, err
+	}
+	u, err := o.tx.GetUser(o.ctx, id)
+	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(u.CompanyID)) {
+		return lifecycle.User{}, errs.E(errs.NotFound, o.name, "user %q does not exist", id)
+	}
+	return u, err
+}
+
+// loadOffice reads an office the principal can see.
+func (o *op) loadOffice(id string) (licensing.Office, error) {
+	if err := checkID(o.name, "office id", id); err != nil {
+		return licensing.Office{}, err
+	}
+	off, err := o.tx.GetOffice(o.ctx, id)
+	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(off.CompanyID)) {
+		return licensing.Office{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id)
+	}
+	return off, err
+}
+
+// loadCompany reads a company the principal can see.
+func (o *op) loadCompany(id string) (licensing.Company, error) {
+	if err := checkID(o.name, "company id", id); err != nil {
+		return licensing.Company{}, err
+	}
+	c, err := o.tx.GetCompany(o.ctx, id)
+	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(c.ID)) {
+		return licensing.Company{}, errs.E(errs.NotFound, o.name, "company %q does not exist", id)
+	}
+	return c, err
+}

@@ -1,0 +1,133 @@
+package lifelinetest
+
+import (
+	"errors"
+	"fmt"
+
+	"pgregory.net/rapid"
+
+	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/access"
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
+)
+
+// The model's actors. Every sequence hires an office admin of the first
+// office, an office manager of the first two and a member, and a company
+// admin of another company. AsStaff runs a user action as one of them; the
+// model expects the access matrix's answer, and when that is a refusal it
+// changes nothing, so the check after the step proves the store did not
+// change either.
+
+// hireStaff creates the staff in the first office, with seats of their own.
+func (m *machine) hireStaff(t *rapid.T) {
+	off := m.offices[0]
+	seats := m.pool(off.ID, licensing.Seat)
+	m.setPoolTotal(t, off, licensing.Seat, seats.total+3)
+	m.staff = map[access.Role]*mUser{}
+	for _, r := range []access.Role{access.OfficeAdmin, access.OfficeManager, access.Member} {
+		p, email := m.freshPerson()
+		ext := m.nextExtension()
+		u, err := m.svc.CreateUser(m.ctx, admin, lifeline.NewUser{OfficeID: off.ID, Person: p, Email: email})
+		if err != nil {
+			t.Fatalf("hiring a %s: %v", r, err)
+		}
+		seats.assigned++
+		m.audit++
+		mu := &mUser{id: u.ID, office: off.ID, ext: ext, kind: lifecycle.Internal, state: lifecycle.PasswordRequired,
+			person: p, email: email, billing: lifecycle.Paid, licenses: []licensing.LicenseType{licensing.Seat}, staff: true}
+		m.users = append(m.users, mu)
+		m.byID[mu.id] = mu
+		m.staff[r] = mu
+		var offices []string
+		switch r {
+		case access.OfficeAdmin:
+			offices = []string{m.offices[0].ID}
+		case access.OfficeManager:
+			offices = []string{m.offices[0].ID, m.offices[1].ID}
+		}
+		if r != access.Member {
+			if _, err := m.svc.GrantRole(m.ctx, admin, u.ID, r, offices...); err != nil {
+				t.Fatalf("GrantRole %s: %v", r, err)
+			}
+			m.audit++
+		}
+	}
+	// Another company's admin, bootstrapped on the same store.
+	p, email := m.freshPerson()
+	b, err := m.svc.Bootstrap(m.ctx, admin, lifeline.Bootstrap{CompanyName: "Elsewhere", Tier: licensing.Premium,
+		Office: lifeline.NewOffice{Name: "HQ", Country: "US"}, Admin: lifeline.NewUser{Person: p, Email: email}})
+	if err != nil {
+		t.Fatalf("Bootstrap: %v", err)
+	}
+	m.stranger = lifeline.Actor{ID: b.Admin.ID}
+}
+
+// staffPrincipal is who lifeline takes a staff member to be.
+func (m *machine) staffPrincipal(r access.Role) access.Principal {
+	u := m.staff[r]
+	p := access.Principal{UserID: u.id, CompanyID: m.co.ID, OfficeID: u.office, Role: r}
+	switch r {
+	case access.OfficeAdmin:
+		p.Offices = []string{m.offices[0].ID}
+	case access.OfficeManager:
+		p.Offices = []string{m.offices[0].ID, m.offices[1].ID}
+	}
+	return p
+}
+
+// AsStaff runs one user action as a staff member or a stranger.
+func (m *machine) AsStaff(t *rapid.T) {
+	who := rapid.SampledFrom([]string{string(access.OfficeAdmin), string(access.OfficeManager), string(access.Member), "stranger"}).Draw(t, "actor")
+	if who == "stranger" {
+		m.actor, m.foreign = m.stranger, true
+	} else {
+		r := access.Role(who)
+		m.actor, m.actorP = lifeline.Actor{ID: m.staff[r].id}, m.staffPrincipal(r)
+	}
+	defer func() { m.actor, m.actorP, m.foreign = admin, access.Principal{}, false }()
+	actions := map[string]func(*rapid.T){
+		"SetPassword": m.SetPassword, "ForcePasswordReset": m.ForcePasswordReset, "Reset": m.Reset,
+		"Recycle": m.Recycle, "Suspend": m.Suspend, "Reinstate": m.Reinstate, "Delete": m.Delete,
+		"Restore": func(t *rapid.T) { m.restore(t, false) }, "Erase": m.Erase,
+	}
+	names := []string{"SetPassword", "ForcePasswordReset", "Reset", "Recycle", "Suspend", "Reinstate", "Delete", "Restore", "Erase"}
+	actions[rapid.SampledFrom(names).Draw(t, "staffAction")](t)
+}
+
+// gate turns the outcome the model expects of a user action run by the
+// system into the outcome for the current actor. A refusal before the
+// operation reaches the store (invalid input) or a missing user stays as
+// it is; otherwise another company's actor finds no such user, and a staff
+// member gets the access matrix's answer before any business rule.
+func (m *machine) gate(want []error, perm access.Action, u *mUser) []error {
+	if m.actor == admin {
+		return want
+	}
+	for _, w := range want {
+		if errors.Is(w, errs.ErrInvalid) || errors.Is(w, errs.ErrNotFound) {
+			return want
+		}
+	}
+	if m.foreign {
+		return []error{errs.ErrNotFound}
+	}
+	target := access.Target{CompanyID: m.co.ID, OfficeIDs: []string{u.office}, UserID: u.id, UserRole: access.Member}
+	if err := access.Authorize(m.actorP, perm, target, m.co.Tier); err != nil {
+		return []error{kindSentinel(errs.KindOf(err))}
+	}
+	return want
+}
+
+func kindSentinel(k errs.Kind) error {
+	switch k {
+	case errs.NotFound:
+		return errs.ErrNotFound
+	case errs.Forbidden:
+		return errs.ErrForbidden
+	case errs.Invalid:
+		return errs.ErrInvalid
+	}
+	panic(fmt.Sprintf("lifelinetest: an access refusal of kind %v", k))
+}

@@ -1,0 +1,204 @@
+package lifeline
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"slices"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/lifeline-go/lifeline/access"
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/store"
+)
+
+// OpSpec declares an operation once: its name, which is also the action its
+// audit records carry, the permission it needs, and whether it writes.
+type OpSpec struct {
+	// Name is the operation's name and audit action, such as "user.suspend".
+	Name string
+	// Permission is the access-matrix action the operation is authorized
+	// against; "" marks an operation only a system principal may run.
+	Permission access.Action
+	// Write reports whether the operation changes the store.
+	Write bool
+}
+
+var registry []OpSpec
+
+func declare(name string, perm access.Action, write bool) OpSpec {
+	s := OpSpec{Name: name, Permission: perm, Write: write}
+	registry = append(registry, s)
+	return s
+}
+
+// Operations returns every operation the facade runs, in declaration order:
+// the one list docs, portals and tests walk.
+func Operations() []OpSpec { return slices.Clone(registry) }
+
+// Operation is an operation value: a request such as Suspend{UserID: id},
+// run by [Do], previewed by [Preview]. Every method of [Service] that does
+// something is a thin wrapper over one Operation, so each is declared once
+// and every call goes through the same runner.
+type Operation[R any] interface {
+	// Spec returns the operation's declaration.
+	Spec() OpSpec
+	// prepare does the work that needs no store: validation, parsing,
+	// hashing. It returns the step that runs inside the transaction, which
+	// must be safe to run more than once (a store may retry it).
+	prepare(s *Service) (step[R], error)
+}
+
+// step is the transactional part of an operation: it loads what it needs
+// through o, authorizes it, applies the rules and records the effects.
+type step[R any] func(o *op) (R, error)
+
+// Do runs op as actor: it prepares op outside the transaction, then in one
+// transaction loads the actor's principal, authorizes, applies, records the
+// audit trail from the operation's effects, and commits. An operation that
+// fails changes nothing.
+func Do[R any](ctx context.Context, s *Service, actor Actor, op Operation[R]) (R, error) {
+	r, _, err := runOp(ctx, s, actor, op, modeRun)
+	return r, err
+}
+
+// Preview runs op as actor and rolls it back: it returns what op would
+// return and the effects it would have — states before and after, numbers
+// moved, licenses taken or freed, the audit records it would write — and
+// changes nothing. A refusal is returned as Do would return it.
+func Preview[R any](ctx context.Context, s *Service, actor Actor, op Operation[R]) (R, Effects, error) {
+	return runOp(ctx, s, actor, op, modePreview)
+}
+
+// runMode says how runOp finishes an operation.
+type runMode uint8
+
+const (
+	// modeRun commits, then checkpoints the store after an erasure.
+	modeRun runMode = iota
+	// modePreview rolls back and returns the effects.
+	modePreview
+	// modeBatch commits and leaves the checkpoint to the caller, which runs
+	// one after the whole batch (the sweeper).
+	modeBatch
+)
+
+// errDryRun rolls a preview's transaction back.
+var errDryRun = errors.New("lifeline: dry run")
+
+func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R], mode runMode) (R, Effects, error) {
+	dry := mode == modePreview
+	var zero R
+	spec := opv.Spec()
+	if err := actor.validate(spec.Name); err != nil {
+		return zero, Effects{}, err
+	}
+	apply, err := opv.prepare(s)
+	if err != nil {
+		return zero, Effects{}, err
+	}
+	now := s.Now()
+	var (
+		res R
+		eff Effects
+	)
+	body := func(tx store.Tx) error {
+		// Everything an attempt builds starts afresh: a store may run this
+		// more than once.
+		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx}
+		if err := o.loadPrincipal(); err != nil {
+			return err
+		}
+		r, err := apply(o)
+		if err != nil {
+			return err
+		}
+		if !o.authorized {
+			return errs.E(errs.Other, spec.Name, "the operation ran without an authorization check (a bug in lifeline)")
+		}
+		for i := range o.eff.Audit {
+			id, err := tx.AppendAudit(ctx, o.eff.Audit[i])
+			if err != nil {
+				return err
+			}
+			o.eff.Audit[i].ID = id
+		}
+		res, eff = r, o.eff
+		if dry {
+			return errDryRun
+		}
+		return nil
+	}
+	if spec.Write {
+		err = s.st.Update(ctx, body)
+	} else {
+		err = s.st.View(ctx, body)
+	}
+	if dry && errors.Is(err, errDryRun) {
+		err = nil
+	}
+	if err != nil {
+		s.log.LogAttrs(ctx, slog.LevelDebug, "lifeline: operation refused", slog.String("op", spec.Name),
+			slog.String("actor", actor.Name()), slog.String("kind", errs.KindOf(err).String()), slog.String("error", err.Error()))
+		return zero, Effects{}, err
+	}
+	if mode == modeRun && eff.anonymized {
+		s.checkpoint(ctx)
+	}
+	return res, eff, nil
+}
+
+// checkpoint asks the store to push committed erasures to its files. The
+// erasure has committed either way, so a failure is logged, not returned.
+func (s *Service) checkpoint(ctx context.Context) {
+	c, ok := s.st.(store.Checkpointer)
+	if !ok {
+		return
+	}
+	if err := c.Checkpoint(context.WithoutCancel(ctx)); err != nil {
+		s.log.LogAttrs(ctx, slog.LevelWarn, "lifeline: checkpoint after an erasure failed; the next one retries",
+			slog.String("error", err.Error()))
+	}
+}
+
+// op is one attempt of one operation: who acts, as which principal, when,
+// in which transaction, and what it has done so far.
+type op struct {
+	s     *Service
+	ctx   context.Context
+	spec  OpSpec
+	name  string
+	actor Actor
+	now   time.Time
+	tx    store.Tx
+
+	// principal is who the operation runs as: the actor, or the user it
+	// proxies into.
+	principal  access.Principal
+	authorized bool
+	eff        Effects
+}
+
+// MaxIDLen is the longest id lifeline accepts.
+const MaxIDLen = 128
+
+// checkID refuses an id no object can have: empty, too long, not UTF-8,
+// or holding a control character. It runs before any store is asked.
+func checkID(opName, what, id string) error {
+	switch {
+	case id == "":
+		return errs.E(errs.Invalid, opName, "%s is empty", what)
+	case len(id) > MaxIDLen:
+		return errs.E(errs.Invalid, opName, "%s is %d bytes long; ids are at most %d", what, len(id), MaxIDLen)
+	case !utf8.ValidString(id):
+		return errs.E(errs.Invalid, opName, "%s is not valid UTF-8", what)
+	}
+	for _, r := range id {
+		if unicode.IsControl(r) {
+			return errs.E(errs.Invalid, opName, "%s holds the control character %U", what, r)
+		}
+	}
+	return nil
+}
