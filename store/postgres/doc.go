@@ -59,6 +59,72 @@
 // retried on SQLSTATE 40001, it also suits the distributed
 // PostgreSQL-compatible engines that report conflicts the same way.
 //
+// # Erasure
+//
+// Anonymization overwrites a user's personal fields and the personal text
+// of the audit records about them in one transaction; from its commit no
+// read, through lifeline or SQL, sees them. But PostgreSQL writes an UPDATE
+// as a new row version and leaves the old one, bytes intact, in the table's
+// file, in the index files (users_email holds the email) and, for long
+// values, in the TOAST table. Plain VACUUM, the kind autovacuum runs, only
+// marks that space reusable: the old bytes stay until new rows happen to
+// overwrite them (this package's tests find erased audit text in the audit
+// file after it). ANALYZE, which autovacuum also runs, copies sampled values
+// (emails, names, the audit's personal text) into the pg_statistic catalog,
+// where they outlive the rows. No autovacuum setting changes this: it never
+// rewrites a table.
+//
+// With [WithVacuumOnErase], [Store.Checkpoint], which the facade calls after
+// each erasure and once at the end of each sweep, rewrites the files that
+// held personal data: VACUUM (FULL, ANALYZE) of users and audit (a new file
+// of live rows only, indexes and TOAST rebuilt, statistics re-sampled),
+// then VACUUM (FULL) of pg_statistic when the role owns the database or is
+// a superuser (from PostgreSQL 17, MAINTAIN on it suffices), then CHECKPOINT
+// when the role is a superuser or has the privileges of pg_checkpoint. A
+// role that may not vacuum users or audit gets an error, not a silent skip.
+// The tests read every file of the database's directory afterwards and
+// find no byte of the erased values. Without the option Checkpoint does
+// nothing, and the operator decides: run VACUUM FULL (or pg_repack) on
+// users, audit and pg_statistic on a schedule that meets the erasure delay
+// promised to users.
+//
+// What remains either way, until the operator's retention removes it:
+//
+//   - WAL: the segments that carried the rows hold the old values until
+//     checkpoints recycle and overwrite them; archived WAL, base backups,
+//     dumps and replicas' WAL keep them as long as those are kept. Physical
+//     replicas replay the rewrite, so their data files follow the primary;
+//     logical subscribers receive the UPDATE only and need the same
+//     maintenance as the primary.
+//   - Row versions that a transaction older than the erasure can still see:
+//     VACUUM FULL must keep them. Checkpoint first waits up to 3 s for such
+//     transactions (and for replication slots or prepared transactions
+//     holding an older xmin) to end, then gives up with an errs.Unavailable
+//     error, leaving the rewrite to the next Checkpoint.
+//   - Freed disk blocks: the old file is truncated, not overwritten, so its
+//     bytes stay in the file system's free space until reused, as with
+//     SQLite's truncated WAL. Encrypt the volume.
+//   - The server log, where it logs statements with their parameters or a
+//     constraint violation's detail (a duplicate email appears in it).
+//
+// The price is the lock: VACUUM FULL holds an ACCESS EXCLUSIVE lock on each
+// table while it rewrites it, and the time is that of copying the whole
+// table, not of what was erased. While users is rewritten nothing reads or
+// writes users; while audit is, every lifeline write waits, since each one
+// appends to audit. Measured with BenchmarkCheckpoint (PostgreSQL 15 on a
+// 2-vCPU VM) on 10 000 users (6.8 MB with indexes) with 10 audit records
+// each (100 000 rows, 30 MB): a Checkpoint took 1.7 s on the test server
+// (fsync off) and 1.5 to 2.9 s with fsync, full_page_writes and
+// synchronous_commit on, of which users was locked 0.25 to 0.7 s and audit
+// 1.0 to 1.8 s (pg_statistic: about 10 ms); on 1 000 users, 0.2 s. The audit
+// table only grows, and the pause with it. Each VACUUM waits at most 3 s for
+// its lock (while it waits, later statements on the table queue behind it)
+// and then gives up with errs.Unavailable. A rewrite needs free disk for a
+// second copy of the table and its indexes. Concurrent Checkpoint calls run
+// one at a time, and callers that waited together share one run; erasing
+// users one by one still rewrites both tables after each, where a sweep
+// rewrites them once. Checkpoint needs PostgreSQL 13 or later.
+//
 // # When to choose which store
 //
 // Choose store/sqlite when one process owns the data: an embedded portal,

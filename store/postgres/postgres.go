@@ -46,6 +46,7 @@ type options struct {
 	maxTries   int
 	minBackoff time.Duration
 	maxBackoff time.Duration
+	vacuum     *vacuumOnErase // nil unless WithVacuumOnErase: see erase.go
 }
 
 // WithMaxConns bounds the connection pool [Open] creates (default the larger
