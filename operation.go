@@ -118,17 +118,8 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 		if !o.authorized {
 			return errs.E(errs.Other, spec.Name, "the operation ran without an authorization check (a bug in lifeline)")
 		}
-		for i := range o.eff.Audit {
-			id, err := tx.AppendAudit(ctx, o.eff.Audit[i])
-			if err != nil {
-				return err
-			}
-			o.eff.Audit[i].ID = id
-		}
-		for _, e := range o.eff.Events {
-			if err := tx.AppendEvent(ctx, e); err != nil {
-				return err
-			}
+		if err := o.commitEffects(); err != nil {
+			return err
 		}
 		res, eff = r, o.eff
 		if dry {
@@ -153,6 +144,24 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 		s.checkpoint(ctx)
 	}
 	return res, eff, nil
+}
+
+// commitEffects writes the audit records and outbox events the operation's
+// effects call for, in its transaction.
+func (o *op) commitEffects() error {
+	for i := range o.eff.Audit {
+		id, err := o.tx.AppendAudit(o.ctx, o.eff.Audit[i])
+		if err != nil {
+			return err
+		}
+		o.eff.Audit[i].ID = id
+	}
+	for _, e := range o.eff.Events {
+		if err := o.tx.AppendEvent(o.ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // checkpoint asks the store to push committed erasures to its files. The

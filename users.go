@@ -740,8 +740,9 @@ func transitionStep(userID string, ev lifecycle.Event, tweak func(*lifecycle.Use
 	})
 }
 
-// Reset clears the chosen fields of a live user (zero Fields: all of name,
-// email, password, voicemail PIN and devices). The user becomes Setup
+// Reset clears the chosen fields of a live user (lifecycle.FieldsAll: all
+// of name, email, password, voicemail PIN and devices; an empty mask is
+// refused, so nothing is cleared by accident). The user becomes Setup
 // Required if the name was cleared, Password Required if only the password
 // was; extension, numbers, licenses and settings stay. Clearing the name
 // clears the person: username, role, offices, analytics and proxy access
@@ -757,6 +758,11 @@ func (Reset) Spec() OpSpec { return specReset }
 func (x Reset) prepare(*Service) (step[User], error) {
 	if x.Fields&^lifecycle.FieldsAll != 0 {
 		return nil, errs.E(errs.Invalid, specReset.Name, "unknown reset fields %#x", uint8(x.Fields))
+	}
+	if x.Fields == 0 {
+		// An empty mask must never clear everything by accident, least of
+		// all in bulk or over an API.
+		return nil, errs.E(errs.Invalid, specReset.Name, "name the fields to clear, or lifecycle.FieldsAll for all of them")
 	}
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if x.Fields.Has(lifecycle.FieldPassword) || x.Fields.Has(lifecycle.FieldEmail) {
@@ -1026,4 +1032,46 @@ func (x SendWelcomeEmail) prepare(*Service) (step[User], error) {
 // SendWelcomeEmail queues a user's welcome email. See [SendWelcomeEmail].
 func (s *Service) SendWelcomeEmail(ctx context.Context, actor Actor, userID string) (User, error) {
 	return Do(ctx, s, actor, SendWelcomeEmail{UserID: userID})
+}
+
+var specResetAndRecycle = declare("user.reset-recycle", access.ResetUser, true)
+
+// ResetAndRecycle clears every field of a live user and gives the
+// extension to a new person in one step (seed 002's bulk "reset and
+// recycle"): the old person's login, role and grants go, the extension,
+// numbers and seat stay, and the user is Password Required.
+type ResetAndRecycle struct {
+	UserID string
+	Person Person
+	Email  string
+}
+
+// Spec implements Operation.
+func (ResetAndRecycle) Spec() OpSpec { return specResetAndRecycle }
+
+func (x ResetAndRecycle) prepare(s *Service) (step[User], error) {
+	recycle, err := Recycle{UserID: x.UserID, Person: x.Person, Email: x.Email}.prepare(s)
+	if err != nil {
+		return nil, err
+	}
+	return func(o *op) (User, error) {
+		before, err := o.loadUser(x.UserID)
+		if err != nil {
+			return User{}, err
+		}
+		if err := o.authorizeAs(access.SetCredentials, userTarget(before)); err != nil {
+			return User{}, err
+		}
+		if err := o.authorizeUser(before); err != nil {
+			return User{}, err
+		}
+		cleared, err := before.Reset(lifecycle.FieldsAll)
+		if err != nil {
+			return User{}, named(o, before.ID, err)
+		}
+		if err := o.saveUserAs("user.reset", before, cleared, "cleared "+describeFields(lifecycle.FieldsAll), ""); err != nil {
+			return User{}, err
+		}
+		return recycle(o)
+	}, nil
 }

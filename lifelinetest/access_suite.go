@@ -343,6 +343,10 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 			return err
 		}
 	},
+	"user.reset-recycle": onUser(func(c *accessCase, id string) error {
+		_, err := lifeline.Do(c.fx.ctx, c.svc, c.actor, lifeline.ResetAndRecycle{UserID: id, Person: lifecycle.Person{FirstName: "Grace", LastName: "Hopper"}})
+		return err
+	}),
 	"user.send-welcome-email": onUser(func(c *accessCase, id string) error {
 		_, err := c.svc.SendWelcomeEmail(c.fx.ctx, c.actor, id)
 		return err
@@ -565,7 +569,7 @@ func testRecycledInheritsNothing(t *testing.T, h Harness) {
 	if _, err := fx.svc.GetUser(fx.ctx, lifeline.Actor{ID: ada.ID}, ada.ID); err != nil {
 		t.Fatalf("the admin cannot act before the reset: %v", err)
 	}
-	if _, err := fx.svc.Reset(fx.ctx, admin, ada.ID, 0); err != nil {
+	if _, err := fx.svc.Reset(fx.ctx, admin, ada.ID, lifecycle.FieldsAll); err != nil {
 		t.Fatal(err)
 	}
 	grace, err := fx.svc.Recycle(fx.ctx, admin, ada.ID, lifecycle.Person{FirstName: "Grace", LastName: "Hopper"}, "")
@@ -778,7 +782,7 @@ func testPreview(t *testing.T, h Harness) {
 		t.Errorf("Preview TransferUser: %d number and %d pool effects, want 3 and 2", len(eff.Numbers), len(eff.Pools))
 	}
 
-	got, eff, err = lifeline.Preview(fx.ctx, fx.svc, admin, lifeline.Reset{UserID: u.ID})
+	got, eff, err = lifeline.Preview(fx.ctx, fx.svc, admin, lifeline.Reset{UserID: u.ID, Fields: lifecycle.FieldsAll})
 	wantErr(t, "Preview Reset", err)
 	fx.unchanged("Preview Reset", before)
 	if got.State() != lifecycle.SetupRequired || got.HasPassword || !got.Person.IsZero() || len(eff.Users) != 1 || eff.Audit[0].Action != "user.reset" {

@@ -129,7 +129,7 @@ func testMixedLifecycle(t *testing.T, h Harness) {
 		{"SetPassword", func(r *rand.Rand) error { _, err := fx.svc.SetPassword(fx.ctx, admin, user(r), password); return err }},
 		{"ForcePasswordReset", func(r *rand.Rand) error { _, err := fx.svc.ForcePasswordReset(fx.ctx, admin, user(r)); return err }},
 		{"Reset", func(r *rand.Rand) error {
-			_, err := fx.svc.Reset(fx.ctx, admin, user(r), lifecycle.Fields(r.IntN(32)))
+			_, err := fx.svc.Reset(fx.ctx, admin, user(r), lifecycle.Fields(1+r.IntN(31)))
 			return err
 		}},
 		{"Suspend", func(r *rand.Rand) error { _, err := fx.svc.Suspend(fx.ctx, admin, user(r)); return err }},

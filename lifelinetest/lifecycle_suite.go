@@ -98,7 +98,7 @@ var facadeEvents = []event{
 		return fx.svc.ForcePasswordReset(fx.ctx, admin, u.ID)
 	}},
 	{lifecycle.EventReset, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
-		return fx.svc.Reset(fx.ctx, admin, u.ID, 0)
+		return fx.svc.Reset(fx.ctx, admin, u.ID, lifecycle.FieldsAll)
 	}},
 	{lifecycle.EventRecycle, func(fx *fixture, u lifeline.User) (lifeline.User, error) {
 		p, email := fx.person()
@@ -195,7 +195,7 @@ func testResetFields(t *testing.T, h Harness) {
 		want      lifecycle.State
 		reinstate lifecycle.State // for a suspended user: the state Reinstate gives after the reset
 	}{
-		{"all/active", A, 0, S, ""},
+		{"all/active", A, lifecycle.FieldsAll, S, ""},
 		{"name/active", A, lifecycle.FieldName, S, ""},
 		{"password/active", A, lifecycle.FieldPassword, P, ""},
 		{"name+password/active", A, lifecycle.FieldName | lifecycle.FieldPassword, S, ""},
@@ -584,6 +584,7 @@ func testBadInput(t *testing.T, h Harness) {
 			return err
 		}},
 		{"Reset with unknown fields", func() error { _, err := fx.svc.Reset(fx.ctx, admin, u.ID, 1<<6); return err }},
+		{"Reset naming no field", func() error { _, err := fx.svc.Reset(fx.ctx, admin, u.ID, 0); return err }},
 		{"Erase without confirmation", func() error { _, err := fx.svc.Erase(fx.ctx, admin, u.ID, ""); return err }},
 		{"AddNumbers of 1 MB", func() error { _, err := fx.svc.AddNumbers(fx.ctx, admin, fx.us.ID, "", mega); return err }},
 		{"AddNumbers of nothing", func() error { _, err := fx.svc.AddNumbers(fx.ctx, admin, fx.us.ID, ""); return err }},

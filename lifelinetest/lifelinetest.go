@@ -64,6 +64,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		{"Access", accessTests},
 		{"Hygiene", hygieneTests},
 		{"Recording", recordingTests},
+		{"Bulk", bulkTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -62,6 +62,21 @@ type Tx interface {
 	Licenses
 	Recordings
 	Outbox
+	Savepoints
+}
+
+// Savepoints lets a transaction undo part of itself: a bulk operation runs
+// many items in one transaction, each inside a savepoint, so a failing item
+// rolls back alone.
+type Savepoints interface {
+	// Savepoint marks the current point of the transaction as name.
+	Savepoint(ctx context.Context, name string) error
+	// RollbackToSavepoint undoes everything since the savepoint name, which
+	// stays set.
+	RollbackToSavepoint(ctx context.Context, name string) error
+	// ReleaseSavepoint forgets the savepoint name, keeping what was done
+	// since.
+	ReleaseSavepoint(ctx context.Context, name string) error
 }
 
 // Companies keeps companies and their offices.

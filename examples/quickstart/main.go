@@ -35,6 +35,7 @@ import (
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
@@ -125,7 +126,7 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	})
 	s.do("suspend Ada", func() error { _, err := svc.Suspend(ctx, admin, ada.ID); return err })
 	s.do("reinstate Ada", func() error { _, err := svc.Reinstate(ctx, admin, ada.ID); return err })
-	s.do("reset Ada's extension (all fields)", func() error { _, err := svc.Reset(ctx, admin, ada.ID, 0); return err })
+	s.do("reset Ada's extension (all fields)", func() error { _, err := svc.Reset(ctx, admin, ada.ID, lifecycle.FieldsAll); return err })
 	s.do("recycle the extension for Grace", func() error {
 		_, err := svc.Recycle(ctx, admin, ada.ID, lifeline.Person{FirstName: "Grace", LastName: "Hopper"}, "grace@acme.example")
 		return err

@@ -11,6 +11,7 @@ import (
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
@@ -105,7 +106,7 @@ func lifecycleRound(ctx context.Context, svc *lifeline.Service, admin lifeline.A
 		func() (lifeline.User, error) { return svc.SetPassword(ctx, admin, u.ID, "password-"+tag) },
 		func() (lifeline.User, error) { return svc.Suspend(ctx, admin, u.ID) },
 		func() (lifeline.User, error) { return svc.Reinstate(ctx, admin, u.ID) },
-		func() (lifeline.User, error) { return svc.Reset(ctx, admin, u.ID, 0) },
+		func() (lifeline.User, error) { return svc.Reset(ctx, admin, u.ID, lifecycle.FieldsAll) },
 		func() (lifeline.User, error) {
 			return svc.Recycle(ctx, admin, u.ID, lifeline.Person{FirstName: "New", LastName: tag}, "")
 		},

@@ -1,0 +1,38 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/lifeline-go/lifeline/errs"
+)
+
+// Savepoint implements store.Savepoints. Names are the caller's constants,
+// never input, and are checked to be plain identifiers all the same.
+func (t *Tx) Savepoint(ctx context.Context, name string) error {
+	return t.savepoint(ctx, "store.Savepoint", "SAVEPOINT ", name)
+}
+
+// RollbackToSavepoint implements store.Savepoints.
+func (t *Tx) RollbackToSavepoint(ctx context.Context, name string) error {
+	return t.savepoint(ctx, "store.RollbackToSavepoint", "ROLLBACK TO SAVEPOINT ", name)
+}
+
+// ReleaseSavepoint implements store.Savepoints.
+func (t *Tx) ReleaseSavepoint(ctx context.Context, name string) error {
+	return t.savepoint(ctx, "store.ReleaseSavepoint", "RELEASE SAVEPOINT ", name)
+}
+
+func (t *Tx) savepoint(ctx context.Context, op, verb, name string) error {
+	if name == "" || len(name) > 63 {
+		return errs.E(errs.Invalid, op, "savepoint name %q is not an identifier", name)
+	}
+	for _, r := range name {
+		if !(r == '_' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9') {
+			return errs.E(errs.Invalid, op, "savepoint name %q is not an identifier", name)
+		}
+	}
+	if _, err := t.tx.ExecContext(ctx, verb+name); err != nil {
+		return t.q.fail(op, err)
+	}
+	return nil
+}
