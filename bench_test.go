@@ -13,6 +13,7 @@ package lifeline_test
 import (
 	"context"
 	"fmt"
+	"iter"
 	"path/filepath"
 	"testing"
 	"time"
@@ -330,5 +331,56 @@ func BenchmarkSetPasswordDefaultHash(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// BenchmarkBulkSuspendReinstate measures one item of a bulk run against one
+// facade call per item: each op suspends one user and reinstates it, as
+// two bulk runs of 500 items (batches of 100, each item in a savepoint) or
+// as two single calls. Reported per item pair.
+func BenchmarkBulkSuspendReinstate(b *testing.B) {
+	const n = 500
+	for _, m := range benchSyncModes {
+		for _, mode := range []string{"one-call-per-item", "bulk-batch=100"} {
+			b.Run(m.name+"/"+mode, func(b *testing.B) {
+				e := benchService(b, benchCheapHash, m.opts...)
+				users := make([]string, n)
+				for i := range users {
+					users[i] = e.user(b).ID
+				}
+				ops := func(mk func(id string) lifeline.Operation[lifeline.User]) iter.Seq[lifeline.Operation[lifeline.User]] {
+					return func(yield func(lifeline.Operation[lifeline.User]) bool) {
+						for _, id := range users {
+							if !yield(mk(id)) {
+								return
+							}
+						}
+					}
+				}
+				suspend := ops(func(id string) lifeline.Operation[lifeline.User] { return lifeline.Suspend{UserID: id} })
+				reinstate := ops(func(id string) lifeline.Operation[lifeline.User] { return lifeline.Reinstate{UserID: id} })
+				b.ReportAllocs()
+				b.ResetTimer()
+				for i := 0; i < b.N; i += n {
+					if mode == "one-call-per-item" {
+						for _, id := range users {
+							if _, err := e.svc.Suspend(e.ctx, e.admin, id); err != nil {
+								b.Fatal(err)
+							}
+							if _, err := e.svc.Reinstate(e.ctx, e.admin, id); err != nil {
+								b.Fatal(err)
+							}
+						}
+						continue
+					}
+					for _, seq := range []iter.Seq[lifeline.Operation[lifeline.User]]{suspend, reinstate} {
+						sum, err := lifeline.RunBulk(e.ctx, e.svc, e.admin, seq, lifeline.BulkOptions{BatchSize: 100}, nil)
+						if err != nil || sum.OK != n {
+							b.Fatalf("%+v, %v", sum, err)
+						}
+					}
+				}
+			})
+		}
 	}
 }
