@@ -53,11 +53,8 @@ func (x ListAudit) prepare(*Service) (step[[]AuditRecord], error) {
 	return func(o *op) ([]AuditRecord, error) {
 		f := store.AuditFilter{CompanyID: q.CompanyID, UserID: q.UserID, TargetID: q.TargetID, Action: q.Action, AfterID: q.AfterID, Limit: q.Limit}
 		if q.UserID != "" {
-			u, err := o.loadUser(q.UserID)
+			u, err := o.userToActOn(q.UserID)
 			if err != nil {
-				return nil, err
-			}
-			if err := o.authorizeUser(u); err != nil {
 				return nil, err
 			}
 			f.CompanyID = u.CompanyID

@@ -122,6 +122,16 @@ func (o *op) loadUser(id string) (lifecycle.User, error) {
 	return u, err
 }
 
+// userToActOn loads a user the principal can see and checks the
+// operation's permission on it: the first step of most user operations.
+func (o *op) userToActOn(id string) (lifecycle.User, error) {
+	u, err := o.loadUser(id)
+	if err != nil {
+		return u, err
+	}
+	return u, o.authorizeUser(u)
+}
+
 // loadOffice reads an office the principal can see.
 func (o *op) loadOffice(id string) (licensing.Office, error) {
 	if err := checkID(o.name, "office id", id); err != nil {

@@ -54,11 +54,8 @@ func (Delete) Spec() OpSpec { return specDelete }
 
 func (x Delete) prepare(s *Service) (step[User], error) {
 	return func(o *op) (User, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return User{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return User{}, err
 		}
 		after, err := s.deleteUser(o, u)
@@ -120,11 +117,8 @@ func (Restore) Spec() OpSpec { return specRestore }
 
 func (x Restore) prepare(*Service) (step[User], error) {
 	return func(o *op) (User, error) {
-		before, err := o.loadUser(x.UserID)
+		before, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return User{}, err
-		}
-		if err := o.authorizeUser(before); err != nil {
 			return User{}, err
 		}
 		st, err := before.Status.Apply(lifecycle.EventRestore)
@@ -176,11 +170,8 @@ func (x Erase) prepare(*Service) (step[User], error) {
 		return nil, errs.E(errs.Invalid, specErase.Name, "erasing is permanent: confirm by passing the user id %q again", x.UserID)
 	}
 	return func(o *op) (User, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return User{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return User{}, err
 		}
 		if _, err := u.Status.Apply(lifecycle.EventErase); err != nil {
@@ -245,11 +236,8 @@ func (anonymizeDue) Spec() OpSpec { return specAnonymize }
 func (x anonymizeDue) prepare(*Service) (step[bool], error) {
 	return func(o *op) (bool, error) {
 		o.now = x.At
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return false, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return false, err
 		}
 		if u.State() != lifecycle.Deleted || !lifecycle.DueForAnonymization(o.now, u.RestoreUntil) {

@@ -155,11 +155,8 @@ func (UserLicenses) Spec() OpSpec { return specUserLicenses }
 
 func (x UserLicenses) prepare(*Service) (step[[]LicenseType], error) {
 	return func(o *op) ([]LicenseType, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return nil, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return nil, err
 		}
 		return o.tx.UserLicenses(o.ctx, u.ID)

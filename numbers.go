@@ -331,11 +331,7 @@ func (x ListNumbers) prepare(s *Service) (step[[]NumberView], error) {
 			}
 		}
 		if q.HolderID != "" {
-			u, err := o.loadUser(q.HolderID)
-			if err != nil {
-				return nil, err
-			}
-			if err := o.authorizeUser(u); err != nil {
+			if _, err := o.userToActOn(q.HolderID); err != nil {
 				return nil, err
 			}
 		}

@@ -164,11 +164,8 @@ func (x SetRecordingPlan) prepare(*Service) (step[RecordingPlan], error) {
 		}
 	}
 	return func(o *op) (RecordingPlan, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return RecordingPlan{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return RecordingPlan{}, err
 		}
 		if x.Recording && !u.State().Live() || x.Recording && u.State() == lifecycle.Suspended {
@@ -268,11 +265,8 @@ func (x RegisterRecording) prepare(*Service) (step[Recording], error) {
 		return nil, err
 	}
 	return func(o *op) (Recording, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return Recording{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return Recording{}, err
 		}
 		plan, err := o.tx.GetPlan(o.ctx, u.ID)
@@ -334,11 +328,8 @@ func (x ListRecordings) prepare(*Service) (step[RecordingPage], error) {
 	}
 	limit = min(limit, 1000)
 	return func(o *op) (RecordingPage, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return RecordingPage{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return RecordingPage{}, err
 		}
 		list, err := o.tx.ListRecordings(o.ctx, store.RecordingFilter{CompanyID: u.CompanyID, OwnerID: u.ID,
@@ -505,11 +496,7 @@ func (x ListHolds) prepare(*Service) (step[[]LegalHold], error) {
 			return nil, err
 		}
 		if x.UserID != "" {
-			u, err := o.loadUser(x.UserID)
-			if err != nil {
-				return nil, err
-			}
-			if err := o.authorizeUser(u); err != nil {
+			if _, err := o.userToActOn(x.UserID); err != nil {
 				return nil, err
 			}
 		} else if err := o.authorize(access.Target{CompanyID: c.ID}); err != nil {
@@ -554,11 +541,8 @@ func (x Offboard) prepare(s *Service) (step[Offboarded], error) {
 		return nil, err
 	}
 	return func(o *op) (Offboarded, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return Offboarded{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return Offboarded{}, err
 		}
 		switch {

@@ -314,11 +314,8 @@ type userChange func(o *op, u lifecycle.User) (next lifecycle.User, detail, pers
 // authorize, compute the change, save it and record it.
 func userStep(userID string, change userChange) step[User] {
 	return func(o *op) (User, error) {
-		before, err := o.loadUser(userID)
+		before, err := o.userToActOn(userID)
 		if err != nil {
-			return User{}, err
-		}
-		if err := o.authorizeUser(before); err != nil {
 			return User{}, err
 		}
 		next, detail, personal, err := change(o, before.Clone())
@@ -589,11 +586,8 @@ func (verifyPassword) Spec() OpSpec { return specVerifyPassword }
 
 func (x verifyPassword) prepare(*Service) (step[string], error) {
 	return func(o *op) (string, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return "", err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return "", err
 		}
 		if u.State() != lifecycle.Active {
@@ -1011,11 +1005,8 @@ func (SendWelcomeEmail) Spec() OpSpec { return specSendWelcomeEmail }
 
 func (x SendWelcomeEmail) prepare(*Service) (step[User], error) {
 	return func(o *op) (User, error) {
-		u, err := o.loadUser(x.UserID)
+		u, err := o.userToActOn(x.UserID)
 		if err != nil {
-			return User{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
 			return User{}, err
 		}
 		if err := requireLive(u, "send-welcome-email"); err != nil {
