@@ -2,7 +2,6 @@ package recording
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/lifeline-go/lifeline/errs"
@@ -32,27 +31,9 @@ func invalid(op, format string, args ...any) error {
 	return errs.E(errs.Invalid, op, format, args...)
 }
 
-// checkText refuses empty (when required) and overlong text, text the
-// shared text policy refuses (invalid UTF-8, controls, separators, bidi and
-// zero-width characters) and text with surrounding spaces. Its messages name
-// the field and the offending character, never the value.
+// checkText is the shared text policy's check (internal/text.Check).
 func checkText(op, what, v string, max int, required bool) error {
-	switch {
-	case v == "" && required:
-		return invalid(op, "%s is required", what)
-	case len(v) > max:
-		return invalid(op, "%s is %d bytes long; at most %d allowed", what, len(v), max)
-	}
-	if p := text.Problem(v); p != "" {
-		return invalid(op, "%s %s", what, p)
-	}
-	if strings.TrimSpace(v) != v {
-		if strings.TrimSpace(v) == "" {
-			return invalid(op, "%s is blank", what)
-		}
-		return invalid(op, "%s has leading or trailing spaces", what)
-	}
-	return nil
+	return text.Check(op, what, v, max, required)
 }
 
 // checkID requires an id: 1 to MaxIDLen bytes of text the policy allows.

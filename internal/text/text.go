@@ -21,7 +21,10 @@ package text
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
+
+	"github.com/lifeline-go/lifeline/errs"
 )
 
 // Class returns the kind of character r is when the policy refuses it, such
@@ -63,4 +66,27 @@ func Problem(s string) string {
 		}
 	}
 	return ""
+}
+
+// Check refuses, as errs.Invalid for operation op, an empty value (when
+// required), one longer than max bytes, one the policy refuses, and one
+// blank or with surrounding spaces. Its messages name the field (what) and
+// the offending character, never the value.
+func Check(op, what, v string, max int, required bool) error {
+	switch {
+	case v == "" && required:
+		return errs.E(errs.Invalid, op, "%s is required", what)
+	case len(v) > max:
+		return errs.E(errs.Invalid, op, "%s is %d bytes long; at most %d allowed", what, len(v), max)
+	}
+	if p := Problem(v); p != "" {
+		return errs.E(errs.Invalid, op, "%s %s", what, p)
+	}
+	if t := strings.TrimSpace(v); t != v {
+		if t == "" {
+			return errs.E(errs.Invalid, op, "%s is blank", what)
+		}
+		return errs.E(errs.Invalid, op, "%s has leading or trailing spaces", what)
+	}
+	return nil
 }
