@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// refused is every item that must fail, with its kind.
+var refused = map[int]string{
+	97:  "forbidden: out of scope",
+	150: "conflict",
+	333: "forbidden: outranked",
+	420: "invalid",
+	498: "forbidden: out of scope",
+	600: "conflict",
+	666: "forbidden: outranked",
+	777: "invalid",
+	850: "conflict",
+	913: "forbidden: out of scope",
+}
+
+func TestBulk(t *testing.T) {
+	var out, again, bar bytes.Buffer
+	// Two runs side by side; the group returns when both are done.
+	t.Run("runs", func(t *testing.T) {
+		t.Run("story", func(t *testing.T) {
+			t.Parallel()
+			if err := run(context.Background(), filepath.Join(t.TempDir(), "b.db"), &out, nil); err != nil {
+				t.Fatalf("run: %v\n%s", err, out.String())
+			}
+		})
+		// The same story with a bar: the bar goes to its own writer, and the
+		// story is the same, word for word.
+		t.Run("bar", func(t *testing.T) {
+			t.Parallel()
+			if err := run(context.Background(), filepath.Join(t.TempDir(), "b.db"), &again, &bar); err != nil {
+				t.Fatalf("run: %v\n%s", err, again.String())
+			}
+		})
+	})
+	if t.Failed() {
+		return
+	}
+	got := out.String()
+	if diff := cmp.Diff(got, again.String()); diff != "" {
+		t.Errorf("the run with a bar printed another story (-without +with):\n%s", diff)
+	}
+	if b := bar.String(); !strings.Contains(b, "100%") || !strings.Contains(b, "(1000/1000") || !strings.Contains(b, "(10 refused)") {
+		t.Errorf("the bar did not reach 1000/1000 with 10 refused:\n%q", b)
+	}
+	if strings.ContainsAny(got, "\r\x1b█") {
+		t.Errorf("the story holds terminal drawing:\n%q", got)
+	}
+
+	setUp := step(t, got, 1)
+	contains(t, setUp,
+		"Acme Telecom (premium), offices San Francisco and New York; Margaret Hamilton is its company admin, Katherine Johnson office admin of San Francisco.",
+		"bulk create: 1000 items, 1000 created, 0 refused; extensions 102 (Alan Turing) to 1101 (Adele Feigenbaum)",
+		"ext 199 (Xavier Ritchie) is in New York",
+		"ext 435 (Ivan Wirth) is an office admin of San Francisco, like Katherine",
+		"of the 1000 extensions: 1000 hold their old person, 0 a new one; the company's users: 1002 Password Required",
+	)
+	audit0 := auditRecords(t, setUp)
+
+	// The validation lists exactly the ten failing items, each with its
+	// kind and reason, and changes nothing.
+	validation := step(t, got, 2)
+	contains(t, validation,
+		"validation: 1000 items, 990 would apply, 10 would fail, 0 not run",
+		"item 0, for example, would: user.reset (Password Required -> Setup Required); user.reset-recycle (Setup Required -> Password Required); and make it Amélie Andersen's",
+		`97: user.reset-recycle: refused: access.Authorize: role office_admin may user.credentials only in the offices it is given, and office "New York" is not given`,
+		"150: user.reset-recycle: email margaret@acme.example is already used by user Margaret (ext 100) in this company",
+		`333: user.reset-recycle: refused: access.Authorize: role office_admin may not user.credentials: it cannot change the password or email of an admin of equal or higher rank (user "ext 435" has role office_admin)`,
+		"420: lifecycle.ValidatePerson: last name is required",
+		"600: user.reset-recycle: email katherine@acme.example is already used by user Katherine (ext 101) in this company",
+		"850: user.reset-recycle: email ivan.wirth@acme.example is already used by user ext 435 in this company",
+		// Nothing changed.
+		"of the 1000 extensions: 1000 hold their old person, 0 a new one; the company's users: 1002 Password Required",
+	)
+	if diff := cmp.Diff(refused, failures(validation)); diff != "" {
+		t.Errorf("the validation's failing items (-want +got):\n%s", diff)
+	}
+	if got := auditRecords(t, validation); got != audit0 {
+		t.Errorf("the validation wrote audit records: %d after it, %d before", got, audit0)
+	}
+
+	// The run applies the 990 others and refuses the same ten; progress is
+	// reported for every item, in order, up to 1000.
+	ran := step(t, got, 3)
+	contains(t, ran,
+		"progress: called 1000 times, last at 1000/1000 with 10 refused, in item order: true",
+		"run: 1000 items, 990 applied, 10 refused, 0 not run",
+		"the run refused exactly the items the validation listed",
+		"of the 1000 extensions: 10 hold their old person, 990 a new one; the company's users: 1002 Password Required",
+	)
+	if diff := cmp.Diff(refused, failures(ran)); diff != "" {
+		t.Errorf("the run's refused items (-want +got):\n%s", diff)
+	}
+	// Each applied item writes two records: the reset and the recycle.
+	if got, want := auditRecords(t, ran), audit0+2*990; got != want {
+		t.Errorf("the audit trail holds %d records after the run, want %d", got, want)
+	}
+
+	// The search finds Zoë, Zoe and Zoey, whatever the accent and case;
+	// not Zoé, whose item failed, nor Zoltan.
+	search := step(t, got, 4)
+	contains(t, search, `Katherine searches the pending tab for "zoë"`, "3 hits:")
+	rows(t, search,
+		`203 +Zoë Durand +zoe\.durand@acme\.example +San Francisco +Password Required`,
+		`504 +Zoe Kim +zoe\.kim@acme\.example +San Francisco +Password Required`,
+		`835 +Zoey Park +zoey\.park@acme\.example +San Francisco +Password Required`,
+	)
+	for _, name := range []string{"Zoé", "Zoltan"} {
+		if strings.Contains(search, name) {
+			t.Errorf("the search found %s:\n%s", name, search)
+		}
+	}
+}
+
+// failures reads a table of refused items: item index to kind.
+func failures(out string) map[int]string {
+	re := regexp.MustCompile(`(?m)^    (\d+) +\d+ +.*?  +(forbidden: out of scope|forbidden: outranked|conflict|invalid|not found|not run|error)$`)
+	got := map[int]string{}
+	for _, m := range re.FindAllStringSubmatch(out, -1) {
+		i, _ := strconv.Atoi(m[1])
+		got[i] = m[2]
+	}
+	return got
+}
+
+// auditRecords reads how many audit records a step reports.
+func auditRecords(t *testing.T, out string) int {
+	t.Helper()
+	m := regexp.MustCompile(`the audit trail holds (\d+) records`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no audit count in\n%s", out)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+func contains(t *testing.T, out string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q\n%s", want, out)
+		}
+	}
+}
+
+func rows(t *testing.T, out string, res ...string) {
+	t.Helper()
+	for _, re := range res {
+		if !regexp.MustCompile(`(?m)^ +` + re + ` *$`).MatchString(out) {
+			t.Errorf("output does not match %q\n%s", re, out)
+		}
+	}
+}
+
+// step returns the output of step n, up to the next step.
+func step(t *testing.T, out string, n int) string {
+	t.Helper()
+	head := "\n" + strconv.Itoa(n) + ". "
+	i := strings.Index(out, head)
+	if i < 0 {
+		t.Fatalf("no step %d in\n%s", n, out)
+	}
+	s := out[i+1:]
+	if j := strings.Index(s, "\n"+strconv.Itoa(n+1)+". "); j >= 0 {
+		s = s[:j]
+	}
+	return s
+}
