@@ -3,6 +3,7 @@ package lifelinetest
 import (
 	"errors"
 	"fmt"
+	"io"
 	"testing"
 	"time"
 
@@ -409,6 +410,13 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 	},
 	"audit.list": onUser(func(c *accessCase, id string) error {
 		_, err := c.svc.ListAudit(c.fx.ctx, c.actor, lifeline.AuditQuery{UserID: id})
+		return err
+	}),
+	"user.export": onUser(func(c *accessCase, id string) error {
+		return c.svc.ExportUser(c.fx.ctx, c.actor, id, io.Discard)
+	}),
+	"user.export-request": onUser(func(c *accessCase, id string) error {
+		_, err := lifeline.Do(c.fx.ctx, c.svc, c.actor, lifeline.RequestExport{UserID: id})
 		return err
 	}),
 }
