@@ -120,7 +120,7 @@ func ExampleService_CreateUser() {
 	ada, err = svc.SetPassword(ctx, lifeline.Actor{ID: ada.ID}, ada.ID, "correct horse battery staple")
 	fmt.Println(ada.State(), ada.HasPassword, err)
 	// Output:
-	// 101 Ada Lovelace Ada@acme.example Password Required member <nil>
+	// 101 Ada Lovelace ada@acme.example Password Required member <nil>
 	// true lifecycle.ValidatePerson: last name is required
 	// Active true <nil>
 }

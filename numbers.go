@@ -3,6 +3,7 @@ package lifeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lifeline-go/lifeline/access"
@@ -296,21 +297,63 @@ type NumberQuery struct {
 	OfficeID string
 	Status   NumberStatus
 	HolderID string
+	// Cursor resumes after the previous page: pass its Next as it is.
+	Cursor string
+	// Limit is the page size: 0 means MaxNumbersPerPage, which is also the
+	// most.
+	Limit int
 }
 
-// ListNumbers lists numbers: an office's inventory (optionally one status,
-// such as the reserved pool) or the numbers a user holds.
+// MaxNumbersPerPage bounds a page of ListNumbers.
+const MaxNumbersPerPage = 1000
+
+// NumberPage is one page of numbers and the cursor of the next ("" on the
+// last page).
+type NumberPage struct {
+	Numbers []NumberView
+	Next    string
+}
+
+// ListNumbers lists numbers, a page at a time in E.164 order: an office's
+// inventory (optionally one status, such as the available numbers or the
+// reserved pool, each reserved number with who it was last for, in which
+// office and since when) or the numbers a user holds. Pages are cut by an
+// opaque keyset cursor (the last number of the page), never by offset, so
+// a number is listed once however the inventory changes between pages.
 type ListNumbers struct{ NumberQuery }
 
 // Spec implements Operation.
 func (ListNumbers) Spec() OpSpec { return specListNumbers }
 
-// ListNumbers lists numbers. See [ListNumbers].
+// ListNumbers returns the first page of numbers (at most q.Limit, 0:
+// MaxNumbersPerPage), or the page after q.Cursor; [Service.ListNumbersPage]
+// also returns the cursor of the next page. See [ListNumbers].
 func (s *Service) ListNumbers(ctx context.Context, actor Actor, q NumberQuery) ([]NumberView, error) {
+	page, err := Do(ctx, s, actor, ListNumbers{q})
+	return page.Numbers, err
+}
+
+// ListNumbersPage returns a page of numbers and the cursor of the next.
+// See [ListNumbers].
+func (s *Service) ListNumbersPage(ctx context.Context, actor Actor, q NumberQuery) (NumberPage, error) {
 	return Do(ctx, s, actor, ListNumbers{q})
 }
 
-func (x ListNumbers) prepare(s *Service) (step[[]NumberView], error) {
+// numberCursor is the cursor of a page whose last number is e164.
+func numberCursor(e164 string) string { return "n" + e164 }
+
+func parseNumberCursor(opName, c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	e164, ok := strings.CutPrefix(c, "n")
+	if !ok || !strings.HasPrefix(e164, "+") || checkID(opName, "cursor", e164) != nil {
+		return "", errs.E(errs.Invalid, opName, "cursor %q is not one ListNumbers gave", c)
+	}
+	return e164, nil
+}
+
+func (x ListNumbers) prepare(s *Service) (step[NumberPage], error) {
 	q := x.NumberQuery
 	opName := specListNumbers.Name
 	if q.OfficeID == "" && q.HolderID == "" {
@@ -319,25 +362,37 @@ func (x ListNumbers) prepare(s *Service) (step[[]NumberView], error) {
 	if q.Status != "" && !q.Status.Valid() {
 		return nil, errs.E(errs.Invalid, opName, "%q is not a number status", q.Status)
 	}
-	return func(o *op) ([]NumberView, error) {
+	after, err := parseNumberCursor(opName, q.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	if q.Limit <= 0 || q.Limit > MaxNumbersPerPage {
+		q.Limit = MaxNumbersPerPage
+	}
+	return func(o *op) (NumberPage, error) {
 		ctx := o.ctx
 		if q.OfficeID != "" {
 			off, err := o.loadOffice(q.OfficeID)
 			if err != nil {
-				return nil, err
+				return NumberPage{}, err
 			}
 			if err := o.authorizeOffice(off); err != nil {
-				return nil, err
+				return NumberPage{}, err
 			}
 		}
 		if q.HolderID != "" {
 			if _, err := o.userToActOn(q.HolderID); err != nil {
-				return nil, err
+				return NumberPage{}, err
 			}
 		}
-		list, err := o.tx.ListNumbers(ctx, store.NumberFilter{OfficeID: q.OfficeID, Status: q.Status, HolderID: q.HolderID})
+		list, err := o.tx.PageNumbers(ctx, store.NumberFilter{OfficeID: q.OfficeID, Status: q.Status, HolderID: q.HolderID}, after, q.Limit+1)
 		if err != nil {
-			return nil, err
+			return NumberPage{}, err
+		}
+		var page NumberPage
+		if len(list) > q.Limit {
+			list = list[:q.Limit]
+			page.Next = numberCursor(list[len(list)-1].E164)
 		}
 		names := map[string]string{}
 		name := func(id string) (string, error) {
@@ -374,19 +429,20 @@ func (x ListNumbers) prepare(s *Service) (step[[]NumberView], error) {
 		for _, n := range list {
 			v := NumberView{Number: n}
 			if v.Holder, err = name(n.HolderID); err != nil {
-				return nil, err
+				return NumberPage{}, err
 			}
 			if n.Status == numbers.Reserved {
 				if v.LastHolder, err = name(n.LastHolderID); err != nil {
-					return nil, err
+					return NumberPage{}, err
 				}
 				if v.LastOffice, err = officeName(n.LastOfficeID); err != nil {
-					return nil, err
+					return NumberPage{}, err
 				}
 				v.QuarantineUntil = s.quarantine.Until(n)
 			}
 			out = append(out, v)
 		}
-		return out, nil
+		page.Numbers = out
+		return page, nil
 	}, nil
 }

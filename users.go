@@ -253,6 +253,9 @@ func personalOf(u lifecycle.User) string {
 	return strings.Join(parts, ", ")
 }
 
+// checkEmailFree refuses, with an *EmailInUseError, an email (normalized:
+// the whole address lower-cased) that a user of the company other than
+// selfID holds, deleted users included.
 func (o *op) checkEmailFree(companyID, email, selfID string) error {
 	if email == "" {
 		return nil
@@ -264,7 +267,9 @@ func (o *op) checkEmailFree(companyID, email, selfID string) error {
 	case err != nil:
 		return err
 	case other.ID != selfID:
-		return errs.E(errs.Conflict, o.name, "email %s is already used by user %s in this company", email, other.ID)
+		// A deleted holder keeps its address until it is anonymized; the
+		// error says when that will be.
+		return emailInUse(o, email, other)
 	}
 	return nil
 }

@@ -275,14 +275,24 @@ func ValidateEmail(email string) error {
 	return nil
 }
 
-// NormalizeEmail lower-cases the domain part so that uniqueness checks see
-// "Ada@Example.COM" and "Ada@example.com" as one address.
+// NormalizeEmail lower-cases the whole address, so that uniqueness checks
+// and lookups see "Ada@Example.COM" and "ada@example.com" as one address.
+// (RFC 5321 lets a mail server tell local parts apart by case; no mail
+// system an admin meets does, and two logins differing only in case would
+// be a trap.) In the rare case where lower-casing a non-ASCII letter would
+// make the address longer than [MaxEmailLen], only ASCII letters are
+// lower-cased, so the result stays valid and normalizing is stable.
 func NormalizeEmail(email string) string {
-	at := strings.LastIndexByte(email, '@')
-	if at < 0 {
-		return email
+	if lower := strings.ToLower(email); len(lower) <= MaxEmailLen || len(lower) <= len(email) {
+		return lower
 	}
-	return email[:at] + "@" + strings.ToLower(email[at+1:])
+	b := []byte(email)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // ValidateUsername requires 1–64 characters of letters, digits, '.', '_' or '-'.

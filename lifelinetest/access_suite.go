@@ -408,6 +408,21 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 	"outbox.list-dead": func(c *accessCase) func() error {
 		return func() error { _, err := c.svc.DeadEvents(c.fx.ctx, c.actor, c.fx.co.ID); return err }
 	},
+	// A search naming the target office: office-scoped roles may name
+	// their own offices only, and a member (whose search is of itself)
+	// none.
+	"user.search": func(c *accessCase) func() error {
+		return func() error {
+			_, err := c.svc.SearchUsers(c.fx.ctx, c.actor, lifeline.UserSearch{CompanyID: c.fx.co.ID, OfficeIDs: []string{c.off.ID}})
+			return err
+		}
+	},
+	"user.count-by-tab": func(c *accessCase) func() error {
+		return func() error {
+			_, err := c.svc.CountUsersByTab(c.fx.ctx, c.actor, lifeline.UserSearch{CompanyID: c.fx.co.ID, OfficeIDs: []string{c.off.ID}})
+			return err
+		}
+	},
 	"audit.list": onUser(func(c *accessCase, id string) error {
 		_, err := c.svc.ListAudit(c.fx.ctx, c.actor, lifeline.AuditQuery{UserID: id})
 		return err

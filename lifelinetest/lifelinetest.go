@@ -65,6 +65,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		{"Hygiene", hygieneTests},
 		{"Recording", recordingTests},
 		{"Bulk", bulkTests},
+		{"Search", searchTests},
 		{"Export", exportTests},
 	}
 	for _, g := range groups {

@@ -21,6 +21,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
@@ -63,6 +64,7 @@ type Tx interface {
 	Recordings
 	Outbox
 	Savepoints
+	Search
 }
 
 // Savepoints lets a transaction undo part of itself: a bulk operation runs
@@ -323,4 +325,101 @@ type Outbox interface {
 	ListDeadEvents(ctx context.Context, companyID, afterID string, limit int) ([]OutboxEvent, error)
 	// CountPendingEvents counts the events neither acknowledged nor dead.
 	CountPendingEvents(ctx context.Context, companyID string) (int, error)
+}
+
+// Tab is one of the users tabs of an admin portal: a group of user states.
+type Tab string
+
+// The tabs. Pending is Setup Required and Password Required together.
+// Anonymized users are listed under no portal tab (they are no one any
+// more); TabAnonymized exists so that a store can classify every user.
+const (
+	TabActive     Tab = "active"
+	TabPending    Tab = "pending"
+	TabSuspended  Tab = "suspended"
+	TabDeleted    Tab = "deleted"
+	TabAnonymized Tab = "anonymized"
+)
+
+// Tabs lists the portal's tabs in display order (TabAnonymized is not one).
+func Tabs() []Tab { return []Tab{TabActive, TabPending, TabSuspended, TabDeleted} }
+
+// TabOf returns the tab a user in state s is listed under.
+func TabOf(s lifecycle.State) Tab {
+	switch s {
+	case lifecycle.SetupRequired, lifecycle.PasswordRequired:
+		return TabPending
+	}
+	return Tab(s)
+}
+
+// Valid reports whether t is a portal tab.
+func (t Tab) Valid() bool {
+	switch t {
+	case TabActive, TabPending, TabSuspended, TabDeleted:
+		return true
+	}
+	return false
+}
+
+// UserSearch selects users of one company for [Search.SearchUsers] and
+// [Search.CountUsersByTab]. Zero fields do not filter; anonymized users
+// never match.
+type UserSearch struct {
+	CompanyID string
+	// Tab keeps the users of one tab; "" keeps every user that is not
+	// anonymized. CountUsersByTab ignores it.
+	Tab Tab
+	// OfficeIDs keeps users of any of these offices: a filter or an
+	// actor's scope.
+	OfficeIDs []string
+	// UserID keeps one user: a member's scope is itself.
+	UserID string
+	// Role keeps users of that role; access.Member also matches users
+	// whose role is unset.
+	Role access.Role
+	// Analytics, when set, keeps users whose analytics permission is *Analytics.
+	Analytics *bool
+	// LicenseType keeps users holding a license of that type.
+	LicenseType licensing.LicenseType
+	// Text keeps users whose full name ("first last"), reversed full name
+	// ("last first"), email or username starts with Text, compared
+	// without regard to case, accents or repeated spaces; when Text is all
+	// ASCII digits, users whose extension starts with it match too.
+	Text string
+	// AfterExtension resumes SearchUsers after the user holding that
+	// extension: the last one of the previous page.
+	AfterExtension string
+	// Limit bounds SearchUsers' result; 0 means no bound.
+	Limit int
+}
+
+// Search serves the lists of an admin portal. Every list comes in a
+// stable order and resumes after the last key of the previous page (keyset
+// paging, never an offset scan), and the store serves each from an index.
+type Search interface {
+	// SearchUsers returns the users matching f in extension order
+	// (numerically: extensions are digits without a leading zero), those
+	// after f.AfterExtension only, at most f.Limit.
+	SearchUsers(ctx context.Context, f UserSearch) ([]lifecycle.User, error)
+	// CountUsersByTab counts the users matching f (Tab, AfterExtension and
+	// Limit aside) per tab, in one grouped query; a tab without users is
+	// absent from the map.
+	CountUsersByTab(ctx context.Context, f UserSearch) (map[Tab]int, error)
+	// PageNumbers returns the numbers matching f ordered by E.164 value,
+	// those after afterE164 only, at most limit (0: no bound).
+	PageNumbers(ctx context.Context, f NumberFilter, afterE164 string, limit int) ([]numbers.Number, error)
+}
+
+// SearchExplainer is implemented by a Tx whose backend can show how it runs
+// the [Search] queries: the plan's lines as the backend prints them
+// (EXPLAIN QUERY PLAN on SQLite, EXPLAIN on PostgreSQL). Tests use it to
+// check that an index serves each list.
+type SearchExplainer interface {
+	ExplainSearchUsers(ctx context.Context, f UserSearch) ([]string, error)
+	ExplainCountUsersByTab(ctx context.Context, f UserSearch) ([]string, error)
+	// AnalyzeUsers refreshes the planner's statistics of the users table
+	// (ANALYZE), as the backend's maintenance would; it needs a write
+	// transaction.
+	AnalyzeUsers(ctx context.Context) error
 }

@@ -139,6 +139,11 @@ func New(ctx context.Context, db *sql.DB, opts ...Option) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	// Rows written before migration 0006 get their search keys (Go code,
+	// so not in the migration's SQL).
+	if err := sqlstore.BackfillSearchKeys(ctx, s); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -178,6 +178,12 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 		return nil, errs.Wrap(classify(err), "sqlite.New", err, "getting the writer connection")
 	}
 	s.writer <- &writeConn{conn: conn, stmts: map[string]*sql.Stmt{}}
+	// Rows written before migration 0006 get their search keys (Go code,
+	// so not in the migration's SQL).
+	if err := sqlstore.BackfillSearchKeys(ctx, s); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -55,6 +55,7 @@ func RunConformance(t *testing.T, h Harness, cfg Config) {
 		{"Deadlines", deadlineTests(cfg)},
 		{"Recordings", recordingTests},
 		{"Outbox", outboxTests},
+		{"Search", searchTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

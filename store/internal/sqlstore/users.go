@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strconv"
 	"time"
 
@@ -24,11 +25,15 @@ var userCols = []string{
 	"created_at", "updated_at", "deleted_at", "restore_until", "purge_by", "held_at_deletion",
 }
 
+// userWriteCols are the columns a write sets: userCols and the search keys
+// derived from them (searchKeyCols, written by userArgs, never read back).
+var userWriteCols = append(slices.Clip(userCols), searchKeyCols...)
+
 func (q *Queries) buildUsers() {
-	ph := make([]any, len(userCols))
-	q.add("insertUser", q.sb.Insert("users").Columns(userCols...).Values(ph...))
+	ph := make([]any, len(userWriteCols))
+	q.add("insertUser", q.sb.Insert("users").Columns(userWriteCols...).Values(ph...))
 	upd := q.sb.Update("users")
-	for _, c := range userCols[1:] {
+	for _, c := range userWriteCols[1:] {
 		upd = upd.Set(c, nil)
 	}
 	q.add("updateUser", upd.Where("id = ?", nil))
@@ -48,6 +53,7 @@ func (q *Queries) buildUsers() {
 		Where("state = 'deleted' AND restore_until <= ?", nil).OrderBy("restore_until", "id").Suffix("LIMIT ?", nil))
 }
 
+// userArgs returns the values of userWriteCols for u.
 func userArgs(u lifecycle.User) ([]any, error) {
 	devices, err := toJSON(u.Devices)
 	if err != nil {
@@ -71,6 +77,8 @@ func userArgs(u lifecycle.User) ([]any, error) {
 		devices, settings, string(u.Role), offices, boolInt(u.Analytics), boolInt(u.Proxy), string(u.Billing),
 		string(u.Status.State), string(u.Status.SuspendedFrom), string(u.Status.DeletedFrom),
 		nanos(u.CreatedAt), nanos(u.UpdatedAt), nanos(u.DeletedAt), nanos(u.RestoreUntil), nanos(u.PurgeBy), held,
+		nameKey(u.Person.FirstName, u.Person.LastName), nameKey(u.Person.LastName, u.Person.FirstName),
+		SearchKey(u.Email), SearchKey(u.Username),
 	}, nil
 }
 

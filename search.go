@@ -1,0 +1,368 @@
+package lifeline
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/lifeline-go/lifeline/access"
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
+	"github.com/lifeline-go/lifeline/lifecycle"
+	"github.com/lifeline-go/lifeline/store"
+)
+
+// The listing operations of the admin portal, declared once.
+var (
+	specSearchUsers     = declare("user.search", access.ReadUser, false)
+	specCountUsersByTab = declare("user.count-by-tab", access.ReadUser, false)
+)
+
+// Tab is one of the users tabs of an admin portal: a group of states.
+type Tab = store.Tab
+
+// The portal's tabs. Pending is Setup Required and Password Required
+// together (seats kept for later and people who have not set a password).
+const (
+	TabActive    = store.TabActive
+	TabPending   = store.TabPending
+	TabSuspended = store.TabSuspended
+	TabDeleted   = store.TabDeleted
+)
+
+// Bounds of a user search.
+const (
+	// DefaultSearchLimit is the page size of a search that gives none.
+	DefaultSearchLimit = 50
+	// MaxSearchLimit is the largest page a search returns.
+	MaxSearchLimit = 500
+	// MaxSearchText is the longest search text, in bytes.
+	MaxSearchText = 200
+	// MaxSearchOffices is the most offices one search may name.
+	MaxSearchOffices = 1000
+)
+
+// UserSearch selects users of one company, as an admin portal's users tabs
+// and search bar do. Zero fields do not filter. Anonymized users are never
+// listed: they are no one any more (ListUsers still counts them).
+type UserSearch struct {
+	// CompanyID is required.
+	CompanyID string
+	// Tab keeps one tab's users; "" keeps every user that is not
+	// anonymized.
+	Tab Tab
+	// OfficeIDs keeps users of these offices. An office admin or manager
+	// who names none gets the offices it is given; naming one outside them
+	// is forbidden. A member's search is of itself only, and naming
+	// offices is forbidden to it.
+	OfficeIDs []string
+	// Role keeps users of that role; RoleMember keeps the users with no
+	// admin role.
+	Role Role
+	// Analytics, when set, keeps the users whose analytics permission is
+	// *Analytics.
+	Analytics *bool
+	// LicenseType keeps the users holding a license of that type.
+	LicenseType LicenseType
+	// Text keeps users whose name, email or username starts with it, in
+	// any case and with or without accents: "zoë" finds "Zoe" and "ZOË".
+	// Names match as "first last" and as "last first", so "lovelace"
+	// and "ada lov" both find Ada Lovelace. Text made of digits also
+	// finds the extensions starting with it. Surrounding spaces are
+	// ignored; at most MaxSearchText bytes.
+	Text string
+	// Cursor resumes after the previous page: pass its Next as it is.
+	Cursor string
+	// Limit is the page size: 0 means DefaultSearchLimit; at most
+	// MaxSearchLimit.
+	Limit int
+}
+
+// SearchHit is one user of a search's page.
+type SearchHit struct {
+	User
+	// RestoreIn is, for a deleted user, how long it can still be restored
+	// (0 once its restore window is over: the next sweep anonymizes it).
+	RestoreIn time.Duration
+}
+
+// UserPage is one page of a search and the cursor of the next ("" on the
+// last page).
+type UserPage struct {
+	Users []SearchHit
+	Next  string
+}
+
+// SearchUsers lists a page of one company's users that the actor may see,
+// filtered by tab, office, role, analytics, license type and text, in
+// extension order (numerically, as a phone system's directory lists
+// them). The actor's scope goes into the query: a company admin searches
+// the company, an office admin or manager the offices it is given, a
+// member itself.
+//
+// Pages are cut by an opaque keyset cursor, never by offset: a user that
+// exists while a caller pages through is listed exactly once, whatever is
+// created or deleted meanwhile (a user that changes tab between pages may
+// be listed on none or both of two tabs' pages, as it moved). Each page is
+// one snapshot; two pages are two.
+type SearchUsers struct{ UserSearch }
+
+// Spec implements Operation.
+func (SearchUsers) Spec() OpSpec { return specSearchUsers }
+
+func (x SearchUsers) prepare(*Service) (step[UserPage], error) {
+	q, after, err := checkUserSearch(specSearchUsers.Name, x.UserSearch, false)
+	if err != nil {
+		return nil, err
+	}
+	return func(o *op) (UserPage, error) {
+		f, none, err := o.userSearchFilter(q)
+		if err != nil || none {
+			return UserPage{}, err
+		}
+		f.AfterExtension, f.Limit = after, q.Limit+1
+		list, err := o.tx.SearchUsers(o.ctx, f)
+		if err != nil {
+			return UserPage{}, err
+		}
+		var page UserPage
+		if len(list) > q.Limit {
+			list = list[:q.Limit]
+			page.Next = userCursor(list[len(list)-1].Extension)
+		}
+		page.Users = make([]SearchHit, len(list))
+		for i, u := range list {
+			h := SearchHit{User: viewOf(u)}
+			if u.State() == lifecycle.Deleted {
+				h.RestoreIn = max(u.RestoreUntil.Sub(o.now), 0)
+			}
+			page.Users[i] = h
+		}
+		return page, nil
+	}, nil
+}
+
+// SearchUsers returns a page of users. See [SearchUsers].
+func (s *Service) SearchUsers(ctx context.Context, actor Actor, q UserSearch) (UserPage, error) {
+	return Do(ctx, s, actor, SearchUsers{q})
+}
+
+// TabCounts are the numbers of users per tab, for the tab headers.
+type TabCounts struct {
+	Active, Pending, Suspended, Deleted int
+}
+
+// All is the number of users in every tab.
+func (c TabCounts) All() int { return c.Active + c.Pending + c.Suspended + c.Deleted }
+
+// Of returns the count of tab t.
+func (c TabCounts) Of(t Tab) int {
+	switch t {
+	case TabActive:
+		return c.Active
+	case TabPending:
+		return c.Pending
+	case TabSuspended:
+		return c.Suspended
+	case TabDeleted:
+		return c.Deleted
+	case "":
+		return c.All()
+	}
+	return 0
+}
+
+// CountUsersByTab counts, per tab, the users a search would list (Tab,
+// Cursor and Limit must be left empty), in one grouped query scoped to the
+// actor as SearchUsers is.
+type CountUsersByTab struct{ UserSearch }
+
+// Spec implements Operation.
+func (CountUsersByTab) Spec() OpSpec { return specCountUsersByTab }
+
+func (x CountUsersByTab) prepare(*Service) (step[TabCounts], error) {
+	q, _, err := checkUserSearch(specCountUsersByTab.Name, x.UserSearch, true)
+	if err != nil {
+		return nil, err
+	}
+	return func(o *op) (TabCounts, error) {
+		f, none, err := o.userSearchFilter(q)
+		if err != nil || none {
+			return TabCounts{}, err
+		}
+		m, err := o.tx.CountUsersByTab(o.ctx, f)
+		if err != nil {
+			return TabCounts{}, err
+		}
+		return TabCounts{Active: m[TabActive], Pending: m[TabPending], Suspended: m[TabSuspended], Deleted: m[TabDeleted]}, nil
+	}, nil
+}
+
+// CountUsersByTab counts users per tab. See [CountUsersByTab].
+func (s *Service) CountUsersByTab(ctx context.Context, actor Actor, q UserSearch) (TabCounts, error) {
+	return Do(ctx, s, actor, CountUsersByTab{q})
+}
+
+// checkUserSearch validates q before any store is asked and returns it
+// with its defaults, and the extension its cursor resumes after.
+func checkUserSearch(opName string, q UserSearch, count bool) (UserSearch, string, error) {
+	if err := checkID(opName, "company id", q.CompanyID); err != nil {
+		return q, "", err
+	}
+	if count && (q.Tab != "" || q.Cursor != "" || q.Limit != 0) {
+		return q, "", errs.E(errs.Invalid, opName, "counts cover every tab at once: leave Tab, Cursor and Limit empty")
+	}
+	if q.Tab != "" && !q.Tab.Valid() {
+		return q, "", errs.E(errs.Invalid, opName, "%q is not a tab; want active, pending, suspended, deleted or empty for all", q.Tab)
+	}
+	if len(q.OfficeIDs) > MaxSearchOffices {
+		return q, "", errs.E(errs.Invalid, opName, "%d offices named; at most %d", len(q.OfficeIDs), MaxSearchOffices)
+	}
+	offices := slices.Clone(q.OfficeIDs)
+	for _, id := range offices {
+		if err := checkID(opName, "office id", id); err != nil {
+			return q, "", err
+		}
+	}
+	slices.Sort(offices)
+	q.OfficeIDs = slices.Compact(offices)
+	if q.Role != "" && !q.Role.Valid() {
+		return q, "", errs.E(errs.Invalid, opName, "%q is not a role", q.Role)
+	}
+	if q.Analytics != nil {
+		v := *q.Analytics
+		q.Analytics = &v
+	}
+	if q.LicenseType != "" {
+		if err := q.LicenseType.Validate(); err != nil {
+			return q, "", err
+		}
+	}
+	q.Text = strings.TrimSpace(q.Text)
+	if err := text.Check(opName, "search text", q.Text, MaxSearchText, false); err != nil {
+		return q, "", err
+	}
+	after, err := parseUserCursor(opName, q.Cursor)
+	if err != nil {
+		return q, "", err
+	}
+	switch {
+	case q.Limit <= 0:
+		q.Limit = DefaultSearchLimit
+	case q.Limit > MaxSearchLimit:
+		q.Limit = MaxSearchLimit
+	}
+	return q, after, nil
+}
+
+// userCursor is the cursor of a page whose last user holds ext. Users are
+// listed in extension order, and an extension is held by one user of a
+// company that is not anonymized, so it is the whole keyset.
+func userCursor(ext string) string { return "x" + ext }
+
+func parseUserCursor(opName, c string) (string, error) {
+	if c == "" {
+		return "", nil
+	}
+	ext, ok := strings.CutPrefix(c, "x")
+	if !ok || lifecycle.ValidateExtension(ext) != nil {
+		return "", errs.E(errs.Invalid, opName, "cursor %q is not one SearchUsers gave", c)
+	}
+	return ext, nil
+}
+
+// userSearchFilter turns a checked search into the store's filter, with
+// the actor's scope in it; none reports a scope that is empty (an office
+// admin given no office), so there is nothing to ask the store.
+func (o *op) userSearchFilter(q UserSearch) (f store.UserSearch, none bool, err error) {
+	c, err := o.loadCompany(q.CompanyID)
+	if err != nil {
+		return f, false, err
+	}
+	for _, id := range q.OfficeIDs {
+		off, err := o.loadOffice(id)
+		if err != nil {
+			return f, false, err
+		}
+		if off.CompanyID != c.ID {
+			return f, false, errs.E(errs.NotFound, o.name, "office %q does not exist in company %q", id, c.ID)
+		}
+	}
+	f = store.UserSearch{CompanyID: c.ID, Tab: q.Tab, OfficeIDs: q.OfficeIDs, Role: q.Role,
+		Analytics: q.Analytics, LicenseType: q.LicenseType, Text: q.Text}
+	t := access.Target{CompanyID: c.ID, OfficeIDs: q.OfficeIDs}
+	p := o.principal
+	switch scope := access.ScopeOf(p.Role, access.ReadUser); {
+	case p.System != "" || scope == access.ScopeCompany:
+		o.authorized = true
+	case scope == access.ScopeOffices && len(q.OfficeIDs) == 0:
+		o.authorized = true
+		f.OfficeIDs = slices.Clone(p.Offices)
+		return f, len(f.OfficeIDs) == 0, nil
+	case scope == access.ScopeSelf && len(q.OfficeIDs) == 0:
+		o.authorized = true
+		f.UserID = p.UserID
+	default:
+		// Offices named by an office-scoped actor must all be its own; a
+		// member names none.
+		if err := o.authorize(t); err != nil {
+			return f, false, err
+		}
+		if scope == access.ScopeSelf {
+			f.UserID = p.UserID
+		}
+	}
+	return f, false, nil
+}
+
+// EmailInUseError is the conflict of an email address that another user
+// of the company holds; errors.Is(err, ErrConflict) matches it. Addresses
+// are compared without regard to case. When the holder is deleted, the
+// address frees up only when it is anonymized: the sweeper does that at
+// its first run at or after the end of the restore window (RestoreUntil),
+// and no later than the purge deadline (PurgeBy) as long as the sweeper
+// runs; until then the deleted user can be restored with its address.
+type EmailInUseError struct {
+	// Op is the operation refused.
+	Op string
+	// Email is the address asked for; UserID the user holding it, in
+	// State.
+	Email  string
+	UserID string
+	State  State
+	// RestoreUntil and PurgeBy are the holder's deadlines when it is
+	// deleted.
+	RestoreUntil, PurgeBy time.Time
+
+	msg string
+}
+
+func emailInUse(o *op, email string, holder lifecycle.User) *EmailInUseError {
+	e := &EmailInUseError{Op: o.name, Email: email, UserID: holder.ID, State: holder.State()}
+	addr := errs.Clip(email)
+	if holder.State() != lifecycle.Deleted {
+		e.msg = fmt.Sprintf("email %s is already used by user %s in this company", addr, holder.ID)
+		return e
+	}
+	e.RestoreUntil, e.PurgeBy = holder.RestoreUntil, holder.PurgeBy
+	when := "the first sweep at or after " + holder.RestoreUntil.Format(time.RFC3339)
+	if !o.now.Before(holder.RestoreUntil) {
+		when = "the next sweep (its restore window ended at " + holder.RestoreUntil.Format(time.RFC3339) + ")"
+	}
+	e.msg = fmt.Sprintf("email %s belongs to user %s, which is deleted and can be restored until %s; the address frees up when that user is anonymized: at %s, by %s at the latest",
+		addr, holder.ID, holder.RestoreUntil.Format(time.RFC3339), when, holder.PurgeBy.Format(time.RFC3339))
+	return e
+}
+
+func (e *EmailInUseError) Error() string { return e.Op + ": " + e.msg }
+
+// Is reports whether target is ErrConflict.
+func (e *EmailInUseError) Is(target error) bool { return target == errs.ErrConflict }
+
+// Unwrap returns the error as an *errs.Error of kind errs.Conflict, so that
+// errs.KindOf sees its kind too.
+func (e *EmailInUseError) Unwrap() error {
+	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.msg}
+}
