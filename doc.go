@@ -132,6 +132,12 @@
 //     ones: a consumer reads an address with GetUser when it sends. Only a
 //     system principal trusted across companies delivers the outbox.
 //     Delivery is at least once: consumers deduplicate on the event id.
+//   - Search (SearchUsers) matches name, email and username prefixes
+//     through keys folded to lower case without accents, which the stores
+//     keep beside each user row and empty on anonymization; rows written
+//     before the keys existed get theirs when the store opens. Anonymized
+//     users belong to no tab. Emails are unique per company whatever
+//     their case.
 //   - On PostgreSQL the erasure reaches the table files only with
 //     postgres.WithVacuumOnErase (VACUUM FULL after an erasure); see the
 //     store's package doc for what stays in WAL and backups.

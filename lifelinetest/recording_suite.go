@@ -381,11 +381,21 @@ func testOutboxEvents(t *testing.T, h Harness) {
 	if _, err := fx.svc.ClaimEvents(fx.ctx, lifeline.SystemFor("scoped", fx.co.ID), time.Minute, 10); !errors.Is(err, errs.ErrForbidden) {
 		t.Errorf("a company-scoped principal claimed the outbox: %v", err)
 	}
-	claimed, err := fx.svc.ClaimEvents(fx.ctx, host, time.Minute, 1000)
-	wantErr(t, "ClaimEvents", err)
-	for _, e := range claimed {
-		if err := fx.svc.AckEvent(fx.ctx, host, e.ID, e.LeaseToken); err != nil {
-			t.Fatalf("AckEvent: %v", err)
+	// The outbox is every company's (suites may share a database): claim
+	// until nothing is left unleased, acknowledging this company's events.
+	for {
+		claimed, err := fx.svc.ClaimEvents(fx.ctx, host, time.Minute, 1000)
+		wantErr(t, "ClaimEvents", err)
+		if len(claimed) == 0 {
+			break
+		}
+		for _, e := range claimed {
+			if e.CompanyID != fx.co.ID {
+				continue
+			}
+			if err := fx.svc.AckEvent(fx.ctx, host, e.ID, e.LeaseToken); err != nil {
+				t.Fatalf("AckEvent: %v", err)
+			}
 		}
 	}
 	if left := fx.pendingEvents(); len(left) != 0 {
