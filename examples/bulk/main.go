@@ -23,7 +23,7 @@
 // Run it with
 //
 //	go run ./examples/bulk            # a database in a new temp dir
-//	go run ./examples/bulk -db my.db  # or a new file of your choosing
+//	go run ./examples/bulk -db my.db  # or a file of your choosing
 //
 // The bar is drawn on standard error, and only when standard error is a
 // terminal: redirected, the output is the story alone. The clock is a mock
@@ -53,7 +53,6 @@ import (
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/licensing"
-	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
@@ -85,8 +84,8 @@ func runMain(dbPath string) error {
 	return run(context.Background(), dbPath, os.Stdout, bar)
 }
 
-// How many users the company admin creates, and how many of them go to
-// New York; the rest are in San Francisco.
+// How many users the company admin creates, and how many items share a
+// transaction in the bulk runs.
 const (
 	users     = 1000
 	batchSize = 100
@@ -153,16 +152,17 @@ type story struct {
 	company         lifeline.Company
 	sf, ny          lifeline.Office
 	margaret, kathy lifeline.Actor
-	katherineID     string
 	users           []lifeline.User // the 1 000, in creation order
 	labels          map[string]string
 	// taken is the email already in use that each conflicting item gives.
-	taken            map[int]string
-	validated, ran   []failure
-	progressCalls    int
-	progressLast     lifeline.BulkProgress
-	progressInOrder  bool
-	progressMaxIndex int
+	taken          map[int]string
+	validated, ran []failure
+	// progressCalls counts the calls of the progress callback,
+	// progressLast is the last call's report, and progressInOrder says
+	// whether every call reported the next item and one more done.
+	progressCalls   int
+	progressLast    lifeline.BulkProgress
+	progressInOrder bool
 }
 
 // failure is one item refused, as the output shows it.
@@ -215,7 +215,7 @@ func (s *story) setUp() error {
 	if _, err := svc.GrantRole(ctx, s.margaret, k.ID, lifeline.RoleOfficeAdmin, s.sf.ID); err != nil {
 		return err
 	}
-	s.kathy, s.katherineID = lifeline.Actor{ID: k.ID}, k.ID
+	s.kathy = lifeline.Actor{ID: k.ID}
 	s.labels[k.ID] = "Katherine (ext " + k.Extension + ")"
 	fmt.Fprintf(s.w, "  %s (%s), offices %s and %s; %s is its company admin, %s office admin of %s.\n",
 		s.company.Name, s.company.Tier, s.sf.Name, s.ny.Name, b.Admin.Person.Full(), k.Person.Full(), s.sf.Name)
@@ -286,21 +286,20 @@ func (s *story) recycles() iter.Seq[lifeline.Operation[lifeline.User]] {
 
 // validate runs the items as a dry run and lists those that would fail.
 func (s *story) validate() error {
-	var would []lifeline.BulkResult[lifeline.User]
+	var example *lifeline.BulkResult[lifeline.User] // the first item that would apply
 	sum, err := lifeline.ValidateBulk(s.ctx, s.svc, s.kathy, s.recycles(), lifeline.BulkOptions{Total: users, BatchSize: batchSize},
 		func(r lifeline.BulkResult[lifeline.User]) {
 			if r.Err != nil {
 				s.validated = append(s.validated, failure{r.Index, r.Err})
-			} else if len(would) == 0 {
-				would = append(would, r)
+			} else if example == nil {
+				example = &r
 			}
 		})
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(s.w, "  validation: %d items, %d would apply, %d would fail, %d not run\n", sum.Items, sum.OK, sum.Failed, sum.NotRun)
-	if len(would) > 0 {
-		r := would[0]
+	if r := example; r != nil {
 		fmt.Fprintf(s.w, "  item %d, for example, would:", r.Index)
 		for _, c := range r.Effects.Users {
 			fmt.Fprintf(s.w, " %s (%s -> %s);", c.Action, c.From, c.To)
@@ -329,13 +328,11 @@ func (s *story) runBulk() error {
 		)
 	}
 	s.progressInOrder = true
-	s.progressMaxIndex = -1
 	progress := func(p lifeline.BulkProgress) {
 		// The library calls this as items finish; drawing is this
 		// program's business.
 		s.progressCalls++
-		s.progressInOrder = s.progressInOrder && p.Last.Index == s.progressMaxIndex+1 && p.Done == s.progressCalls
-		s.progressMaxIndex = max(s.progressMaxIndex, p.Last.Index)
+		s.progressInOrder = s.progressInOrder && p.Last.Index == s.progressCalls-1 && p.Done == s.progressCalls
 		s.progressLast = p
 		if pb != nil {
 			if p.Failed > 0 {
@@ -376,13 +373,25 @@ func (s *story) runBulk() error {
 	return s.printCounts()
 }
 
-// search looks for searchText among the pending users Katherine sees.
+// search looks for searchText among the pending users Katherine sees,
+// after the counts of her tabs.
 func (s *story) search() error {
+	for _, text := range []string{"", searchText} {
+		c, err := s.svc.CountUsersByTab(s.ctx, s.kathy, lifeline.UserSearch{CompanyID: s.company.ID, Text: text})
+		if err != nil {
+			return err
+		}
+		what := "her tabs"
+		if text != "" {
+			what = fmt.Sprintf("matching %q", text)
+		}
+		fmt.Fprintf(s.w, "  %s: active %d, pending %d, suspended %d, deleted %d\n", what, c.Active, c.Pending, c.Suspended, c.Deleted)
+	}
 	hits, err := s.searchPending(searchText)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(s.w, "  %d hits:\n", len(hits))
+	fmt.Fprintf(s.w, "  the pending tab, %q: %d hits\n", searchText, len(hits))
 	tw := tabwriter.NewWriter(s.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  ext\tname\temail\toffice\tstate")
 	for _, u := range hits {
@@ -392,37 +401,23 @@ func (s *story) search() error {
 }
 
 // searchPending returns the users of the pending tab (Setup Required and
-// Password Required) that Katherine may see, whose first name, last name,
-// full name or email starts with text, ignoring case and accents, in
-// extension order.
-//
-// lifeline has no search operation yet, so the example lists the tab with
-// ListUsers, page by page, and matches the text itself.
-func (s *story) searchPending(text string) ([]lifeline.User, error) {
-	want := fold(text)
-	var hits []lifeline.User
-	after := ""
+// Password Required) that Katherine may see whose name, email or username
+// starts with text, in any case and with or without accents, in extension
+// order. lifeline puts her scope in the query: she names no office and
+// gets hers.
+func (s *story) searchPending(text string) ([]lifeline.SearchHit, error) {
+	var hits []lifeline.SearchHit
+	q := lifeline.UserSearch{CompanyID: s.company.ID, Tab: lifeline.TabPending, Text: text}
 	for {
-		page, err := s.svc.ListUsers(s.ctx, s.kathy, lifeline.UserQuery{CompanyID: s.company.ID,
-			States: []lifeline.State{lifecycle.SetupRequired, lifecycle.PasswordRequired}, AfterID: after, Limit: 500})
+		page, err := s.svc.SearchUsers(s.ctx, s.kathy, q)
 		if err != nil {
 			return nil, err
 		}
-		for _, u := range page {
-			for _, f := range []string{u.Person.FirstName, u.Person.LastName, u.Person.Full(), u.Email} {
-				if strings.HasPrefix(fold(f), want) {
-					hits = append(hits, u)
-					break
-				}
-			}
+		hits = append(hits, page.Users...)
+		if q.Cursor = page.Next; q.Cursor == "" {
+			return hits, nil
 		}
-		if len(page) < 500 {
-			break
-		}
-		after = page[len(page)-1].ID
 	}
-	slices.SortFunc(hits, func(a, b lifeline.User) int { return compareExt(a.Extension, b.Extension) })
-	return hits, nil
 }
 
 // printFailures prints refused items with their reasons, ids replaced by
@@ -598,7 +593,7 @@ func slug(s string) string {
 }
 
 // folds maps the accented letters of the example's names to their bare
-// letters.
+// letters, for their email addresses.
 var folds = strings.NewReplacer(
 	"á", "a", "à", "a", "â", "a", "ä", "a", "å", "a", "ą", "a",
 	"é", "e", "è", "e", "ê", "e", "ë", "e",
@@ -608,17 +603,9 @@ var folds = strings.NewReplacer(
 	"ç", "c", "ć", "c", "č", "c", "ñ", "n", "ß", "ss",
 )
 
-// fold lower-cases s and takes the accents off its letters, so that "Zoë"
-// and "zoe" compare equal.
+// fold lower-cases s and takes the accents off its letters: "Zoë" is
+// "zoe".
 func fold(s string) string { return folds.Replace(strings.ToLower(s)) }
-
-// compareExt orders extensions as numbers.
-func compareExt(a, b string) int {
-	if len(a) != len(b) {
-		return len(a) - len(b)
-	}
-	return strings.Compare(a, b)
-}
 
 func orDash(s string) string {
 	if s == "" || s == "<>" {
