@@ -1051,14 +1051,12 @@ func (x ResetAndRecycle) prepare(s *Service) (step[User], error) {
 		return nil, err
 	}
 	return func(o *op) (User, error) {
-		before, err := o.loadUser(x.UserID)
+		before, err := o.userToActOn(x.UserID)
 		if err != nil {
 			return User{}, err
 		}
+		// A full reset clears the password and email: credentials too.
 		if err := o.authorizeAs(access.SetCredentials, userTarget(before)); err != nil {
-			return User{}, err
-		}
-		if err := o.authorizeUser(before); err != nil {
 			return User{}, err
 		}
 		cleared, err := before.Reset(lifecycle.FieldsAll)
