@@ -1046,7 +1046,7 @@ type ResetAndRecycle struct {
 func (ResetAndRecycle) Spec() OpSpec { return specResetAndRecycle }
 
 func (x ResetAndRecycle) prepare(s *Service) (step[User], error) {
-	recycle, err := Recycle{UserID: x.UserID, Person: x.Person, Email: x.Email}.prepare(s)
+	recycle, err := Recycle(x).prepare(s)
 	if err != nil {
 		return nil, err
 	}
