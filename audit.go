@@ -18,7 +18,11 @@ type AuditQuery struct {
 	TargetID string
 	Action   string
 	// AfterID and Limit page through records in append order (Limit 0:
-	// 1000).
+	// 1000): AfterID is the cursor, the last record's ID. On PostgreSQL
+	// ids are taken before commit, so a record of a transaction that
+	// commits late can land behind a page already read; page a trail that
+	// is still being written again from an earlier id if every record
+	// matters.
 	AfterID int64
 	Limit   int
 }

@@ -311,10 +311,11 @@ type Outbox interface {
 	// committed by a transaction that began before another's claim is not
 	// skipped for good: it is claimed by a later call.
 	ClaimEvents(ctx context.Context, now, until time.Time, token string, limit, maxAttempts int) ([]OutboxEvent, error)
-	// AckEvent marks an event delivered. errs.Conflict if the event holds
-	// no lease with that token any more (it expired and was claimed again,
-	// or the event is already acknowledged or dead); errs.NotFound if
-	// there is no such event.
+	// AckEvent marks an event delivered. A lease that ran out but was not
+	// claimed again can still be acknowledged with its token. errs.Conflict
+	// if the event holds no lease with that token any more (it was claimed
+	// again, or is already acknowledged or dead); errs.NotFound if there is
+	// no such event.
 	AckEvent(ctx context.Context, id, token string, now time.Time) error
 	// FailEvent ends a lease early after a failed delivery and records
 	// reason; an event with maxAttempts attempts is parked dead. Errors as
@@ -323,7 +324,8 @@ type Outbox interface {
 	// ListDeadEvents returns a company's dead events ordered by id, after
 	// afterID, at most limit.
 	ListDeadEvents(ctx context.Context, companyID, afterID string, limit int) ([]OutboxEvent, error)
-	// CountPendingEvents counts the events neither acknowledged nor dead.
+	// CountPendingEvents counts a company's events neither acknowledged nor
+	// dead; companyID "" counts every company's.
 	CountPendingEvents(ctx context.Context, companyID string) (int, error)
 }
 
