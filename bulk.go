@@ -186,7 +186,6 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 	body := func(tx store.Tx) error {
 		results = make([]BulkResult[R], len(ops))
 		anonymized = false
-		var principal *op
 		for i, opv := range ops {
 			res := &results[i]
 			res.Index = first + i
@@ -196,22 +195,16 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 			}
 			spec := opv.Spec()
 			o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry}
-			if principal == nil {
-				if err := o.loadPrincipal(); err != nil {
-					// The actor cannot act at all: every item is refused
-					// alike, and nothing was written.
-					for j := i; j < len(ops); j++ {
-						results[j].Index, results[j].Err = first+j, err
-					}
-					return nil
-				}
-				principal = o
-			}
-			o.principal = principal.principal
 			if err := tx.Savepoint(ctx, savepointName); err != nil {
 				return err
 			}
-			value, err := applyItem(o, steps[i])
+			// The principal is read per item: an earlier item may have
+			// changed the actor's own role or state.
+			var v R
+			err := o.loadPrincipal()
+			if err == nil {
+				v, err = applyItem(o, steps[i])
+			}
 			if err != nil {
 				if errs.KindOf(err) == errs.Unavailable || ctx.Err() != nil {
 					// Contention or cancellation: the whole batch goes
@@ -223,7 +216,7 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 				}
 				res.Err = err
 			} else {
-				res.Value, res.Effects = value, o.eff
+				res.Value, res.Effects = v, o.eff
 				anonymized = anonymized || o.eff.anonymized
 			}
 			if err := tx.ReleaseSavepoint(ctx, savepointName); err != nil {

@@ -67,6 +67,16 @@ func (o *op) recordingEffects(u lifecycle.User, event string) error {
 		case recording.BillingOff:
 			next.Billed = false
 		case recording.DeleteRecordings:
+			// A hold on the user blocks the erase even when it has no
+			// recording yet.
+			holds, err := o.tx.ActiveHolds(o.ctx, "", u.ID)
+			if err != nil {
+				return err
+			}
+			if len(holds) > 0 {
+				herr := &recording.HoldError{Op: o.name, UserID: u.ID, Erase: true, Holds: holds}
+				return errs.Wrap(errs.Conflict, o.name, herr, "user %s", u.ID)
+			}
 			if err := o.deleteRecordingsOf(u); err != nil {
 				return err
 			}

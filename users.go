@@ -806,16 +806,25 @@ type Recycle struct {
 // Spec implements Operation.
 func (Recycle) Spec() OpSpec { return specRecycle }
 
-func (x Recycle) prepare(*Service) (step[User], error) {
-	if err := lifecycle.ValidatePerson(x.Person); err != nil {
-		return nil, err
+// recycleInput validates a recycle's new person and email, and returns the
+// email normalized.
+func recycleInput(p Person, email string) (string, error) {
+	if err := lifecycle.ValidatePerson(p); err != nil {
+		return "", err
 	}
-	email := x.Email
-	if email != "" {
-		if err := lifecycle.ValidateEmail(email); err != nil {
-			return nil, err
-		}
-		email = lifecycle.NormalizeEmail(email)
+	if email == "" {
+		return "", nil
+	}
+	if err := lifecycle.ValidateEmail(email); err != nil {
+		return "", err
+	}
+	return lifecycle.NormalizeEmail(email), nil
+}
+
+func (x Recycle) prepare(*Service) (step[User], error) {
+	email, err := recycleInput(x.Person, x.Email)
+	if err != nil {
+		return nil, err
 	}
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		next, err := u.Recycle(x.Person, email)
@@ -903,6 +912,12 @@ func (x GrantRole) prepare(*Service) (step[User], error) {
 		}
 		t := userTarget(before)
 		t.GrantRole = x.Role
+		// Changing an admin's offices touches the offices it has now too.
+		for _, id := range before.Offices {
+			if !slices.Contains(t.OfficeIDs, id) {
+				t.OfficeIDs = append(t.OfficeIDs, id)
+			}
+		}
 		for _, id := range offices {
 			off, err := o.loadOffice(id)
 			if err != nil {
@@ -921,6 +936,9 @@ func (x GrantRole) prepare(*Service) (step[User], error) {
 		}
 		u := before.Clone()
 		u.Role, u.Offices = x.Role, offices
+		if x.Role == access.Member {
+			u.Proxy = false // proxy access is for admins
+		}
 		detail := fmt.Sprintf("role %s -> %s", roleOf(before), x.Role)
 		if len(offices) > 0 {
 			detail += " of " + strings.Join(offices, ", ")
@@ -1045,8 +1063,8 @@ type ResetAndRecycle struct {
 // Spec implements Operation.
 func (ResetAndRecycle) Spec() OpSpec { return specResetAndRecycle }
 
-func (x ResetAndRecycle) prepare(s *Service) (step[User], error) {
-	recycle, err := Recycle(x).prepare(s)
+func (x ResetAndRecycle) prepare(*Service) (step[User], error) {
+	email, err := recycleInput(x.Person, x.Email)
 	if err != nil {
 		return nil, err
 	}
@@ -1066,6 +1084,18 @@ func (x ResetAndRecycle) prepare(s *Service) (step[User], error) {
 		if err := o.saveUserAs("user.reset", before, cleared, "cleared "+describeFields(lifecycle.FieldsAll), ""); err != nil {
 			return User{}, err
 		}
-		return recycle(o)
+		// The two halves are recorded as the lifecycle events they are, so
+		// their effects (recording stops for the new person) apply.
+		next, err := cleared.Recycle(x.Person, email)
+		if err != nil {
+			return User{}, named(o, before.ID, err)
+		}
+		if err := o.checkEmailFree(cleared.CompanyID, email, cleared.ID); err != nil {
+			return User{}, err
+		}
+		if err := o.saveUserAs("user.recycle", cleared, next, "", personalOf(next)); err != nil {
+			return User{}, err
+		}
+		return viewOf(next), nil
 	}, nil
 }

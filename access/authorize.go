@@ -25,6 +25,10 @@ type Principal struct {
 	// as "sweeper" or "scim"). It is allowed every action within CompanyID,
 	// or everywhere when CompanyID is "".
 	System string
+	// ProxiedBy is the admin acting through this principal by proxy, if
+	// any (Proxy sets it): the self rules hold for it too, and nothing is
+	// granted while proxying.
+	ProxiedBy string
 }
 
 // Target is what an operation touches.
@@ -71,10 +75,23 @@ func Authorize(p Principal, a Action, t Target, tier licensing.Tier) error {
 		return &Denial{Op: op, Kind: errs.Forbidden, Reason: licensing.ErrTierForbids, Role: p.Role, Action: a,
 			Msg: fmt.Sprintf("role %s may not %s: it needs the advanced or premium plan; the company is on the %s plan", p.Role, a, quote(string(tier), maxEcho))}
 	}
-	if t.UserID == p.UserID && (a == GrantRole || a == GrantAnalytics || a == GrantProxy || a == DeleteUser) {
+	if selfProtected(a) && (t.UserID == p.UserID || p.ProxiedBy != "" && t.UserID == p.ProxiedBy) {
 		return forbid(op, ErrSelf, p.Role, a, "role %s may not %s on itself", p.Role, a)
 	}
+	if p.ProxiedBy != "" && (a == GrantRole || a == GrantAnalytics || a == GrantProxy) {
+		return forbid(op, ErrNotAllowed, p.Role, a, "nothing is granted while proxying: %s is refused", a)
+	}
 	return outranks(op, p, a, t)
+}
+
+// selfProtected reports whether a is refused on oneself: an admin could
+// lock itself out (suspend, reset, delete) or raise itself (grants).
+func selfProtected(a Action) bool {
+	switch a {
+	case GrantRole, GrantAnalytics, GrantProxy, DeleteUser, SuspendUser, ResetUser:
+		return true
+	}
+	return false
 }
 
 // allows reports whether tier includes action a, which needs the advanced
@@ -227,5 +244,20 @@ func Proxy(admin, target Principal, adminHasProxyGrant bool, tier licensing.Tier
 		return Principal{}, forbid(op, ErrOutOfScope, admin.Role, "", "role %s may proxy only into users of the offices it is given; user %s is in %s",
 			admin.Role, tq, officeList([]string{target.OfficeID}))
 	}
+	// The admin acts with the target's permissions, never beyond its own
+	// offices: an office-scoped admin keeps only the offices both have.
+	if admin.Role.Scoped() && target.Role.Scoped() {
+		var both []string
+		for _, o := range target.Offices {
+			if slices.Contains(admin.Offices, o) {
+				both = append(both, o)
+			}
+		}
+		target.Offices = both
+		if len(both) == 0 {
+			return Principal{}, forbid(op, ErrOutOfScope, admin.Role, "", "role %s may not proxy into user %s: they share no office", admin.Role, tq)
+		}
+	}
+	target.ProxiedBy = admin.UserID
 	return target, nil
 }

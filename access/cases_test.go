@@ -1,6 +1,7 @@
 package access_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -131,7 +132,8 @@ func TestProxyCases(t *testing.T) {
 		{"company admin without a grant", ca, memberO1, false, licensing.Premium, access.ErrNoProxyGrant},
 		{"company admin on standard", ca, memberO1, true, licensing.Standard, licensing.ErrTierForbids},
 		{"office admin into a company admin", oa, person("u-ca", access.CompanyAdmin, "o-1"), true, licensing.Premium, access.ErrOutranked},
-		{"office admin into an equal office admin", oa, person("u-oa2", access.OfficeAdmin, "o-2"), true, licensing.Premium, nil},
+		{"office admin into an equal office admin", oa, scoped(person("u-oa2", access.OfficeAdmin, "o-2"), "o-2"), true, licensing.Premium, nil},
+		{"office admin into an office admin of no shared office", oa, scoped(person("u-oa3", access.OfficeAdmin, "o-2"), "o-3"), true, licensing.Premium, access.ErrOutOfScope},
 		{"office admin into a member of an office not given", oa, person("u-m3", access.Member, "o-3"), true, licensing.Premium, access.ErrOutOfScope},
 		{"office manager into a member of its office", om, memberO1, true, licensing.Premium, nil},
 		{"office manager into an office admin", om, person("u-oa", access.OfficeAdmin, "o-1"), true, licensing.Premium, access.ErrOutranked},
@@ -144,12 +146,48 @@ func TestProxyCases(t *testing.T) {
 		got, err := access.Proxy(tt.admin, tt.target, tt.grant, tt.tier)
 		checkErr(t, tt.name, err, tt.want)
 		want := tt.target
+		want.ProxiedBy = tt.admin.UserID
 		if err != nil {
 			want = access.Principal{}
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("%s: Proxy returned the wrong principal (-want +got):\n%s", tt.name, diff)
 		}
+	}
+}
+
+func scoped(p access.Principal, offices ...string) access.Principal {
+	p.Offices = offices
+	return p
+}
+
+// TestProxyNeverWidens checks that proxying gives an admin no office it
+// lacks, grants nothing, and keeps the self rules for the real actor.
+func TestProxyNeverWidens(t *testing.T) {
+	wide := scoped(access.Principal{UserID: "u-wide", CompanyID: "c-1", OfficeID: "o-1", Role: access.OfficeAdmin}, "o-1", "o-3")
+	narrowAdmin := scoped(access.Principal{UserID: "u-narrow", CompanyID: "c-1", OfficeID: "o-1", Role: access.OfficeAdmin}, "o-1")
+	as, err := access.Proxy(narrowAdmin, wide, true, licensing.Premium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(as.Offices) != "[o-1]" || as.ProxiedBy != "u-narrow" {
+		t.Fatalf("proxying into a wider admin gave offices %v, proxied by %q; want [o-1], u-narrow", as.Offices, as.ProxiedBy)
+	}
+	target := func(user, office string) access.Target {
+		return access.Target{CompanyID: "c-1", OfficeIDs: []string{office}, UserID: user, UserRole: access.Member}
+	}
+	for _, c := range []struct {
+		name string
+		a    access.Action
+		t    access.Target
+		want error
+	}{
+		{"suspend in an office only the target has", access.SuspendUser, target("u-x", "o-3"), access.ErrOutOfScope},
+		{"grant a role while proxying", access.GrantRole, access.Target{CompanyID: "c-1", OfficeIDs: []string{"o-1"}, UserID: "u-y", GrantRole: access.OfficeManager}, access.ErrNotAllowed},
+		{"suspend the real actor", access.SuspendUser, target("u-narrow", "o-1"), access.ErrSelf},
+		{"suspend a member of the shared office", access.SuspendUser, target("u-z", "o-1"), nil},
+	} {
+		checkErr(t, c.name, access.Authorize(as, c.a, c.t, licensing.Premium), c.want)
 	}
 }
 

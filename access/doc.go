@@ -64,8 +64,10 @@
 //     [licensing.Tier.AllowsTransfer], granting proxy one that
 //     [licensing.Tier.AllowsProxy] (see [NeedsAdvancedPlan]); otherwise
 //     forbidden, matching licensing.ErrTierForbids.
-//  7. Self. Nobody grants itself a role, analytics or proxy access, or
-//     deletes itself ([ErrSelf]): no admin can lock itself out.
+//  7. Self. Nobody grants itself a role, analytics or proxy access, nor
+//     suspends, resets or deletes itself ([ErrSelf]): no admin can raise
+//     itself or lock itself out. While proxying, the rule holds for the
+//     real actor too, and nothing is granted at all ([ErrNotAllowed]).
 //  8. Rank ([ErrOutranked]). Below company admin, nobody changes the
 //     credentials of another admin of equal or higher rank. Nobody suspends,
 //     resets, deletes, grants (or revokes) a role or analytics to a user of
@@ -75,7 +77,10 @@
 // [Proxy] lets an admin act as another user: same company (else
 // errs.NotFound), a proxy grant (even a company admin needs one), a plan that
 // allows proxy, a role other than member, a target of no higher rank, and for
-// an office-scoped admin a target in one of its offices.
+// an office-scoped admin a target in one of its offices. The principal it
+// returns is the target's, narrowed for an office-scoped admin to the
+// offices both have, and marked ProxiedBy the admin: proxying never widens
+// what the admin reaches.
 //
 // # Errors
 //

@@ -87,7 +87,8 @@ func TestAuthorizeFollowsMatrix(t *testing.T) {
 		{"company-wide", access.Target{CompanyID: "c-1"}},
 		{"other company", access.Target{CompanyID: "c-2", OfficeIDs: []string{"o-1"}, UserID: "u-t"}},
 	}
-	selfLockout := map[access.Action]bool{access.GrantRole: true, access.GrantAnalytics: true, access.GrantProxy: true, access.DeleteUser: true}
+	selfLockout := map[access.Action]bool{access.GrantRole: true, access.GrantAnalytics: true, access.GrantProxy: true, access.DeleteUser: true,
+		access.SuspendUser: true, access.ResetUser: true}
 	for _, rule := range access.Matrix() {
 		p := access.Principal{UserID: "u-p", CompanyID: "c-1", OfficeID: "o-1", Role: rule.Role}
 		if rule.Role.Scoped() {

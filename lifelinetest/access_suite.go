@@ -24,6 +24,7 @@ var accessTests = []namedTest{
 	{"Proxy", testProxy},
 	{"ListScopedInQuery", testListScoped},
 	{"Preview", testPreview},
+	{"ReviewedHoles", testReviewedHoles},
 }
 
 // where is the target of an access case, relative to the actor.
@@ -820,4 +821,50 @@ func testPreview(t *testing.T, h Harness) {
 	}
 	_, _, err = lifeline.Preview(fx.ctx, fx.svc, lifeline.Actor{ID: intruder.ID}, lifeline.Delete{UserID: u.ID})
 	fx.refused("Preview Delete by another company", err, before, errs.ErrNotFound)
+}
+
+// testReviewedHoles pins holes a review found: proxying into a wider admin
+// must not widen the actor's reach nor let it grant anything; an admin
+// cannot suspend or reset itself; an office admin cannot rewrite the
+// offices of an admin that reaches beyond its own; a demoted admin keeps
+// no proxy access.
+func testReviewedHoles(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 10)
+	fx.seats(fx.us2, 2)
+	grant := func(u lifeline.User, r lifeline.Role, offices ...string) {
+		t.Helper()
+		if _, err := fx.svc.GrantRole(fx.ctx, admin, u.ID, r, offices...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	narrow, wide := fx.create(fx.us), fx.create(fx.us)
+	grant(narrow, lifeline.RoleOfficeAdmin, fx.us.ID)
+	grant(wide, lifeline.RoleOfficeAdmin, fx.us.ID, fx.us2.ID)
+	if _, err := fx.svc.SetProxyAccess(fx.ctx, admin, narrow.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	victim := fx.create(fx.us2)
+	asWide := lifeline.Actor{ID: narrow.ID, OnBehalfOf: wide.ID}
+	before := fx.snapshot()
+	_, err := fx.svc.Suspend(fx.ctx, asWide, victim.ID)
+	fx.refused("proxying into a wider admin to reach its other office", err, before, errs.ErrForbidden)
+	_, err = fx.svc.GrantRole(fx.ctx, asWide, narrow.ID, lifeline.RoleOfficeAdmin, fx.us.ID, fx.us2.ID)
+	fx.refused("granting itself offices while proxying", err, before, errs.ErrForbidden)
+
+	ca := fx.create(fx.us)
+	grant(ca, lifeline.RoleCompanyAdmin)
+	before = fx.snapshot()
+	_, err = fx.svc.Suspend(fx.ctx, lifeline.Actor{ID: ca.ID}, ca.ID)
+	fx.refused("an admin suspending itself", err, before, errs.ErrForbidden)
+	_, err = fx.svc.Reset(fx.ctx, lifeline.Actor{ID: ca.ID}, ca.ID, lifecycle.FieldName)
+	fx.refused("an admin resetting its own person", err, before, errs.ErrForbidden)
+
+	_, err = fx.svc.GrantRole(fx.ctx, lifeline.Actor{ID: narrow.ID}, wide.ID, lifeline.RoleOfficeAdmin, fx.us.ID)
+	fx.refused("an office admin rewriting a wider admin's offices", err, before, errs.ErrForbidden)
+
+	grant(narrow, lifeline.RoleMember)
+	if got := fx.get(narrow.ID); got.Proxy {
+		t.Error("a demoted admin keeps its proxy access")
+	}
 }

@@ -25,6 +25,8 @@ var recordingTests = []namedTest{
 	{"AnonymizedOwner", testRecordingsOfAnonymized},
 	{"Outbox", testOutboxEvents},
 	{"SweepWhileTheClockStepsBack", testSweepClockBack},
+	{"HoldOnAUserWithoutRecordings", testHoldWithoutRecordings},
+	{"ResetAndRecycleStopsRecording", testResetRecycleStopsRecording},
 }
 
 const day = 24 * time.Hour
@@ -453,5 +455,33 @@ func testSweepClockBack(t *testing.T, h Harness) {
 	}
 	if got := fx.get(gone.ID); got.State() != lifecycle.Anonymized {
 		t.Errorf("the due user is %s after the sweep, want Anonymized", got.State())
+	}
+}
+
+// testHoldWithoutRecordings places a hold on a user with no recording yet:
+// it still refuses the erase.
+func testHoldWithoutRecordings(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 1)
+	u := fx.userIn(fx.us, lifecycle.Active)
+	if _, err := fx.svc.PlaceHold(fx.ctx, admin, lifeline.PlaceHold{UserID: u.ID, Reason: "pending litigation"}); err != nil {
+		t.Fatal(err)
+	}
+	before := fx.snapshot()
+	_, err := fx.svc.Erase(fx.ctx, admin, u.ID, u.ID)
+	fx.refused("Erase of a held user without recordings", err, before, recording.ErrUnderHold, errs.ErrConflict)
+}
+
+// testResetRecycleStopsRecording checks that the new person of a
+// reset-and-recycle is not recorded under the old person's plan.
+func testResetRecycleStopsRecording(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 1)
+	u := fx.recorded()
+	if _, err := lifeline.Do(fx.ctx, fx.svc, admin, lifeline.ResetAndRecycle{UserID: u.ID, Person: lifecycle.Person{FirstName: "Grace", LastName: "Hopper"}}); err != nil {
+		t.Fatal(err)
+	}
+	if p := fx.plan(u.ID); p.Recording {
+		t.Errorf("after a reset and recycle the plan records: %+v", p)
 	}
 }

@@ -32,8 +32,11 @@ const maxHoldsNamed = 3
 type HoldError struct {
 	// Op names the refused operation, such as "recording.CanDelete".
 	Op string
-	// RecordingID is the recording that was to be deleted.
+	// RecordingID is the recording that was to be deleted; UserID, when
+	// RecordingID is empty, the user whose recordings (all of them, past
+	// and future) were to be erased.
 	RecordingID string
+	UserID      string
 	// Erase is true when the refused deletion was an explicit erase.
 	Erase bool
 	// Holds are the active holds covering the recording, ordered by id.
@@ -55,7 +58,11 @@ func (e *HoldError) message() errs.Phrase {
 		verb = "erase"
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "cannot %s recording %s: ", verb, quote(e.RecordingID))
+	if e.RecordingID == "" {
+		fmt.Fprintf(&b, "cannot %s the recordings of user %s: ", verb, quote(e.UserID))
+	} else {
+		fmt.Fprintf(&b, "cannot %s recording %s: ", verb, quote(e.RecordingID))
+	}
 	if len(e.Holds) == 1 {
 		b.WriteString("a legal hold covers it: ")
 	} else {
@@ -99,8 +106,11 @@ func (e *HoldError) Is(target error) bool { return target == ErrUnderHold }
 type RetainedError struct {
 	// Op names the refused operation.
 	Op string
-	// RecordingID is the recording that was to be deleted.
+	// RecordingID is the recording that was to be deleted; UserID, when
+	// RecordingID is empty, the user whose recordings (all of them, past
+	// and future) were to be erased.
 	RecordingID string
+	UserID      string
 	// RetainUntil is when its retention ends; At is when the deletion was
 	// asked for.
 	RetainUntil, At time.Time

@@ -56,7 +56,7 @@ func TestBulk(t *testing.T) {
 	validation := step(t, got, 2)
 	contains(t, validation,
 		"validation: 1000 items, 990 would apply, 10 would fail, 0 not run",
-		"item 0, for example, would: user.reset (Password Required -> Setup Required); user.reset-recycle (Setup Required -> Password Required); and make it Amélie Andersen's",
+		"item 0, for example, would: user.reset (Password Required -> Setup Required); user.recycle (Setup Required -> Password Required); and make it Amélie Andersen's",
 		`97: user.reset-recycle: refused: access.Authorize: role office_admin may user.reset only in the offices it is given, and office "New York" is not given`,
 		"150: user.reset-recycle: email margaret@acme.example is already used by user Margaret (ext 100) in this company",
 		`333: user.reset-recycle: refused: access.Authorize: role office_admin may not user.credentials: it cannot change the password or email of an admin of equal or higher rank (user "ext 435" has role office_admin)`,
