@@ -490,7 +490,9 @@ func (s *Service) ReleaseHold(ctx context.Context, actor Actor, holdID, reason s
 }
 
 // ListHolds reads a company's legal holds, active and released; UserID
-// keeps the holds placed on that user.
+// keeps the holds on that user and on any of its recordings. A hold's
+// reasons are an admin's free text, kept as written (also past the
+// anonymization of the user it covers): write no personal data in them.
 type ListHolds struct {
 	CompanyID string
 	UserID    string
@@ -505,14 +507,41 @@ func (x ListHolds) prepare(*Service) (step[[]LegalHold], error) {
 		if err != nil {
 			return nil, err
 		}
-		if x.UserID != "" {
-			if _, err := o.userToActOn(x.UserID); err != nil {
+		if x.UserID == "" {
+			if err := o.authorize(access.Target{CompanyID: c.ID}); err != nil {
 				return nil, err
 			}
-		} else if err := o.authorize(access.Target{CompanyID: c.ID}); err != nil {
+			return o.tx.ListHolds(o.ctx, c.ID, "")
+		}
+		if _, err := o.userToActOn(x.UserID); err != nil {
 			return nil, err
 		}
-		return o.tx.ListHolds(o.ctx, c.ID, x.UserID)
+		// The holds on the user, and those on any of its recordings.
+		all, err := o.tx.ListHolds(o.ctx, c.ID, "")
+		if err != nil {
+			return nil, err
+		}
+		var out []LegalHold
+		for _, h := range all {
+			if h.UserID == x.UserID {
+				out = append(out, h)
+				continue
+			}
+			if h.RecordingID == "" {
+				continue
+			}
+			r, err := o.tx.GetRecording(o.ctx, h.RecordingID)
+			if errs.Is(err, errs.NotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			if r.OwnerID == x.UserID {
+				out = append(out, h)
+			}
+		}
+		return out, nil
 	}, nil
 }
 

@@ -233,6 +233,9 @@ func testEraseUnderHold(t *testing.T, h Harness) {
 	r := fx.record(u, time.Hour)
 	hold, err := fx.svc.PlaceHold(fx.ctx, admin, lifeline.PlaceHold{RecordingID: r.ID, Reason: "litigation 2026-17"})
 	wantErr(t, "PlaceHold", err)
+	if holds, err := fx.svc.ListHolds(fx.ctx, admin, fx.co.ID, u.ID); err != nil || len(holds) != 1 || holds[0].ID != hold.ID {
+		t.Errorf("ListHolds of the user: %+v, %v; want the hold on its recording", holds, err)
+	}
 	before := fx.snapshot()
 	_, err = fx.svc.Erase(fx.ctx, admin, u.ID, u.ID)
 	fx.refused("Erase under a hold", err, before, recording.ErrUnderHold, errs.ErrConflict)
