@@ -31,8 +31,14 @@ type mHold struct {
 	active        bool
 }
 
-// held reports whether an active hold covers any recording of u.
+// held reports whether an active hold is on u, or covers any recording
+// of u: either refuses its erase.
 func (m *machine) held(u *mUser) bool {
+	for _, h := range m.holds {
+		if h.active && h.user == u.id {
+			return true
+		}
+	}
 	for _, r := range m.recs {
 		if r.owner == u.id && m.heldRec(r) {
 			return true
