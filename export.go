@@ -455,28 +455,15 @@ func (o *op) writeExport(w *exportWriter, u lifecycle.User, secs exportSections)
 // hold's recording looked up; a hold whose recording is gone is left out
 // (its owner can no longer be told).
 func (o *op) holdsOn(u lifecycle.User) ([]ExportedHold, error) {
-	all, err := o.tx.ListHolds(o.ctx, u.CompanyID, "")
+	holds, err := o.userHolds(u.CompanyID, u.ID)
 	if err != nil {
 		return nil, err
 	}
-	out := []ExportedHold{}
-	for _, h := range all {
-		mine := h.UserID == u.ID
-		if !mine && h.UserID == "" && h.RecordingID != "" {
-			r, err := o.tx.GetRecording(o.ctx, h.RecordingID)
-			switch {
-			case errs.Is(err, errs.NotFound):
-			case err != nil:
-				return nil, err
-			default:
-				mine = r.OwnerID == u.ID
-			}
-		}
-		if mine {
-			out = append(out, ExportedHold{ID: h.ID, RecordingID: h.RecordingID, UserID: h.UserID, Reason: h.Reason,
-				PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, ReleasedAt: h.ReleasedAt, ReleasedBy: h.ReleasedBy,
-				ReleaseReason: h.ReleaseReason})
-		}
+	out := make([]ExportedHold, len(holds))
+	for i, h := range holds {
+		out[i] = ExportedHold{ID: h.ID, RecordingID: h.RecordingID, UserID: h.UserID, Reason: h.Reason,
+			PlacedBy: h.PlacedBy, PlacedAt: h.PlacedAt, ReleasedAt: h.ReleasedAt, ReleasedBy: h.ReleasedBy,
+			ReleaseReason: h.ReleaseReason}
 	}
 	return out, nil
 }

@@ -516,33 +516,35 @@ func (x ListHolds) prepare(*Service) (step[[]LegalHold], error) {
 		if _, err := o.userToActOn(x.UserID); err != nil {
 			return nil, err
 		}
-		// The holds on the user, and those on any of its recordings.
-		all, err := o.tx.ListHolds(o.ctx, c.ID, "")
-		if err != nil {
-			return nil, err
-		}
-		var out []LegalHold
-		for _, h := range all {
-			if h.UserID == x.UserID {
-				out = append(out, h)
-				continue
-			}
-			if h.RecordingID == "" {
-				continue
-			}
-			r, err := o.tx.GetRecording(o.ctx, h.RecordingID)
-			if errs.Is(err, errs.NotFound) {
-				continue
-			}
-			if err != nil {
-				return nil, err
-			}
-			if r.OwnerID == x.UserID {
-				out = append(out, h)
-			}
-		}
-		return out, nil
+		return o.userHolds(c.ID, x.UserID)
 	}, nil
+}
+
+// userHolds returns a company's holds on a user and on any of its
+// recordings, active and released.
+func (o *op) userHolds(companyID, userID string) ([]LegalHold, error) {
+	all, err := o.tx.ListHolds(o.ctx, companyID, "")
+	if err != nil {
+		return nil, err
+	}
+	out := []LegalHold{}
+	for _, h := range all {
+		mine := h.UserID == userID
+		if !mine && h.UserID == "" && h.RecordingID != "" {
+			r, err := o.tx.GetRecording(o.ctx, h.RecordingID)
+			switch {
+			case errs.Is(err, errs.NotFound):
+			case err != nil:
+				return nil, err
+			default:
+				mine = r.OwnerID == userID
+			}
+		}
+		if mine {
+			out = append(out, h)
+		}
+	}
+	return out, nil
 }
 
 // ListHolds lists legal holds. See [ListHolds].
