@@ -23,6 +23,7 @@ var (
 	specSetRetention     = declare("recording.set-retention", access.ManageRecording, true)
 	specRegister         = declare("recording.register", access.ManageRecording, true)
 	specListRecordings   = declare("recording.list", access.ReadRecordings, false)
+	specGetPlan          = declare("recording.get-plan", access.ReadRecordings, false)
 	specPlaceHold        = declare("recording.place-hold", access.PlaceHold, true)
 	specReleaseHold      = declare("recording.release-hold", access.PlaceHold, true)
 	specListHolds        = declare("recording.list-holds", access.PlaceHold, false)
@@ -198,6 +199,30 @@ func (x SetRecordingPlan) prepare(*Service) (step[RecordingPlan], error) {
 // SetRecordingPlan sets a user's recording plan. See [SetRecordingPlan].
 func (s *Service) SetRecordingPlan(ctx context.Context, actor Actor, p SetRecordingPlan) (RecordingPlan, error) {
 	return Do(ctx, s, actor, p)
+}
+
+// GetRecordingPlan reads a user's recording plan (recording off and not
+// billed for a user that never had one).
+type GetRecordingPlan struct{ UserID string }
+
+// Spec implements Operation.
+func (GetRecordingPlan) Spec() OpSpec { return specGetPlan }
+
+func (x GetRecordingPlan) prepare(*Service) (step[RecordingPlan], error) {
+	return func(o *op) (RecordingPlan, error) {
+		u, err := o.userToActOn(x.UserID)
+		if err != nil {
+			return RecordingPlan{}, err
+		}
+		p, err := o.tx.GetPlan(o.ctx, u.ID)
+		p.UserID, p.CompanyID = u.ID, u.CompanyID
+		return p, err
+	}, nil
+}
+
+// GetRecordingPlan reads a user's recording plan. See [GetRecordingPlan].
+func (s *Service) GetRecordingPlan(ctx context.Context, actor Actor, userID string) (RecordingPlan, error) {
+	return Do(ctx, s, actor, GetRecordingPlan{UserID: userID})
 }
 
 // SetRetention sets the retention period new recordings get: the company's

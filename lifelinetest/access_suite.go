@@ -375,6 +375,10 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 			return err
 		}
 	},
+	"recording.get-plan": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.GetRecordingPlan(c.fx.ctx, c.actor, id)
+		return err
+	}),
 	"recording.list": onUser(func(c *accessCase, id string) error {
 		_, err := c.svc.ListRecordings(c.fx.ctx, c.actor, id, "", 10)
 		return err

@@ -70,10 +70,11 @@ func (fx *fixture) recordings(u lifeline.User) []lifeline.Recording {
 	}
 }
 
+// plan reads a user's recording plan through the facade.
 func (fx *fixture) plan(id string) recording.Plan {
 	fx.t.Helper()
-	var p recording.Plan
-	if err := fx.st.View(fx.ctx, func(tx store.Tx) (err error) { p, err = tx.GetPlan(fx.ctx, id); return err }); err != nil {
+	p, err := fx.svc.GetRecordingPlan(fx.ctx, admin, id)
+	if err != nil {
 		fx.t.Fatal(err)
 	}
 	return p
