@@ -482,19 +482,28 @@ func (x ReleaseHold) prepare(*Service) (step[LegalHold], error) {
 		if err != nil {
 			return LegalHold{}, err
 		}
+		// Authorized on the user it covers; a released hold can outlive
+		// its recording, and is then judged on its company.
 		owner := h.UserID
 		if owner == "" {
 			r, err := o.tx.GetRecording(o.ctx, h.RecordingID)
+			switch {
+			case errs.Is(err, errs.NotFound):
+			case err != nil:
+				return LegalHold{}, err
+			default:
+				owner = r.OwnerID
+			}
+		}
+		target := access.Target{CompanyID: h.CompanyID}
+		if owner != "" {
+			u, err := o.tx.GetUser(o.ctx, owner)
 			if err != nil {
 				return LegalHold{}, err
 			}
-			owner = r.OwnerID
+			target = userTarget(u)
 		}
-		u, err := o.tx.GetUser(o.ctx, owner)
-		if err != nil {
-			return LegalHold{}, err
-		}
-		if err := o.authorizeUser(u); err != nil {
+		if err := o.authorize(target); err != nil {
 			return LegalHold{}, err
 		}
 		released, err := h.Release(o.actor.Name(), x.Reason, o.now)
@@ -504,7 +513,7 @@ func (x ReleaseHold) prepare(*Service) (step[LegalHold], error) {
 		if err := o.tx.UpdateHold(o.ctx, released); err != nil {
 			return LegalHold{}, err
 		}
-		return released, o.audit(o.ctx, store.AuditRecord{CompanyID: h.CompanyID, TargetKind: "hold", TargetID: h.ID, UserID: u.ID,
+		return released, o.audit(o.ctx, store.AuditRecord{CompanyID: h.CompanyID, TargetKind: "hold", TargetID: h.ID, UserID: owner,
 			Detail: "released from " + holdTarget(h)})
 	}, nil
 }
