@@ -49,9 +49,6 @@ func testDeadlineBusyStore(t *testing.T, h Harness) {
 	var once sync.Once
 	free := func() { once.Do(func() { close(release) }) }
 	defer free()
-	// Whatever the calls under test do, the holders let go after 5 s.
-	timer := time.AfterFunc(5*time.Second, free)
-	defer timer.Stop()
 	updateIn, viewIn := make(chan struct{}, 1), make(chan struct{}, holders)
 	holdErrs := make(chan error, holders+1)
 	var wg sync.WaitGroup
@@ -73,6 +70,11 @@ func testDeadlineBusyStore(t *testing.T, h Harness) {
 		}
 	}
 	time.Sleep(100 * time.Millisecond) // let the other holders take what connections there are
+	// Whatever the calls under test do, the holders let go 5 s from now
+	// (counted from here: on a loaded machine the holders take a while to
+	// get in, and must not be sent home before the calls run).
+	timer := time.AfterFunc(5*time.Second, free)
+	defer timer.Stop()
 
 	c := licensing.Company{ID: UID("busy"), Name: "Busy", Tier: licensing.Standard}
 	var writeErr error
