@@ -286,9 +286,8 @@ func (purgeRecordings) Spec() OpSpec { return specPurgeRecordings }
 func (x purgeRecordings) prepare(*Service) (step[purged], error) {
 	return func(o *op) (purged, error) {
 		var res purged
-		o.authorized = true
-		if o.principal.System == "" || o.principal.CompanyID != "" {
-			return res, errs.E(errs.Forbidden, o.name, "only the sweeper purges recordings")
+		if err := o.authorizeGlobalSystem("purges recordings"); err != nil {
+			return res, err
 		}
 		o.now = x.At
 		for _, id := range x.IDs {
@@ -364,6 +363,13 @@ func (s *Service) sweepRecordings(ctx context.Context, now time.Time, rep *Sweep
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 	var rep SweepReport
 	now := s.Now()
+	// One checkpoint for the whole sweep, on every way out: the
+	// anonymizations that committed reach the files whatever came after.
+	defer func() {
+		if rep.Anonymized > 0 {
+			s.checkpoint(ctx)
+		}
+	}()
 	for {
 		var due []string
 		err := s.st.View(ctx, func(tx store.Tx) (err error) {
@@ -374,9 +380,6 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			return rep, err
 		}
 		if len(due) == 0 {
-			if rep.Anonymized > 0 {
-				s.checkpoint(ctx)
-			}
 			return rep, s.sweepRecordings(ctx, now, &rep)
 		}
 		for _, id := range due {
@@ -384,9 +387,6 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			switch {
 			case errors.Is(err, errNothingToDo):
 			case err != nil:
-				if rep.Anonymized > 0 {
-					s.checkpoint(ctx)
-				}
 				return rep, err
 			default:
 				rep.Anonymized++

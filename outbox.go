@@ -61,13 +61,7 @@ func (x ClaimEvents) prepare(*Service) (step[[]OutboxEvent], error) {
 
 // authorizeOutbox lets only a system principal trusted across companies
 // through: the outbox holds every company's events.
-func (o *op) authorizeOutbox() error {
-	o.authorized = true
-	if o.principal.System == "" || o.principal.CompanyID != "" {
-		return errs.E(errs.Forbidden, o.name, "only a system principal trusted across companies delivers the outbox")
-	}
-	return nil
-}
+func (o *op) authorizeOutbox() error { return o.authorizeGlobalSystem("delivers the outbox") }
 
 // ClaimEvents claims events for delivery. See [ClaimEvents].
 func (s *Service) ClaimEvents(ctx context.Context, actor Actor, lease time.Duration, limit int) ([]OutboxEvent, error) {

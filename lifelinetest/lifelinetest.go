@@ -3,7 +3,6 @@ package lifelinetest
 import (
 	"context"
 	"fmt"
-	"slices"
 	"testing"
 	"time"
 
@@ -89,6 +88,7 @@ var (
 	freshLocal    = storetest.FreshLocal
 	freshTollFree = storetest.FreshTollFree
 	wantErr       = storetest.WantErr
+	sortedCopy    = storetest.SortedCopy
 )
 
 type fataler = storetest.Fataler
@@ -468,10 +468,4 @@ func (fx *fixture) refused(what string, err error, before snapshot, want ...erro
 	fx.t.Helper()
 	wantErr(fx.t, what, err, want...)
 	fx.unchanged(what, before)
-}
-
-func sortedCopy(list []string) []string {
-	out := slices.Clone(list)
-	slices.Sort(out)
-	return out
 }

@@ -386,7 +386,7 @@ func testListUsers(t *testing.T, h Harness) {
 	for _, u := range users {
 		all = append(all, u.ID)
 	}
-	all = sortedCopy(all)
+	all = SortedCopy(all)
 	s.view("ListUsers", func(tx store.Tx) error {
 		for _, c := range []struct {
 			name string
@@ -408,7 +408,7 @@ func testListUsers(t *testing.T, h Harness) {
 					want = append(want, u.ID)
 				}
 			}
-			if diff := cmp.Diff(sortedCopy(want), ids(got), cmpopts.EquateEmpty()); diff != "" {
+			if diff := cmp.Diff(SortedCopy(want), ids(got), cmpopts.EquateEmpty()); diff != "" {
 				t.Errorf("ListUsers by %s, ordered by id (-want +got):\n%s", c.name, diff)
 			}
 		}
@@ -446,7 +446,7 @@ func testListDeletedDue(t *testing.T, h Harness) {
 	live.Status = lifecycle.Status{State: lifecycle.Active}
 	s.insertUsers(append(users, live)...)
 	// Due at base+2h: deadlines 1h (two users, by id) then 2h.
-	ones := sortedCopy([]string{users[1].ID, users[3].ID})
+	ones := SortedCopy([]string{users[1].ID, users[3].ID})
 	want = append(ones, users[2].ID)
 	s.view("ListDeletedDue", func(tx store.Tx) error {
 		got, err := tx.ListDeletedDue(s.ctx, base.Add(2*time.Hour), 100)
@@ -851,7 +851,8 @@ func testCancelledContext(t *testing.T, h Harness) {
 	}
 }
 
-func sortedCopy(list []string) []string {
+// SortedCopy returns a sorted copy of list.
+func SortedCopy(list []string) []string {
 	out := slices.Clone(list)
 	slices.Sort(out)
 	return out
