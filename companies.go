@@ -81,7 +81,7 @@ func (x Bootstrap) prepare(*Service) (step[Bootstrapped], error) {
 		if err != nil {
 			return Bootstrapped{}, err
 		}
-		if err := o.putPool(seats, more); err != nil {
+		if err := o.putPool(seats, &more); err != nil {
 			return Bootstrapped{}, err
 		}
 		u, err := o.newUser(office, admin, lifecycle.Internal, status)
@@ -89,7 +89,7 @@ func (x Bootstrap) prepare(*Service) (step[Bootstrapped], error) {
 			return Bootstrapped{}, err
 		}
 		u.Role = access.CompanyAdmin
-		if err := o.tx.UpdateUser(o.ctx, u); err != nil {
+		if err := o.writeUser(&u); err != nil {
 			return Bootstrapped{}, err
 		}
 		if err := o.recordUser(lifecycle.User{}, u, "first company admin, extension "+u.Extension, personalOf(u)); err != nil {

@@ -86,7 +86,7 @@ func (s *Service) deleteUser(o *op, before lifecycle.User) (lifecycle.User, erro
 	u.RestoreUntil, u.PurgeBy = s.policy.Deadlines(u.Billing, o.now)
 	u.HeldAtDeletion = held
 	detail := fmt.Sprintf("%d numbers to the reserved pool; restore until %s", len(held), u.RestoreUntil.Format(time.RFC3339))
-	if err := o.saveUser(before, u, detail, ""); err != nil {
+	if err := o.saveUser(before, &u, detail, ""); err != nil {
 		return before, err
 	}
 	if s.policy.For(u.Billing).PurgeDeadline == 0 {
@@ -142,7 +142,7 @@ func (x Restore) prepare(*Service) (step[User], error) {
 		if len(skipped) > 0 {
 			detail += fmt.Sprintf("; skipped taken numbers %v", skipped)
 		}
-		if err := o.saveUser(before, u, detail, ""); err != nil {
+		if err := o.saveUser(before, &u, detail, ""); err != nil {
 			return User{}, err
 		}
 		return viewOf(u), nil
@@ -202,9 +202,10 @@ func (o *op) anonymize(u lifecycle.User, ev lifecycle.Event, detail string) (lif
 		return u, err
 	}
 	a := u.Anonymize(o.now)
-	if err := o.tx.UpdateUser(o.ctx, a); err != nil {
+	if err := o.writeUser(&a); err != nil {
 		return u, err
 	}
+	o.touch(ExpectUser(u.ID, u.Version))
 	if err := o.tx.SetUserLicenses(o.ctx, a.ID, nil); err != nil {
 		return u, err
 	}
@@ -413,7 +414,7 @@ func (o *op) reserveNumbersOf(u lifecycle.User) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := o.putNumber(n, r); err != nil {
+		if err := o.putNumber(n, &r); err != nil {
 			return nil, err
 		}
 		out = append(out, n.E164)
@@ -444,7 +445,7 @@ func (o *op) restoreNumbers(u lifecycle.User, skip bool) (int, []string, error) 
 		if err != nil {
 			return 0, nil, err
 		}
-		if err := o.putNumber(n, back); err != nil {
+		if err := o.putNumber(n, &back); err != nil {
 			return 0, nil, err
 		}
 		restored++

@@ -99,21 +99,27 @@ func (o *op) audit(_ context.Context, r store.AuditRecord) error {
 	return nil
 }
 
-// putNumber writes a number's next value and records the change.
-func (o *op) putNumber(before, after Number) error {
-	if err := o.tx.UpdateNumber(o.ctx, after); err != nil {
+// putNumber writes a number's next value over before, advances after to
+// the version the store gave it, and records the change.
+func (o *op) putNumber(before Number, after *Number) error {
+	if err := o.tx.UpdateNumber(o.ctx, *after); err != nil {
 		return err
 	}
+	after.Version++
+	o.touch(ExpectNumber(before.E164, before.Version))
 	o.eff.Numbers = append(o.eff.Numbers, NumberChange{E164: after.E164, From: before.Status, To: after.Status,
 		FromHolder: before.HolderID, ToHolder: after.HolderID, FromOffice: before.OfficeID, Office: after.OfficeID})
 	return nil
 }
 
-// putPool writes a pool's next value and records the change.
-func (o *op) putPool(before, after Pool) error {
-	if err := o.tx.PutPool(o.ctx, after); err != nil {
+// putPool writes a pool's next value over before, advances after to the
+// version the store gave it, and records the change.
+func (o *op) putPool(before Pool, after *Pool) error {
+	if err := o.tx.PutPool(o.ctx, *after); err != nil {
 		return err
 	}
+	after.Version++
+	o.touch(ExpectPool(before.OfficeID, before.Type, before.Version))
 	o.eff.Pools = append(o.eff.Pools, PoolChange{OfficeID: after.OfficeID, Type: after.Type,
 		AssignedFrom: before.Assigned, AssignedTo: after.Assigned, TotalFrom: before.Total, TotalTo: after.Total})
 	return nil

@@ -33,7 +33,7 @@ func (o *op) takeLicense(officeID string, t licensing.LicenseType) error {
 	if err != nil {
 		return err
 	}
-	return o.putPool(p, next)
+	return o.putPool(p, &next)
 }
 
 // returnLicense gives one license of type t back to an office's pool.
@@ -46,7 +46,7 @@ func (o *op) returnLicense(officeID string, t licensing.LicenseType) error {
 	if err != nil {
 		return err
 	}
-	return o.putPool(p, next)
+	return o.putPool(p, &next)
 }
 
 // returnLicensesOf gives every license u holds back to its office's pools.
@@ -109,7 +109,7 @@ func (x SetPoolTotal) prepare(*Service) (step[Pool], error) {
 		if err != nil {
 			return Pool{}, err
 		}
-		if err := o.putPool(before, after); err != nil {
+		if err := o.putPool(before, &after); err != nil {
 			return Pool{}, err
 		}
 		return after, o.audit(o.ctx, store.AuditRecord{CompanyID: office.CompanyID, TargetKind: "license", TargetID: office.ID,
@@ -294,9 +294,11 @@ func (x TransferLicenses) prepare(*Service) (step[licensing.TransferPlan], error
 		if err != nil {
 			return plan, err
 		}
-		if err := o.putPools([]Pool{fromPool, toPool}, []Pool{plan.FromAfter, plan.ToAfter}); err != nil {
+		after := []Pool{plan.FromAfter, plan.ToAfter}
+		if err := o.putPools([]Pool{fromPool, toPool}, after); err != nil {
 			return plan, err
 		}
+		plan.FromAfter, plan.ToAfter = after[0], after[1]
 		return plan, o.audit(o.ctx, store.AuditRecord{CompanyID: plan.From.CompanyID, TargetKind: "license", TargetID: plan.From.ID,
 			Detail: fmt.Sprintf("transferred %d %s from %s to %s", plan.Count, plan.Type, plan.From.ID, plan.To.ID)})
 	}, nil
@@ -329,7 +331,7 @@ func (o *op) putPools(before, after []Pool) error {
 		return strings.Compare(string(after[a].Type), string(after[b].Type))
 	})
 	for _, i := range idx {
-		if err := o.putPool(before[i], after[i]); err != nil {
+		if err := o.putPool(before[i], &after[i]); err != nil {
 			return err
 		}
 	}

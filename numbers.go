@@ -167,7 +167,7 @@ func (s *Service) assignStep(raw, userID string, opts AssignOptions) step[Number
 		if err != nil {
 			return Number{}, err
 		}
-		if err := o.putNumber(n, after); err != nil {
+		if err := o.putNumber(n, &after); err != nil {
 			return Number{}, err
 		}
 		detail := "assigned to " + u.ID
@@ -229,7 +229,7 @@ func changeNumberStep(e164 string, change func(o *op, office Office, n Number) (
 		if err != nil {
 			return Number{}, err
 		}
-		if err := o.putNumber(n, next); err != nil {
+		if err := o.putNumber(n, &next); err != nil {
 			return Number{}, err
 		}
 		return next, o.auditNumber(office.CompanyID, n, next, detail)

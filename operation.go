@@ -149,18 +149,20 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 // commitEffects writes the audit records and outbox events the operation's
 // effects call for, in its transaction.
 func (o *op) commitEffects() error {
-	for i := range o.eff.Audit {
+	for i := o.auditWritten; i < len(o.eff.Audit); i++ {
 		id, err := o.tx.AppendAudit(o.ctx, o.eff.Audit[i])
 		if err != nil {
 			return err
 		}
 		o.eff.Audit[i].ID = id
 	}
-	for _, e := range o.eff.Events {
+	o.auditWritten = len(o.eff.Audit)
+	for _, e := range o.eff.Events[o.eventsWritten:] {
 		if err := o.tx.AppendEvent(o.ctx, e); err != nil {
 			return err
 		}
 	}
+	o.eventsWritten = len(o.eff.Events)
 	return nil
 }
 
@@ -195,6 +197,15 @@ type op struct {
 	eff        Effects
 	// preview is set while the operation runs to be rolled back.
 	preview bool
+	// touched holds the version each object the operation wrote had before
+	// it: what a change set staged from it must find when confirmed.
+	touched map[objectKey]int64
+	// confirmed is set while a staged change set the actor confirmed runs:
+	// that confirmation is the one a permanent operation asks for.
+	confirmed bool
+	// auditWritten and eventsWritten count the records of eff already in
+	// the store.
+	auditWritten, eventsWritten int
 }
 
 // MaxIDLen is the longest id lifeline accepts.

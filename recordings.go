@@ -630,7 +630,7 @@ func (x Offboard) prepare(s *Service) (step[Offboarded], error) {
 			return Offboarded{}, err
 		}
 		token := confirmToken(u, opt.Option)
-		if opt.Permanent && x.Confirm != token && !o.preview {
+		if opt.Permanent && x.Confirm != token && !o.preview && !o.confirmed {
 			return Offboarded{}, errs.E(errs.Invalid, o.name,
 				"%s is permanent: confirm with the token a preview of this operation returns", opt.Option)
 		}
@@ -656,7 +656,7 @@ func (x Offboard) prepare(s *Service) (step[Offboarded], error) {
 			}
 			after = u.Clone()
 			after.Status = st
-			if err := o.saveUserAs("user.suspend", u, after, "off-boarded: "+string(opt.Option), ""); err != nil {
+			if err := o.saveUserAs("user.suspend", u, &after, "off-boarded: "+string(opt.Option), ""); err != nil {
 				return Offboarded{}, err
 			}
 		default:

@@ -74,9 +74,12 @@ func (x TransferUser) prepare(s *Service) (step[UserTransferPlan], error) {
 		if err != nil {
 			return plan, err
 		}
-		if err := o.putPools(append(slices.Clone(plan.fromBefore), plan.toBefore...), append(slices.Clone(plan.FromPools), plan.ToPools...)); err != nil {
+		pools := append(slices.Clone(plan.FromPools), plan.ToPools...)
+		if err := o.putPools(append(slices.Clone(plan.fromBefore), plan.toBefore...), pools); err != nil {
 			return plan, err
 		}
+		copy(plan.FromPools, pools)
+		copy(plan.ToPools, pools[len(plan.FromPools):])
 		for _, e164 := range plan.ReservedNumbers {
 			if err := o.updateNumber(e164, func(n Number) (Number, error) { return n.Unassign(o.now) }); err != nil {
 				return plan, err
@@ -99,7 +102,7 @@ func (x TransferUser) prepare(s *Service) (step[UserTransferPlan], error) {
 		}
 		after := before.Clone()
 		after.OfficeID = plan.To.ID
-		return plan, o.saveUser(before, after, plan.String(), "")
+		return plan, o.saveUser(before, &after, plan.String(), "")
 	}, nil
 }
 
@@ -125,7 +128,7 @@ func (o *op) updateNumber(e164 string, fn func(Number) (Number, error)) error {
 	if err != nil {
 		return err
 	}
-	return o.putNumber(n, next)
+	return o.putNumber(n, &next)
 }
 
 // planUserTransfer checks the move and returns its plan with the user as it

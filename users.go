@@ -223,7 +223,7 @@ func (o *op) newUser(office licensing.Office, n NewUser, kind lifecycle.Kind, st
 	u := lifecycle.User{
 		ID: newID("usr_"), CompanyID: office.CompanyID, OfficeID: office.ID, ParentID: n.ParentID,
 		Kind: kind, Extension: ext, Person: n.Person, Email: n.Email, Username: n.Username,
-		Role: access.Member, Billing: n.Billing, Status: status, CreatedAt: o.now, UpdatedAt: o.now,
+		Role: access.Member, Billing: n.Billing, Status: status, CreatedAt: o.now, UpdatedAt: o.now, Version: 1,
 	}
 	if err := o.takeLicense(office.ID, licensing.Seat); err != nil {
 		return lifecycle.User{}, err
@@ -296,19 +296,31 @@ func (o *op) recordUserAs(action string, before, after lifecycle.User, detail, p
 	})
 }
 
-// saveUser writes next over before and records the change.
-func (o *op) saveUser(before, next lifecycle.User, detail, personal string) error {
+// saveUser writes next over before, advances next to the version the
+// store gave it, and records the change.
+func (o *op) saveUser(before lifecycle.User, next *lifecycle.User, detail, personal string) error {
 	return o.saveUserAs(o.name, before, next, detail, personal)
 }
 
 // saveUserAs is saveUser for a step that is an action of its own inside
 // the operation.
-func (o *op) saveUserAs(action string, before, next lifecycle.User, detail, personal string) error {
+func (o *op) saveUserAs(action string, before lifecycle.User, next *lifecycle.User, detail, personal string) error {
 	next.UpdatedAt = o.now
-	if err := o.tx.UpdateUser(o.ctx, next); err != nil {
+	if err := o.writeUser(next); err != nil {
 		return err
 	}
-	return o.recordUserAs(action, before, next, detail, personal)
+	o.touch(ExpectUser(before.ID, before.Version))
+	return o.recordUserAs(action, before, *next, detail, personal)
+}
+
+// writeUser stores u over the version it was read at and advances u to the
+// version the store gave it.
+func (o *op) writeUser(u *lifecycle.User) error {
+	if err := o.tx.UpdateUser(o.ctx, *u); err != nil {
+		return err
+	}
+	u.Version++
+	return nil
 }
 
 // userChange computes a user's next record from its current one, with the
@@ -327,7 +339,7 @@ func userStep(userID string, change userChange) step[User] {
 		if err != nil {
 			return User{}, named(o, before.ID, err)
 		}
-		if err := o.saveUser(before, next, detail, personal); err != nil {
+		if err := o.saveUser(before, &next, detail, personal); err != nil {
 			return User{}, err
 		}
 		return viewOf(next), nil
@@ -943,7 +955,7 @@ func (x GrantRole) prepare(*Service) (step[User], error) {
 		if len(offices) > 0 {
 			detail += " of " + strings.Join(offices, ", ")
 		}
-		if err := o.saveUser(before, u, detail, ""); err != nil {
+		if err := o.saveUser(before, &u, detail, ""); err != nil {
 			return User{}, err
 		}
 		return viewOf(u), nil
@@ -1081,7 +1093,7 @@ func (x ResetAndRecycle) prepare(*Service) (step[User], error) {
 		if err != nil {
 			return User{}, named(o, before.ID, err)
 		}
-		if err := o.saveUserAs("user.reset", before, cleared, "cleared "+describeFields(lifecycle.FieldsAll), ""); err != nil {
+		if err := o.saveUserAs("user.reset", before, &cleared, "cleared "+describeFields(lifecycle.FieldsAll), ""); err != nil {
 			return User{}, err
 		}
 		// The two halves are recorded as the lifecycle events they are, so
@@ -1093,7 +1105,7 @@ func (x ResetAndRecycle) prepare(*Service) (step[User], error) {
 		if err := o.checkEmailFree(cleared.CompanyID, email, cleared.ID); err != nil {
 			return User{}, err
 		}
-		if err := o.saveUserAs("user.recycle", cleared, next, "", personalOf(next)); err != nil {
+		if err := o.saveUserAs("user.recycle", cleared, &next, "", personalOf(next)); err != nil {
 			return User{}, err
 		}
 		return viewOf(next), nil

@@ -44,6 +44,9 @@ type User struct {
 	PurgeBy      time.Time
 	// HeldAtDeletion lists the numbers a restore brings back.
 	HeldAtDeletion []string
+	// Version is the user's revision, one more on every change: what an
+	// ETag carries and [If] (If-Match) compares.
+	Version int64
 }
 
 // State is shorthand for u.Status.State.
@@ -76,6 +79,6 @@ func viewOf(u lifecycle.User) User {
 		Role: role, Offices: slices.Clone(u.Offices), Analytics: u.Analytics, Proxy: u.Proxy,
 		Billing: u.Billing, Status: u.Status, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt,
 		DeletedAt: u.DeletedAt, RestoreUntil: u.RestoreUntil, PurgeBy: u.PurgeBy,
-		HeldAtDeletion: slices.Clone(u.HeldAtDeletion),
+		HeldAtDeletion: slices.Clone(u.HeldAtDeletion), Version: u.Version,
 	}
 }

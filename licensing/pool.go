@@ -52,6 +52,9 @@ type Pool struct {
 	Type     LicenseType
 	Total    int
 	Assigned int
+	// Version is the pool's revision: 0 for a pool never written, one more
+	// on every change the store writes.
+	Version int64
 }
 
 // Free returns how many licenses are unassigned.

@@ -90,6 +90,10 @@ type User struct {
 	// HeldAtDeletion lists the numbers the deletion moved to the reserved
 	// pool, so a restore can bring back exactly those.
 	HeldAtDeletion []string
+	// Version is the user's revision: 1 when created, one more on every
+	// change the store writes. Staged change sets, ETags and If-Match
+	// compare it to notice that the user changed since it was read.
+	Version int64
 }
 
 // State is shorthand for u.Status.State.
@@ -219,6 +223,7 @@ func (u User) Anonymize(now time.Time) User {
 		CreatedAt: u.CreatedAt,
 		UpdatedAt: now,
 		DeletedAt: u.DeletedAt,
+		Version:   u.Version,
 	}
 }
 

@@ -121,9 +121,10 @@ func testSetPoolTotal(t *testing.T, h Harness) {
 	fx.refused("SetPoolTotal above the limit", err, before, errs.ErrInvalid)
 	_, err = fx.svc.SetPoolTotal(fx.ctx, admin, uid("off_"), licensing.Seat, 1)
 	fx.refused("SetPoolTotal of a missing office", err, before, errs.ErrNotFound)
+	was := fx.pool(fx.us, licensing.Seat).Version
 	p, err := fx.svc.SetPoolTotal(fx.ctx, admin, fx.us.ID, licensing.Seat, 2)
 	wantErr(t, "SetPoolTotal down to the assigned count", err)
-	if want := (licensing.Pool{OfficeID: fx.us.ID, Type: licensing.Seat, Total: 2, Assigned: 2}); p != want || fx.pool(fx.us, licensing.Seat) != want {
+	if want := (licensing.Pool{OfficeID: fx.us.ID, Type: licensing.Seat, Total: 2, Assigned: 2, Version: was + 1}); p != want || fx.pool(fx.us, licensing.Seat) != want {
 		t.Errorf("SetPoolTotal gave %+v, want %+v", p, want)
 	}
 	if rec := fx.lastAudit(); rec.TargetKind != "license" || rec.TargetID != fx.us.ID {
@@ -352,7 +353,8 @@ func testTransferCrossCountry(t *testing.T, h Harness) {
 	}
 	for _, n := range []string{local, fax} {
 		v := fx.number(n)
-		want := numbers.Number{E164: n, Kind: v.Kind, Country: "US", OfficeID: fx.us.ID, Status: numbers.Reserved, LastHolderID: u.ID, LastOfficeID: fx.us.ID, ReservedAt: now}
+		want := numbers.Number{E164: n, Kind: v.Kind, Country: "US", OfficeID: fx.us.ID, Status: numbers.Reserved, LastHolderID: u.ID, LastOfficeID: fx.us.ID, ReservedAt: now,
+			Version: 3} // added, assigned, reserved by the move
 		if diff := cmp.Diff(want, v.Number); diff != "" {
 			t.Errorf("%s number after a move abroad (-want +got):\n%s", v.Kind, diff)
 		}

@@ -66,6 +66,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		{"Bulk", bulkTests},
 		{"Search", searchTests},
 		{"Export", exportTests},
+		{"Versions", versionTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -33,7 +33,7 @@ func testAddNumbers(t *testing.T, h Harness) {
 	one := freshLocal("US")
 	added, err := fx.svc.AddNumbers(fx.ctx, admin, fx.us.ID, "", one)
 	wantErr(t, "AddNumbers of one number", err)
-	want := numbers.Number{E164: one, Kind: numbers.KindLocal, Country: "US", OfficeID: fx.us.ID, Status: numbers.Available}
+	want := numbers.Number{E164: one, Kind: numbers.KindLocal, Country: "US", OfficeID: fx.us.ID, Status: numbers.Available, Version: 1}
 	if len(added) != 1 || added[0] != want {
 		t.Fatalf("AddNumbers gave %+v, want %+v", added, want)
 	}
@@ -175,7 +175,7 @@ func testUnassign(t *testing.T, h Harness) {
 	wantErr(t, "UnassignNumber", err)
 	now := fx.svc.Now()
 	want := numbers.Number{E164: nums[0], Kind: numbers.KindLocal, Country: "US", OfficeID: fx.us.ID, Status: numbers.Reserved,
-		LastHolderID: u.ID, LastOfficeID: fx.us.ID, ReservedAt: now}
+		LastHolderID: u.ID, LastOfficeID: fx.us.ID, ReservedAt: now, Version: 3} // added, assigned, unassigned
 	if diff := cmp.Diff(want, n); diff != "" {
 		t.Errorf("UnassignNumber (-want +got):\n%s", diff)
 	}
@@ -273,10 +273,11 @@ func testRelease(t *testing.T, h Harness) {
 	before := fx.snapshot()
 	_, err := fx.svc.ReleaseNumber(fx.ctx, admin, nums[2])
 	fx.refused("ReleaseNumber of an assigned number", err, before, numbers.ErrIllegalTransition, errs.ErrConflict)
-	for _, e := range nums[:2] { // available, then reserved
+	for i, e := range nums[:2] { // available, then reserved
 		n, err := fx.svc.ReleaseNumber(fx.ctx, admin, e)
 		wantErr(t, "ReleaseNumber", err)
-		want := numbers.Number{E164: e, Kind: numbers.KindLocal, Country: "US", OfficeID: fx.us.ID, Status: numbers.Released}
+		version := []int64{2, 4}[i] // added (, assigned, unassigned), released
+		want := numbers.Number{E164: e, Kind: numbers.KindLocal, Country: "US", OfficeID: fx.us.ID, Status: numbers.Released, Version: version}
 		if n != want || fx.number(e).Number != want {
 			t.Errorf("released number is %+v, want %+v", fx.number(e).Number, want)
 		}

@@ -30,6 +30,9 @@ type Number struct {
 	// ReservedAt is when it entered the reserved pool; set only when
 	// Reserved. It carries no monotonic clock reading.
 	ReservedAt time.Time
+	// Version is the number's revision: 1 when added, one more on every
+	// change the store writes.
+	Version int64
 }
 
 // AssignResult tells the caller what an assignment took, so that it can
@@ -71,7 +74,7 @@ func New(p Parsed, officeID string, kind Kind) (Number, error) {
 	if !kindAllowed(p.Kind, kind) {
 		return Number{}, errs.E(errs.Invalid, op, "cannot add number %s to office %q as kind %q: %s", p.E164, officeID, kind, kindProblem(p.Kind, kind))
 	}
-	return Number{E164: p.E164, Kind: kind, Country: p.Country, OfficeID: officeID, Status: Available}, nil
+	return Number{E164: p.E164, Kind: kind, Country: p.Country, OfficeID: officeID, Status: Available, Version: 1}, nil
 }
 
 func kindProblem(derived, k Kind) errs.Phrase {

@@ -38,7 +38,7 @@ func mustNew(t fataler, raw string, kind numbers.Kind) numbers.Number {
 
 func TestNew(t *testing.T) {
 	n := mustNew(t, "+1 650 253 0000", "")
-	want := numbers.Number{E164: "+16502530000", Kind: numbers.KindLocal, Country: "US", OfficeID: "office-1", Status: numbers.Available}
+	want := numbers.Number{E164: "+16502530000", Kind: numbers.KindLocal, Country: "US", OfficeID: "office-1", Status: numbers.Available, Version: 1}
 	if n != want {
 		t.Fatalf("New = %+v; want %+v", n, want)
 	}
@@ -130,7 +130,7 @@ func TestLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := numbers.Number{E164: n.E164, Kind: n.Kind, Country: n.Country, OfficeID: n.OfficeID, Status: numbers.Released}
+	want := numbers.Number{E164: n.E164, Kind: n.Kind, Country: n.Country, OfficeID: n.OfficeID, Status: numbers.Released, Version: n.Version}
 	if released != want {
 		t.Errorf("Release = %+v; want %+v", released, want)
 	}

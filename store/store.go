@@ -113,13 +113,16 @@ type UserFilter struct {
 
 // Users keeps users.
 type Users interface {
-	// InsertUser adds a user; errs.Conflict if the id, or the email or
-	// extension within the company, is taken.
+	// InsertUser adds a user at version 1 (u.Version is not read);
+	// errs.Conflict if the id, or the email or extension within the
+	// company, is taken.
 	InsertUser(ctx context.Context, u lifecycle.User) error
 	// GetUser returns a user; errs.NotFound if there is none.
 	GetUser(ctx context.Context, id string) (lifecycle.User, error)
-	// UpdateUser overwrites a user; errs.NotFound if there is none,
-	// errs.Conflict if the email or extension is taken.
+	// UpdateUser overwrites a user that is still at version u.Version and
+	// stores it at u.Version+1; errs.Stale if another write changed it
+	// since, errs.NotFound if there is none, errs.Conflict if the email or
+	// extension is taken.
 	UpdateUser(ctx context.Context, u lifecycle.User) error
 	// FindUserByEmail returns the user of a company with that (normalized)
 	// email; errs.NotFound if there is none.
@@ -196,11 +199,14 @@ type NumberFilter struct {
 
 // Numbers keeps phone numbers.
 type Numbers interface {
-	// InsertNumber adds a number; errs.Conflict if its E.164 value exists.
+	// InsertNumber adds a number at version 1 (n.Version is not read);
+	// errs.Conflict if its E.164 value exists.
 	InsertNumber(ctx context.Context, n numbers.Number) error
 	// GetNumber returns a number; errs.NotFound if there is none.
 	GetNumber(ctx context.Context, e164 string) (numbers.Number, error)
-	// UpdateNumber overwrites a number; errs.NotFound if there is none.
+	// UpdateNumber overwrites a number that is still at version n.Version
+	// and stores it at n.Version+1; errs.Stale if another write changed it
+	// since, errs.NotFound if there is none.
 	UpdateNumber(ctx context.Context, n numbers.Number) error
 	// ListNumbers returns the numbers matching f ordered by E.164 value.
 	ListNumbers(ctx context.Context, f NumberFilter) ([]numbers.Number, error)
@@ -209,9 +215,11 @@ type Numbers interface {
 // Licenses keeps license pools and the licenses users hold.
 type Licenses interface {
 	// GetPool returns an office's pool of a type; a pool never written is
-	// returned empty (zero total), not as an error.
+	// returned empty (zero total, version 0), not as an error.
 	GetPool(ctx context.Context, officeID string, t licensing.LicenseType) (licensing.Pool, error)
-	// PutPool writes a pool, creating it if needed.
+	// PutPool writes a pool that is still at version p.Version (0: never
+	// written, so it is created) and stores it at p.Version+1; errs.Stale
+	// if another write changed it since.
 	PutPool(ctx context.Context, p licensing.Pool) error
 	// ListPools returns an office's pools ordered by type.
 	ListPools(ctx context.Context, officeID string) ([]licensing.Pool, error)

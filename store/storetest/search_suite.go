@@ -254,11 +254,14 @@ func testSearchKeysFollowTheRow(t *testing.T, h Harness) {
 	s.insertUsers(u)
 	wantExts(t, "before the rename", s.search(store.UserSearch{Text: "oldname"}), "400")
 	u.Person.LastName = "Newname"
+	u.Version = 1
 	s.update("rename", func(tx store.Tx) error { return tx.UpdateUser(s.ctx, u) })
+	u.Version++
 	wantExts(t, "old name after the rename", s.search(store.UserSearch{Text: "oldname"}))
 	wantExts(t, "new name after the rename", s.search(store.UserSearch{Text: "newname q"}), "400")
 	a := u.Anonymize(epoch)
 	s.update("anonymize", func(tx store.Tx) error { return tx.UpdateUser(s.ctx, a) })
+	a.Version++
 	// Anonymized users are in no tab; to see whether their keys are gone,
 	// the row is given a live state again, still with no person.
 	a.Status = lifecycle.Status{State: lifecycle.SetupRequired}

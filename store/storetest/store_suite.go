@@ -33,6 +33,7 @@ var storeTests = []namedTest{
 	{"Audit", testAudit},
 	{"NumbersRoundTrip", testNumbersRoundTrip},
 	{"PoolsRoundTrip", testPoolsRoundTrip},
+	{"Versions", testVersions},
 	{"FailedUpdateRollsBack", testFailedUpdateRollsBack},
 	{"CancelledContext", testCancelledContext},
 }
@@ -102,7 +103,7 @@ func (s *seeded) user(ext, email string) lifecycle.User {
 		ID: UID("usr_"), CompanyID: s.company.ID, OfficeID: s.office.ID, Kind: lifecycle.Internal,
 		Extension: ext, Person: lifecycle.Person{FirstName: "Grace", LastName: "Hopper"}, Email: email,
 		Billing: lifecycle.Paid, Status: lifecycle.Status{State: lifecycle.PasswordRequired},
-		CreatedAt: at, UpdatedAt: at,
+		CreatedAt: at, UpdatedAt: at, Version: 1,
 	}
 }
 
@@ -195,10 +196,12 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 		RestoreUntil:   epoch.Add(window + 1),
 		PurgeBy:        epoch.Add(28*24*time.Hour + 999),
 		HeldAtDeletion: []string{"+16502530001", "+16502530002"},
+		Version:        1,
 	}
 	bare := lifecycle.User{
 		ID: UID("usr_"), CompanyID: s.company.ID, OfficeID: s.office2.ID, Kind: lifecycle.Internal, Extension: "100",
 		Billing: lifecycle.Free, Status: lifecycle.Status{State: lifecycle.SetupRequired}, CreatedAt: epoch, UpdatedAt: epoch,
+		Version: 1,
 	}
 	s.insertUsers(full, bare)
 	for _, want := range []lifecycle.User{full, bare} {
@@ -227,6 +230,7 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 	changed.Settings = map[string]string{"lang": "de"}
 	changed.Email = "zoe@example.org"
 	s.update("UpdateUser", func(tx store.Tx) error { return tx.UpdateUser(s.ctx, changed) })
+	changed.Version++
 	got, err := s.getUser(full.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -332,6 +336,7 @@ func testDuplicateExtensionAndID(t *testing.T, h Harness) {
 	a.Status = lifecycle.Status{State: lifecycle.Anonymized}
 	a.Person, a.Email = lifecycle.Person{}, ""
 	s.update("anonymizing", func(tx store.Tx) error { return tx.UpdateUser(s.ctx, a) })
+	a.Version++
 	s.view("ExtensionTaken after anonymization", func(tx store.Tx) error {
 		taken, err := tx.ExtensionTaken(s.ctx, s.company.ID, "200")
 		if err == nil && taken {
@@ -587,6 +592,8 @@ func testNumbersRoundTrip(t *testing.T, h Harness) {
 		}
 		return tx.UpdateNumber(s.ctx, reserved)
 	})
+	assigned.Version++
+	reserved.Version++
 	want := []numbers.Number{assigned, reserved, nums[2], fax}
 	s.view("GetNumber", func(tx store.Tx) error {
 		for _, w := range want {
@@ -661,8 +668,13 @@ func testPoolsRoundTrip(t *testing.T, h Harness) {
 		}
 		return nil
 	})
-	seat.Total, seat.Assigned = 7, 4
+	addOn.Version, ai.Version, other.Version = 1, 1, 1
+	stale := seat
+	seat.Total, seat.Assigned, seat.Version = 7, 4, 1
 	s.update("PutPool over an existing pool", func(tx store.Tx) error { return tx.PutPool(s.ctx, seat) })
+	seat.Version++
+	err := s.try(func(tx store.Tx) error { return tx.PutPool(s.ctx, stale) })
+	WantErr(t, "PutPool of a pool read before another write", err, errs.ErrStale)
 	s.view("ListPools", func(tx store.Tx) error {
 		got, err := tx.ListPools(s.ctx, s.office.ID)
 		if err != nil {
@@ -778,7 +790,7 @@ func testFailedUpdateRollsBack(t *testing.T, h Harness) {
 		if err := tx.UpdateNumber(s.ctx, assigned); err != nil {
 			return err
 		}
-		if err := tx.PutPool(s.ctx, licensing.Pool{OfficeID: s.office.ID, Type: licensing.Seat, Total: 9, Assigned: 2}); err != nil {
+		if err := tx.PutPool(s.ctx, licensing.Pool{OfficeID: s.office.ID, Type: licensing.Seat, Total: 9, Assigned: 2, Version: 1}); err != nil {
 			return err
 		}
 		if err := tx.SetUserLicenses(s.ctx, existing.ID, []licensing.LicenseType{licensing.Seat, licensing.AddOn}); err != nil {

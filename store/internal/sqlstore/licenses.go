@@ -5,14 +5,21 @@ import (
 	"database/sql"
 	"errors"
 
+	sq "github.com/Masterminds/squirrel"
+
 	"github.com/lifeline-go/lifeline/licensing"
 )
 
 func (q *Queries) buildLicenses() {
-	q.add("getPool", q.sb.Select("office_id", "type", "total", "assigned").From("license_pools").Where("office_id = ? AND type = ?", nil, nil))
-	q.add("putPool", q.sb.Insert("license_pools").Columns("office_id", "type", "total", "assigned").Values(nil, nil, nil, nil).
-		Suffix("ON CONFLICT (office_id, type) DO UPDATE SET total = excluded.total, assigned = excluded.assigned"))
-	q.add("listPools", q.sb.Select("office_id", "type", "total", "assigned").From("license_pools").Where("office_id = ?", nil).OrderBy("type"))
+	poolCols := []string{"office_id", "type", "total", "assigned", "version"}
+	q.add("getPool", q.sb.Select(poolCols...).From("license_pools").Where("office_id = ? AND type = ?", nil, nil))
+	// A pool is written if it is still at the version its writer read: 0
+	// (never written) inserts it at 1; any other version updates it.
+	q.add("putPool", q.sb.Insert("license_pools").Columns(poolCols...).Values(nil, nil, nil, nil, sq.Expr("1")).
+		Suffix("ON CONFLICT (office_id, type) DO UPDATE SET total = excluded.total, assigned = excluded.assigned, "+
+			"version = license_pools.version + 1 WHERE license_pools.version = ?", nil))
+	q.add("poolVersion", q.sb.Select("version").From("license_pools").Where("office_id = ? AND type = ?", nil, nil))
+	q.add("listPools", q.sb.Select(poolCols...).From("license_pools").Where("office_id = ?", nil).OrderBy("type"))
 	q.add("userLicenses", q.sb.Select("type").From("user_licenses").Where("user_id = ?", nil).OrderBy("type"))
 	q.add("clearUserLicenses", q.sb.Delete("user_licenses").Where("user_id = ?", nil))
 	q.add("addUserLicense", q.sb.Insert("user_licenses").Columns("user_id", "type").Values(nil, nil))
@@ -21,7 +28,7 @@ func (q *Queries) buildLicenses() {
 func scanPool(s interface{ Scan(...any) error }) (licensing.Pool, error) {
 	var p licensing.Pool
 	var typ string
-	err := s.Scan(&p.OfficeID, &typ, &p.Total, &p.Assigned)
+	err := s.Scan(&p.OfficeID, &typ, &p.Total, &p.Assigned, &p.Version)
 	p.Type = licensing.LicenseType(typ)
 	return p, err
 }
@@ -40,8 +47,9 @@ func (t *Tx) GetPool(ctx context.Context, officeID string, typ licensing.License
 
 // PutPool implements store.Licenses.
 func (t *Tx) PutPool(ctx context.Context, p licensing.Pool) error {
-	_, err := t.exec(ctx, "store.PutPool", "putPool", p.OfficeID, string(p.Type), p.Total, p.Assigned)
-	return err
+	return t.execVersioned(ctx, "store.PutPool", "putPool", "poolVersion", "license pool", p.OfficeID+"/"+string(p.Type), p.Version,
+		[]any{p.OfficeID, string(p.Type)},
+		p.OfficeID, string(p.Type), p.Total, p.Assigned, p.Version)
 }
 
 // ListPools implements store.Licenses.

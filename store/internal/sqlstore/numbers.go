@@ -14,15 +14,21 @@ import (
 
 var numberCols = []string{
 	"e164", "kind", "country", "office_id", "status", "holder_id", "last_holder_id", "last_office_id", "reserved_at",
+	"version",
 }
 
+// numberWriteCols are the columns a write sets from the number's value:
+// all but the version, which the store keeps.
+var numberWriteCols = numberCols[:len(numberCols)-1]
+
 func (q *Queries) buildNumbers() {
-	q.add("insertNumber", q.sb.Insert("numbers").Columns(numberCols...).Values(make([]any, len(numberCols))...))
+	q.add("insertNumber", q.sb.Insert("numbers").Columns(numberCols...).Values(append(make([]any, len(numberWriteCols)), sq.Expr("1"))...))
 	upd := q.sb.Update("numbers")
-	for _, c := range numberCols[1:] {
+	for _, c := range numberWriteCols[1:] {
 		upd = upd.Set(c, nil)
 	}
-	q.add("updateNumber", upd.Where("e164 = ?", nil))
+	q.add("updateNumber", upd.Set("version", sq.Expr("version + 1")).Where("e164 = ? AND version = ?", nil, nil))
+	q.add("numberVersion", q.sb.Select("version").From("numbers").Where("e164 = ?", nil))
 	q.add("getNumber", q.sb.Select(numberCols...).From("numbers").Where("e164 = ?", nil))
 }
 
@@ -34,7 +40,7 @@ func scanNumber(s interface{ Scan(...any) error }) (numbers.Number, error) {
 	var n numbers.Number
 	var kind, status string
 	var reserved int64
-	err := s.Scan(&n.E164, &kind, &n.Country, &n.OfficeID, &status, &n.HolderID, &n.LastHolderID, &n.LastOfficeID, &reserved)
+	err := s.Scan(&n.E164, &kind, &n.Country, &n.OfficeID, &status, &n.HolderID, &n.LastHolderID, &n.LastOfficeID, &reserved, &n.Version)
 	n.Kind, n.Status, n.ReservedAt = numbers.Kind(kind), numbers.Status(status), fromNanos(reserved)
 	return n, err
 }
@@ -47,8 +53,8 @@ func (t *Tx) InsertNumber(ctx context.Context, n numbers.Number) error {
 
 // UpdateNumber implements store.Numbers.
 func (t *Tx) UpdateNumber(ctx context.Context, n numbers.Number) error {
-	args := append(numberArgs(n)[1:], n.E164)
-	return t.execOne(ctx, "store.UpdateNumber", "updateNumber", ref("number", n.E164), args...)
+	args := append(numberArgs(n)[1:], n.E164, n.Version)
+	return t.execVersioned(ctx, "store.UpdateNumber", "updateNumber", "numberVersion", "number", n.E164, n.Version, []any{n.E164}, args...)
 }
 
 // GetNumber implements store.Numbers.

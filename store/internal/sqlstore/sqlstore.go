@@ -212,6 +212,34 @@ func (t *Tx) execOne(ctx context.Context, op, name string, what errs.Phrase, arg
 	return nil
 }
 
+// execVersioned runs a write that must change exactly one row, and only if
+// the row is still at version want (the statement's WHERE says so). When
+// nothing changed it tells a missing row (errs.NotFound) from one another
+// writer changed since it was read (errs.Stale), with the probe statement
+// that reads the row's version by probeArgs.
+func (t *Tx) execVersioned(ctx context.Context, op, name, probe string, what errs.Phrase, id string, want int64, probeArgs []any, args ...any) error {
+	res, err := t.exec(ctx, op, name, args...)
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return t.q.fail(op, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	var have int64
+	switch err := t.queryRow(ctx, op, probe, probeArgs...).Scan(&have); {
+	case errors.Is(err, sql.ErrNoRows):
+		return errs.E(errs.NotFound, op, "%s %q does not exist", what, id)
+	case err != nil:
+		return t.q.fail(op, err)
+	}
+	return errs.E(errs.Stale, op, "%s %q changed since it was read: it is at version %d, the change was made against version %d",
+		what, id, have, want)
+}
+
 // fail maps a backend error to an *errs.Error of op. An error that is
 // already an *errs.Error (the argument backstop's refusal) passes through
 // as it is.

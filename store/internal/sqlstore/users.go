@@ -23,20 +23,23 @@ var userCols = []string{
 	"devices", "settings", "role", "role_offices", "analytics", "proxy", "billing",
 	"state", "suspended_from", "deleted_from",
 	"created_at", "updated_at", "deleted_at", "restore_until", "purge_by", "held_at_deletion",
+	"version",
 }
 
-// userWriteCols are the columns a write sets: userCols and the search keys
-// derived from them (searchKeyCols, written by userArgs, never read back).
-var userWriteCols = append(slices.Clip(userCols), searchKeyCols...)
+// userWriteCols are the columns a write sets from the user's value: userCols
+// but the version, which the store keeps, and the search keys derived from
+// the value (searchKeyCols, never read back).
+var userWriteCols = append(slices.Clip(userCols[:len(userCols)-1]), searchKeyCols...)
 
 func (q *Queries) buildUsers() {
 	ph := make([]any, len(userWriteCols))
-	q.add("insertUser", q.sb.Insert("users").Columns(userWriteCols...).Values(ph...))
+	q.add("insertUser", q.sb.Insert("users").Columns(append(slices.Clip(userWriteCols), "version")...).Values(append(ph, sq.Expr("1"))...))
 	upd := q.sb.Update("users")
 	for _, c := range userWriteCols[1:] {
 		upd = upd.Set(c, nil)
 	}
-	q.add("updateUser", upd.Where("id = ?", nil))
+	q.add("updateUser", upd.Set("version", sq.Expr("version + 1")).Where("id = ? AND version = ?", nil, nil))
+	q.add("userVersion", q.sb.Select("version").From("users").Where("id = ?", nil))
 	sel := q.sb.Select(userCols...).From("users")
 	q.add("getUser", sel.Where("id = ?", nil))
 	q.add("userByEmail", sel.Where("company_id = ? AND email = ?", nil, nil))
@@ -94,7 +97,8 @@ func scanUser(s interface{ Scan(...any) error }) (lifecycle.User, error) {
 		&u.Person.FirstName, &u.Person.LastName, &u.Email, &u.Username, &u.PasswordHash, &u.VoicemailPINHash,
 		&devices, &settings, &role, &offices, &analytics, &proxy, &billing,
 		&state, &suspFrom, &delFrom,
-		&created, &updated, &deleted, &until, &purge, &held)
+		&created, &updated, &deleted, &until, &purge, &held,
+		&u.Version)
 	if err != nil {
 		return u, err
 	}
@@ -136,8 +140,8 @@ func (t *Tx) UpdateUser(ctx context.Context, u lifecycle.User) error {
 	if err != nil {
 		return errs.Wrap(errs.Invalid, "store.UpdateUser", err, "user %s", u.ID)
 	}
-	args = append(args[1:], u.ID)
-	return t.execOne(ctx, "store.UpdateUser", "updateUser", ref("user", u.ID), args...)
+	args = append(args[1:], u.ID, u.Version)
+	return t.execVersioned(ctx, "store.UpdateUser", "updateUser", "userVersion", "user", u.ID, u.Version, []any{u.ID}, args...)
 }
 
 func (t *Tx) getUser(ctx context.Context, op, name string, what errs.Phrase, args ...any) (lifecycle.User, error) {

@@ -1,0 +1,148 @@
+package lifeline
+
+import (
+	"context"
+	"errors"
+	"slices"
+
+	"github.com/lifeline-go/lifeline/errs"
+)
+
+// AnyOperation is an operation whose result type is set aside: an item of
+// [All], or of a staged change set. [Any] makes one of any [Operation].
+type AnyOperation interface {
+	// Spec returns the operation's declaration.
+	Spec() OpSpec
+	// Unwrap returns the operation value, such as Suspend{UserID: id}.
+	Unwrap() any
+	prepareAny(s *Service) (step[any], error)
+}
+
+// Any sets aside op's result type, so that operations of different
+// results can run together in [All] or be staged in a change set.
+func Any[R any](op Operation[R]) AnyOperation { return anyOperation[R]{op: op} }
+
+type anyOperation[R any] struct{ op Operation[R] }
+
+func (a anyOperation[R]) Spec() OpSpec {
+	if a.op == nil {
+		return OpSpec{Name: allName}
+	}
+	return a.op.Spec()
+}
+
+func (a anyOperation[R]) Unwrap() any { return a.op }
+
+func (a anyOperation[R]) prepareAny(s *Service) (step[any], error) {
+	if a.op == nil {
+		return nil, errs.E(errs.Invalid, allName, "no operation")
+	}
+	st, err := a.op.prepare(s)
+	if err != nil {
+		return nil, err
+	}
+	return func(o *op) (any, error) { return st(o) }, nil
+}
+
+// allName names [All] in its errors.
+const allName = "lifeline.All"
+
+// All runs ops in order in one transaction, all or nothing: each is
+// authorized, applied and audited as it would be alone, sees what the
+// ones before it did, and if one is refused none of them changes anything.
+// The refusal keeps its kind (errors.Is(err, errs.ErrConflict), errors.As
+// to a *lifecycle.TransitionError) and says which item it was, counting
+// from 1. The result holds each item's result in order; Preview of All
+// returns the effects of them all.
+//
+// A SCIM PATCH of several attributes, a change set's confirmation and a
+// portal form that saves several things are each one All.
+func All(ops ...AnyOperation) Operation[[]any] { return allOps(slices.Clone(ops)) }
+
+type allOps []AnyOperation
+
+// Spec implements Operation. All is not declared: it is no action of its
+// own, and its items are audited as themselves.
+func (a allOps) Spec() OpSpec {
+	write := false
+	for _, x := range a {
+		write = write || x == nil || x.Spec().Write
+	}
+	return OpSpec{Name: allName, Write: write}
+}
+
+func (a allOps) prepare(s *Service) (step[[]any], error) {
+	if len(a) == 0 {
+		return nil, errs.E(errs.Invalid, allName, "no operations to run")
+	}
+	steps := make([]step[any], len(a))
+	for i, x := range a {
+		if x == nil {
+			return nil, errs.E(errs.Invalid, allName, "item %d is no operation", i+1)
+		}
+		st, err := x.prepareAny(s)
+		if err != nil {
+			return nil, itemError(i, x.Spec().Name, err)
+		}
+		steps[i] = st
+	}
+	return func(o *op) ([]any, error) {
+		out := make([]any, len(steps))
+		for i, st := range steps {
+			v, err := o.runItem(a[i].Spec(), st)
+			if err != nil {
+				return nil, itemError(i, a[i].Spec().Name, err)
+			}
+			out[i] = v
+		}
+		// Each item was authorized as itself.
+		o.authorized = true
+		return out, nil
+	}, nil
+}
+
+// itemError says which item of a list failed, keeping the error's kind.
+// Contention and cancellation pass through as they are: the store retries
+// the first, and the caller's context explains the second.
+func itemError(i int, name string, err error) error {
+	if errs.KindOf(err) == errs.Unavailable || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return errs.Wrap(errs.KindOf(err), allName, err, "item %d (%s)", i+1, name)
+}
+
+// runItem runs one operation inside o's transaction, as the runner runs
+// one alone: read the principal afresh (an earlier item may have changed
+// the actor), apply, check it authorized, write its audit records and
+// events. Its effects join o's, already written.
+func (o *op) runItem(spec OpSpec, st step[any]) (any, error) {
+	if o.touched == nil {
+		o.touched = map[objectKey]int64{}
+	}
+	sub := &op{s: o.s, ctx: o.ctx, spec: spec, name: spec.Name, actor: o.actor, now: o.now, tx: o.tx,
+		preview: o.preview, confirmed: o.confirmed, touched: o.touched}
+	if err := sub.loadPrincipal(); err != nil {
+		return nil, err
+	}
+	v, err := applyItem(sub, st)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.commitEffects(); err != nil {
+		return nil, err
+	}
+	o.eff.merge(sub.eff)
+	o.auditWritten, o.eventsWritten = len(o.eff.Audit), len(o.eff.Events)
+	return v, nil
+}
+
+// merge adds e's effects to x's.
+func (x *Effects) merge(e Effects) {
+	x.Users = append(x.Users, e.Users...)
+	x.Numbers = append(x.Numbers, e.Numbers...)
+	x.Pools = append(x.Pools, e.Pools...)
+	x.Recordings = append(x.Recordings, e.Recordings...)
+	x.Audit = append(x.Audit, e.Audit...)
+	x.Events = append(x.Events, e.Events...)
+	x.anonymized = x.anonymized || e.anonymized
+}
