@@ -173,7 +173,11 @@ func (p *planted) erase(t testing.TB) {
 	t.Helper()
 	ctx := context.Background()
 	err := p.st.Update(ctx, func(tx store.Tx) error {
-		if err := tx.UpdateUser(ctx, p.victim.Anonymize(eraseAt.Add(time.Hour))); err != nil {
+		cur, err := tx.GetUser(ctx, p.victim.ID)
+		if err != nil {
+			return err
+		}
+		if err := tx.UpdateUser(ctx, cur.Anonymize(eraseAt.Add(time.Hour))); err != nil {
 			return err
 		}
 		return tx.ScrubAudit(ctx, p.victim.ID)

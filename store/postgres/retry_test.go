@@ -44,6 +44,18 @@ func seat(officeID string, total int) licensing.Pool {
 	return licensing.Pool{OfficeID: officeID, Type: licensing.Seat, Total: total}
 }
 
+// putSeat writes an office's seat pool with a new total over the version
+// the transaction reads, as the facade writes pools.
+func putSeat(ctx context.Context, tx store.Tx, officeID string, total int) error {
+	cur, err := tx.GetPool(ctx, officeID, licensing.Seat)
+	if err != nil {
+		return err
+	}
+	next := seat(officeID, total)
+	next.Version = cur.Version
+	return tx.PutPool(ctx, next)
+}
+
 // TestSerializationFailureRetried provokes a serialization failure the way
 // SERIALIZABLE exists to catch it — write skew: each of two transactions
 // reads the pool the other writes. Channels hold both first attempts until
@@ -73,7 +85,7 @@ func TestSerializationFailureRetried(t *testing.T) {
 				close(mine)
 				<-theirs
 			}
-			err = tx.PutPool(ctx, seat(to, p.Total+1))
+			err = putSeat(ctx, tx, to, p.Total+1)
 			seen.note(err)
 			return err
 		}
@@ -134,7 +146,7 @@ func TestDeadlockRetried(t *testing.T) {
 	cross := func(i int, first, second string, mine, theirs chan struct{}) func(store.Tx) error {
 		return func(tx store.Tx) error {
 			runs[i]++
-			if err := tx.PutPool(ctx, seat(first, 20+i)); err != nil {
+			if err := putSeat(ctx, tx, first, 20+i); err != nil {
 				seen.note(err)
 				return err
 			}
@@ -142,7 +154,7 @@ func TestDeadlockRetried(t *testing.T) {
 				close(mine)
 				<-theirs
 			}
-			err := tx.PutPool(ctx, seat(second, 30+i))
+			err := putSeat(ctx, tx, second, 30+i)
 			seen.note(err)
 			return err
 		}

@@ -36,7 +36,7 @@ func user(id, ext, email string) lifecycle.User {
 		Person: lifecycle.Person{FirstName: "Ada", LastName: "Lovelace"}, Email: email,
 		Devices: []string{"desk"}, Settings: map[string]string{"lang": "en"}, Role: access.CompanyAdmin,
 		Billing: lifecycle.Paid, Status: lifecycle.Status{State: lifecycle.PasswordRequired},
-		CreatedAt: at0, UpdatedAt: at0, HeldAtDeletion: []string{},
+		CreatedAt: at0, UpdatedAt: at0, HeldAtDeletion: []string{}, Version: 1,
 	}
 }
 
@@ -68,7 +68,7 @@ func TestRoundTrip(t *testing.T) {
 	seed(t, st)
 	u := user("u1", "100", "ada@example.com")
 	n := numbers.Number{E164: "+16502530000", Kind: numbers.KindLocal, Country: "US", OfficeID: officeA.ID,
-		Status: numbers.Reserved, LastHolderID: "u0", LastOfficeID: officeA.ID, ReservedAt: at0}
+		Status: numbers.Reserved, LastHolderID: "u0", LastOfficeID: officeA.ID, ReservedAt: at0, Version: 1}
 	rec := store.AuditRecord{At: at0, CompanyID: company.ID, ActorID: "admin", ActorRole: "company_admin",
 		Action: "create", TargetKind: "user", TargetID: "u1", UserID: "u1", ToState: "password_required",
 		Detail: "d", Personal: "Ada Lovelace"}
@@ -172,6 +172,7 @@ func TestRoundTrip(t *testing.T) {
 		if err := tx.UpdateUser(ctx, u); err != nil {
 			return err
 		}
+		u.Version++
 		return tx.ScrubAudit(ctx, "u1")
 	})
 	if err != nil {
@@ -309,7 +310,7 @@ func TestRollbackOnError(t *testing.T) {
 		if err := tx.InsertUser(ctx, user("u1", "100", "")); err != nil {
 			return err
 		}
-		if err := tx.PutPool(ctx, licensing.Pool{OfficeID: officeA.ID, Type: licensing.Seat, Total: 10, Assigned: 1}); err != nil {
+		if err := tx.PutPool(ctx, licensing.Pool{OfficeID: officeA.ID, Type: licensing.Seat, Total: 10, Assigned: 1, Version: 1}); err != nil {
 			return err
 		}
 		return boom
