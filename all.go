@@ -87,13 +87,9 @@ func (a allOps) prepare(s *Service) (step[[]any], error) {
 		steps[i] = st
 	}
 	return func(o *op) ([]any, error) {
-		out := make([]any, len(steps))
-		for i, st := range steps {
-			v, err := o.runItem(a[i].Spec(), st)
-			if err != nil {
-				return nil, itemError(i, a[i].Spec().Name, err)
-			}
-			out[i] = v
+		out, _, err := o.runItems(a, steps)
+		if err != nil {
+			return nil, err
 		}
 		// Each item was authorized as itself.
 		o.authorized = true
@@ -114,26 +110,26 @@ func itemError(i int, name string, err error) error {
 // runItem runs one operation inside o's transaction, as the runner runs
 // one alone: read the principal afresh (an earlier item may have changed
 // the actor), apply, check it authorized, write its audit records and
-// events. Its effects join o's, already written.
-func (o *op) runItem(spec OpSpec, st step[any]) (any, error) {
+// events. Its effects join o's, already written, and are returned.
+func (o *op) runItem(spec OpSpec, st step[any]) (any, Effects, error) {
 	if o.touched == nil {
 		o.touched = map[objectKey]int64{}
 	}
 	sub := &op{s: o.s, ctx: o.ctx, spec: spec, name: spec.Name, actor: o.actor, now: o.now, tx: o.tx,
 		preview: o.preview, confirmed: o.confirmed, touched: o.touched}
 	if err := sub.loadPrincipal(); err != nil {
-		return nil, err
+		return nil, Effects{}, err
 	}
 	v, err := applyItem(sub, st)
 	if err != nil {
-		return nil, err
+		return nil, Effects{}, err
 	}
 	if err := o.commitEffects(); err != nil {
-		return nil, err
+		return nil, Effects{}, err
 	}
 	o.eff.merge(sub.eff)
 	o.auditWritten, o.eventsWritten = len(o.eff.Audit), len(o.eff.Events)
-	return v, nil
+	return v, sub.eff, nil
 }
 
 // merge adds e's effects to x's.
@@ -141,6 +137,7 @@ func (x *Effects) merge(e Effects) {
 	x.Users = append(x.Users, e.Users...)
 	x.Numbers = append(x.Numbers, e.Numbers...)
 	x.Pools = append(x.Pools, e.Pools...)
+	x.Licenses = append(x.Licenses, e.Licenses...)
 	x.Recordings = append(x.Recordings, e.Recordings...)
 	x.Audit = append(x.Audit, e.Audit...)
 	x.Events = append(x.Events, e.Events...)

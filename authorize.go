@@ -130,6 +130,11 @@ func (o *op) loadUser(id string) (lifecycle.User, error) {
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(u.CompanyID)) {
 		return lifecycle.User{}, errs.E(errs.NotFound, o.name, "user %q does not exist", id)
 	}
+	if err == nil {
+		// What an operation acts on is what a change set staged from it
+		// was made against, written or not.
+		o.touch(ExpectUser(u.ID, u.Version))
+	}
 	return u, err
 }
 

@@ -71,7 +71,15 @@
 //     runs it, returns its [Effects] — users' states before and after,
 //     numbers moved, license pools changed and the audit records it would
 //     write — and rolls back, changing nothing. A refusal is previewed as Do
-//     would return it.
+//     would return it. [All] runs several operations in one transaction,
+//     all or nothing, naming the item refused; [If] runs one only while
+//     the users, numbers and pools it names are at the versions given.
+//   - Users, numbers and license pools carry a version every write bumps,
+//     and the stores compare it on every update: two writers never lose
+//     each other's changes, and the loser is [ErrStale].
+//   - A staged change set ([StageChanges]) is confirmed whole or not at
+//     all, and never once anything its items acted on has changed since it
+//     was staged, nor after a re-sync with the carrier discarded it.
 //   - Every operation runs in one store transaction, reads the clock once
 //     and appends audit records derived from its effects: the actor (a user
 //     id; "system:name" for a system principal; "admin as user" for a
@@ -128,6 +136,21 @@
 //     its company's, else recording.DefaultRetention (180 days).
 //   - The permanent off-boarding option is confirmed with the token its
 //     Preview returns; the token goes stale when the user changes.
+//     Confirming a change set that holds it is that confirmation.
+//   - A change set is made against the versions of the users and numbers
+//     its items act on and of everything they write. State without a
+//     version (legal holds, recording plans, offices) is judged again when
+//     the confirmation runs the items: a hold placed since refuses the set,
+//     naming the item. A change set holds no secret (SetPassword and
+//     SetVoicemailPIN cannot be staged), and once confirmed or discarded
+//     keeps only its items' names. It belongs to one company; an office
+//     admin handles the sets inside its offices.
+//   - A re-sync puts a number the carrier added in the office the line
+//     names, else the company's first office of the number's country, and
+//     reports a line no office can take as a conflict; a number the carrier
+//     dropped is released unless a user holds it (a conflict, left as it
+//     is). Each holder's recording plan, recording and billing, follows
+//     whether the carrier records any of its lines.
 //   - Outbox events carry ids only, for every user, not only anonymized
 //     ones: a consumer reads an address with GetUser when it sends. Only a
 //     system principal trusted across companies delivers the outbox.

@@ -18,6 +18,9 @@ type Effects struct {
 	// Pools lists every license pool that changed: licenses taken, freed,
 	// added or transferred.
 	Pools []PoolChange
+	// Licenses lists every license a user gave back to its office's pool
+	// or took from it.
+	Licenses []LicenseChange
 	// Recordings lists every recording deleted and every recording plan
 	// changed.
 	Recordings []RecordingChange
@@ -53,6 +56,15 @@ type PoolChange struct {
 	Type                     LicenseType
 	AssignedFrom, AssignedTo int
 	TotalFrom, TotalTo       int
+}
+
+// LicenseChange is a license a user freed or took.
+type LicenseChange struct {
+	UserID   string
+	OfficeID string
+	Type     LicenseType
+	// Freed reports a license given back; otherwise it was taken.
+	Freed bool
 }
 
 // RecordingChange is a recording deleted, or a user's recording plan

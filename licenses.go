@@ -60,6 +60,7 @@ func (o *op) returnLicensesOf(u lifecycle.User) error {
 		if err := o.returnLicense(u.OfficeID, t); err != nil {
 			return err
 		}
+		o.eff.Licenses = append(o.eff.Licenses, LicenseChange{UserID: u.ID, OfficeID: u.OfficeID, Type: t, Freed: true})
 	}
 	return nil
 }
@@ -74,6 +75,7 @@ func (o *op) takeLicensesOf(u lifecycle.User) error {
 		if err := o.takeLicense(u.OfficeID, t); err != nil {
 			return err
 		}
+		o.eff.Licenses = append(o.eff.Licenses, LicenseChange{UserID: u.ID, OfficeID: u.OfficeID, Type: t})
 	}
 	return nil
 }

@@ -210,6 +210,7 @@ func (o *op) loadNumber(raw string) (Number, Office, error) {
 	if !o.sees(office.CompanyID) {
 		return Number{}, Office{}, missing
 	}
+	o.touch(ExpectNumber(n.E164, n.Version))
 	return n, office, nil
 }
 

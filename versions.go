@@ -1,6 +1,7 @@
 package lifeline
 
 import (
+	"cmp"
 	"slices"
 	"strconv"
 
@@ -176,4 +177,17 @@ func (o *op) touch(e Expect) {
 	if _, ok := o.touched[k]; !ok {
 		o.touched[k] = e.Version
 	}
+}
+
+// touchedVersions returns the versions of what the operation touched as
+// they were before it, in (kind, id) order.
+func (o *op) touchedVersions() []Expect {
+	out := make([]Expect, 0, len(o.touched))
+	for k, v := range o.touched {
+		out = append(out, Expect{Kind: k.kind, ID: k.id, Version: v})
+	}
+	slices.SortFunc(out, func(a, b Expect) int {
+		return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.ID, b.ID))
+	})
+	return out
 }

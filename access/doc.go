@@ -36,6 +36,8 @@
 //	recording.manage   none    offices         offices       company
 //	recording.read     self    offices         offices       company
 //	recording.hold     none    none            none          company
+//	change.stage       none    offices         offices       company
+//	account.resync     none    none            none          company
 //
 // # Rules
 //

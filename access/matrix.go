@@ -105,6 +105,8 @@ const (
 	ManageRecording  Action = "recording.manage" // plans, off-boarding, register recordings
 	ReadRecordings   Action = "recording.read"
 	PlaceHold        Action = "recording.hold" // place and release legal holds
+	StageChanges     Action = "change.stage"   // stage, preview, confirm and discard change sets
+	ResyncAccount    Action = "account.resync" // re-sync with the carrier account
 )
 
 // row is one action's line of the permission matrix: the scope of each role.
@@ -141,6 +143,8 @@ var matrix = [...]row{
 	{ManageRecording, ScopeNone, ScopeOffices, ScopeOffices, ScopeCompany},
 	{ReadRecordings, ScopeSelf, ScopeOffices, ScopeOffices, ScopeCompany},
 	{PlaceHold, ScopeNone, ScopeNone, ScopeNone, ScopeCompany},
+	{StageChanges, ScopeNone, ScopeOffices, ScopeOffices, ScopeCompany},
+	{ResyncAccount, ScopeNone, ScopeNone, ScopeNone, ScopeCompany},
 }
 
 // Actions returns every action, in a stable order: users, roles and grants,

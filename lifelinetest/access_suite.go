@@ -439,6 +439,48 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 		_, err := lifeline.Do(c.fx.ctx, c.svc, c.actor, lifeline.RequestExport{UserID: id})
 		return err
 	}),
+	"changeset.stage": onUser(func(c *accessCase, id string) error {
+		_, err := c.svc.StageChanges(c.fx.ctx, c.actor, lifeline.StageChanges{CompanyID: c.fx.co.ID, Name: "suspend one",
+			Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: id})}})
+		return err
+	}),
+	"changeset.confirm": onChangeSet(func(c *accessCase, id string) error {
+		_, err := c.svc.ConfirmChangeSet(c.fx.ctx, c.actor, id)
+		return err
+	}),
+	"changeset.discard": onChangeSet(func(c *accessCase, id string) error {
+		_, err := c.svc.DiscardChangeSet(c.fx.ctx, c.actor, id)
+		return err
+	}),
+	"changeset.get": onChangeSet(func(c *accessCase, id string) error {
+		_, err := c.svc.GetChangeSet(c.fx.ctx, c.actor, id)
+		return err
+	}),
+	"changeset.list": onChangeSet(func(c *accessCase, _ string) error {
+		_, err := c.svc.ListChangeSets(c.fx.ctx, c.actor, c.fx.co.ID, "")
+		return err
+	}),
+	"account.resync": func(c *accessCase) func() error {
+		c.number("")
+		return func() error {
+			_, err := c.svc.Resync(c.fx.ctx, c.actor, c.fx.co.ID, carrierOf(c.fx))
+			return err
+		}
+	},
+}
+
+// onChangeSet stages, as the system, a change set suspending a fresh user
+// of the target office, for call.
+func onChangeSet(call func(c *accessCase, id string) error) func(c *accessCase) func() error {
+	return func(c *accessCase) func() error {
+		u := c.user()
+		p, err := c.fx.svc.StageChanges(c.fx.ctx, admin, lifeline.StageChanges{CompanyID: c.fx.co.ID, Name: "suspend one",
+			Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: u.ID})}})
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		return func() error { return call(c, p.Set.ID) }
+	}
 }
 
 // onUser sets up a fresh user of the target office for call.
@@ -486,7 +528,7 @@ func expectAccess(r access.Role, spec lifeline.OpSpec, w where) error {
 	case access.ScopeCompany:
 		return nil
 	case access.ScopeOffices:
-		if w == ownOffice || spec.Permission == access.ReadCompany && spec.Name == "office.list" {
+		if w == ownOffice || spec.Permission == access.ReadCompany && spec.Name == "office.list" || spec.Name == "changeset.list" {
 			return nil
 		}
 	case access.ScopeSelf:

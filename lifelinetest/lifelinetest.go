@@ -67,6 +67,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		{"Search", searchTests},
 		{"Export", exportTests},
 		{"Versions", versionTests},
+		{"ChangeSets", changeSetTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {

@@ -65,6 +65,45 @@ type Tx interface {
 	Outbox
 	Savepoints
 	Search
+	ChangeSets
+}
+
+// ChangeSetRecord is a stored change set: operations staged to be
+// confirmed together later, or discarded. The facade encodes its parts.
+type ChangeSetRecord struct {
+	ID        string
+	CompanyID string
+	Name      string
+	StagedBy  string
+	StagedAt  time.Time
+	// Status is "open", "confirmed" or "discarded".
+	Status string
+	// Items, Expect and Offices are JSON: the staged operations, the
+	// versions their dry run was made against, the offices they touch.
+	Items   string
+	Expect  string
+	Offices string
+	// ClosedBy, ClosedAt and Reason say who confirmed or discarded the set,
+	// when and why.
+	ClosedBy string
+	ClosedAt time.Time
+	Reason   string
+}
+
+// ChangeSets keeps staged change sets.
+type ChangeSets interface {
+	// InsertChangeSet adds a change set; errs.Conflict if the id exists.
+	InsertChangeSet(ctx context.Context, r ChangeSetRecord) error
+	// GetChangeSet returns a change set; errs.NotFound if there is none.
+	GetChangeSet(ctx context.Context, id string) (ChangeSetRecord, error)
+	// CloseChangeSet records that an open change set was confirmed or
+	// discarded: it writes r's Status, Items, ClosedBy, ClosedAt and
+	// Reason. errs.Conflict if the set is no longer open, errs.NotFound if
+	// there is none.
+	CloseChangeSet(ctx context.Context, r ChangeSetRecord) error
+	// ListChangeSets returns a company's change sets ordered by id; status,
+	// when set, keeps those with that status.
+	ListChangeSets(ctx context.Context, companyID, status string) ([]ChangeSetRecord, error)
 }
 
 // Savepoints lets a transaction undo part of itself: a bulk operation runs

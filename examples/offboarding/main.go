@@ -15,6 +15,9 @@
 //   - A consumer, the host's mailer, claims the outbox events those steps
 //     wrote, fails one of them, gets it back on the next claim and
 //     acknowledges it, until nothing is pending.
+//   - Bob's suspension is staged as a change set; a re-sync with the
+//     carrier account discards it before it is confirmed, so confirming it
+//     is refused as stale and Bob stays as he was.
 //
 // Run it with
 //
@@ -37,6 +40,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -248,6 +252,33 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	})
 
 	s.do("the host's mailer delivers the outbox", func() error { return s.deliver() })
+
+	s.do("a change staged for Bob is lost to a re-sync with the carrier", func() error {
+		p, err := svc.StageChanges(ctx, admin, lifeline.StageChanges{CompanyID: b.Company.ID, Name: "Bob leaves",
+			Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Offboard{UserID: bob, Option: recording.SuspendKeepRecordings})}})
+		if err != nil {
+			return err
+		}
+		s.labels[p.Set.ID] = strconv.Quote(p.Set.Name)
+		for _, u := range p.Users {
+			fmt.Fprintf(w, "  staged the change set %s: %s would go %s -> %s\n", s.labels[p.Set.ID], s.labels[u.UserID], u.From, u.To)
+		}
+		// The carrier account has one line lifeline has not seen.
+		carrier := lifeline.ProviderFunc(func(context.Context, string) ([]lifeline.CarrierLine, error) {
+			return []lifeline.CarrierLine{{E164: "+1 650 253 0001", Plan: "Business Voice"}}, nil
+		})
+		rep, err := svc.Resync(ctx, admin, b.Company.ID, carrier)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "  re-sync: %d number added (%s), %d change set discarded\n", len(rep.Added), strings.Join(rep.Added, ", "), len(rep.Discarded))
+		_, err = svc.ConfirmChangeSet(ctx, admin, p.Set.ID)
+		if !errors.Is(err, lifeline.ErrStale) {
+			return fmt.Errorf("confirming after the re-sync: want ErrStale, got %v", err)
+		}
+		fmt.Fprintf(w, "  confirm: refused (ErrStale): %s\n", s.label(err.Error()))
+		return nil
+	})
 	return s.err
 }
 

@@ -135,6 +135,16 @@ func TestOffboarding(t *testing.T) {
 	if len(deleted) != len(want) {
 		t.Errorf("%d recording.delete-audio events, want %d (the held one has none)\n%s", len(deleted), len(want), outbox)
 	}
+
+	// A change staged for Bob is discarded by a re-sync: confirming it is
+	// stale, and Bob is as he was.
+	resync := step(t, got, 12)
+	contains(t, resync,
+		`staged the change set "Bob leaves": Bob would go Active -> Suspended`,
+		"re-sync: 1 number added (+16502530001), 1 change set discarded",
+		`confirm: refused (ErrStale): changeset.confirm: change set "Bob leaves" was discarded by the re-sync with the carrier`,
+	)
+	rows(t, resync, `Bob +Bob Noyce +Active +off +yes +0`)
 }
 
 func contains(t *testing.T, out string, wants ...string) {

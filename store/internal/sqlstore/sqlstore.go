@@ -54,6 +54,7 @@ func New(d Dialect) *Queries {
 	q.buildLicenses()
 	q.buildRecordings()
 	q.buildOutbox()
+	q.buildChangeSets()
 	return q
 }
 

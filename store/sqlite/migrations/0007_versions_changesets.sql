@@ -9,9 +9,9 @@ ALTER TABLE numbers ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 ALTER TABLE license_pools ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
 
 -- A change set is a list of operations an admin staged to confirm later,
--- all at once, or discard. items holds the operations (names and ids
--- only: nothing personal is staged) and expect the versions of every
--- object their dry run touched, both as JSON.
+-- all at once, or discard. items holds the operations, expect the
+-- versions of every object their dry run touched and offices the offices
+-- those belong to, all as JSON. A closed set keeps only its items' names.
 CREATE TABLE change_sets (
     id         TEXT PRIMARY KEY,
     company_id TEXT NOT NULL REFERENCES companies (id),
@@ -21,6 +21,7 @@ CREATE TABLE change_sets (
     status     TEXT NOT NULL,
     items      TEXT NOT NULL,
     expect     TEXT NOT NULL,
+    offices    TEXT NOT NULL,
     closed_by  TEXT NOT NULL,
     closed_at  INTEGER NOT NULL,
     reason     TEXT NOT NULL
