@@ -59,13 +59,9 @@ func (t *Tx) GetChangeSet(ctx context.Context, id string) (store.ChangeSetRecord
 // CloseChangeSet implements store.ChangeSets.
 func (t *Tx) CloseChangeSet(ctx context.Context, r store.ChangeSetRecord) error {
 	const op = "store.CloseChangeSet"
-	res, err := t.exec(ctx, op, "closeChangeSet", r.Status, r.Items, r.ClosedBy, nanos(r.ClosedAt), r.Reason, r.ID)
+	n, err := t.execCount(ctx, op, "closeChangeSet", r.Status, r.Items, r.ClosedBy, nanos(r.ClosedAt), r.Reason, r.ID)
 	if err != nil {
 		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return t.q.fail(op, err)
 	}
 	if n == 1 {
 		return nil

@@ -131,13 +131,9 @@ func (t *Tx) ClaimEvents(ctx context.Context, now, until time.Time, token string
 // settle runs an ack or fail statement on the claim token names and tells
 // a missing event (NotFound) from one that holds no such claim (Conflict).
 func (t *Tx) settle(ctx context.Context, op, name, id, token string, args ...any) error {
-	res, err := t.exec(ctx, op, name, args...)
+	n, err := t.execCount(ctx, op, name, args...)
 	if err != nil {
 		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return t.q.fail(op, err)
 	}
 	if n > 0 {
 		return nil

@@ -196,16 +196,25 @@ func (t *Tx) exec(ctx context.Context, op, name string, args ...any) (sql.Result
 	return res, nil
 }
 
-// execOne runs a statement that must change exactly one row; what names
-// the row for the not-found error.
-func (t *Tx) execOne(ctx context.Context, op, name string, what errs.Phrase, args ...any) error {
+// execCount runs a statement and returns how many rows it changed.
+func (t *Tx) execCount(ctx context.Context, op, name string, args ...any) (int64, error) {
 	res, err := t.exec(ctx, op, name, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return t.q.fail(op, err)
+		return 0, t.q.fail(op, err)
+	}
+	return n, nil
+}
+
+// execOne runs a statement that must change exactly one row; what names
+// the row for the not-found error.
+func (t *Tx) execOne(ctx context.Context, op, name string, what errs.Phrase, args ...any) error {
+	n, err := t.execCount(ctx, op, name, args...)
+	if err != nil {
+		return err
 	}
 	if n == 0 {
 		return errs.E(errs.NotFound, op, "%s does not exist", what)
@@ -219,13 +228,9 @@ func (t *Tx) execOne(ctx context.Context, op, name string, what errs.Phrase, arg
 // writer changed since it was read (errs.Stale), with the probe statement
 // that reads the row's version by probeArgs.
 func (t *Tx) execVersioned(ctx context.Context, op, name, probe string, what errs.Phrase, id string, want int64, probeArgs []any, args ...any) error {
-	res, err := t.exec(ctx, op, name, args...)
+	n, err := t.execCount(ctx, op, name, args...)
 	if err != nil {
 		return err
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return t.q.fail(op, err)
 	}
 	if n == 1 {
 		return nil
