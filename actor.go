@@ -57,6 +57,12 @@ var Sweeper = System("sweeper")
 // IsSystem reports whether a is a system principal.
 func (a Actor) IsSystem() bool { return a.system != "" }
 
+// SystemCompany returns the company a [SystemFor] principal is trusted
+// within, and "" for any other actor (a user, or a [System] principal
+// trusted across companies). A host-facing adapter such as a SCIM endpoint
+// uses it to know which company a provisioning principal serves.
+func (a Actor) SystemCompany() string { return a.systemCompany }
+
 // Name is how the audit trail names the actor: its user id, or
 // "system:name" for a system principal.
 func (a Actor) Name() string {

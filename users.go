@@ -49,6 +49,9 @@ type NewUser struct {
 	Email string
 	// Username is optional; when set it must be a valid username.
 	Username string
+	// ExternalID is optional: the id an identity provider knows the user
+	// by (SCIM's externalId).
+	ExternalID string
 	// Extension is optional: the next free extension of the company is used.
 	Extension string
 	// Billing defaults to lifecycle.Paid.
@@ -151,6 +154,14 @@ func validateNewUser(opName string, ev lifecycle.Event, n *NewUser) error {
 			return err
 		}
 	}
+	if n.ExternalID != "" {
+		if ev == lifecycle.EventCreateEmpty {
+			return errs.E(errs.Invalid, opName, "an empty extension has no person, so no external id")
+		}
+		if err := lifecycle.ValidateExternalID(n.ExternalID); err != nil {
+			return err
+		}
+	}
 	if n.Billing == "" {
 		n.Billing = lifecycle.Paid
 	}
@@ -222,7 +233,7 @@ func (o *op) newUser(office licensing.Office, n NewUser, kind lifecycle.Kind, st
 	}
 	u := lifecycle.User{
 		ID: newID("usr_"), CompanyID: office.CompanyID, OfficeID: office.ID, ParentID: n.ParentID,
-		Kind: kind, Extension: ext, Person: n.Person, Email: n.Email, Username: n.Username,
+		Kind: kind, Extension: ext, Person: n.Person, Email: n.Email, Username: n.Username, ExternalID: n.ExternalID,
 		Role: access.Member, Billing: n.Billing, Status: status, CreatedAt: o.now, UpdatedAt: o.now, Version: 1,
 	}
 	if err := o.takeLicense(office.ID, licensing.Seat); err != nil {
@@ -249,6 +260,9 @@ func personalOf(u lifecycle.User) string {
 	}
 	if u.Username != "" {
 		parts = append(parts, "username "+u.Username)
+	}
+	if u.ExternalID != "" {
+		parts = append(parts, "external id "+u.ExternalID)
 	}
 	return strings.Join(parts, ", ")
 }
@@ -386,6 +400,9 @@ type UserQuery struct {
 	OfficeID  string
 	// States filters by state; empty means all.
 	States []State
+	// ExternalID keeps the users an identity provider knows by that id
+	// (compared exactly; "" does not filter).
+	ExternalID string
 	// AfterID and Limit page through users ordered by id (Limit 0: 1000).
 	AfterID string
 	Limit   int
@@ -404,6 +421,11 @@ func (x ListUsers) prepare(*Service) (step[[]User], error) {
 	if q.CompanyID == "" && q.OfficeID == "" {
 		return nil, errs.E(errs.Invalid, opName, "name a company or an office")
 	}
+	if q.ExternalID != "" {
+		if err := lifecycle.ValidateExternalID(q.ExternalID); err != nil {
+			return nil, err
+		}
+	}
 	for what, id := range map[string]string{"company id": q.CompanyID, "office id": q.OfficeID, "after id": q.AfterID} {
 		if id != "" {
 			if err := checkID(opName, what, id); err != nil {
@@ -418,7 +440,7 @@ func (x ListUsers) prepare(*Service) (step[[]User], error) {
 		q.Limit = 1000
 	}
 	return func(o *op) ([]User, error) {
-		f := store.UserFilter{CompanyID: q.CompanyID, States: q.States, AfterID: q.AfterID, Limit: q.Limit}
+		f := store.UserFilter{CompanyID: q.CompanyID, States: q.States, ExternalID: q.ExternalID, AfterID: q.AfterID, Limit: q.Limit}
 		var t access.Target
 		if q.OfficeID != "" {
 			off, err := o.loadOffice(q.OfficeID)
@@ -485,12 +507,15 @@ func requireLive(u lifecycle.User, ev lifecycle.Event) error {
 	return nil
 }
 
-// UserUpdate changes a user's person, email or username. Nil fields are
-// left alone. Roles and grants change through their own operations.
+// UserUpdate changes a user's person, email, username or external id. Nil
+// fields are left alone; a pointer to "" clears. Roles and grants change
+// through their own operations.
 type UserUpdate struct {
 	Person   *Person
 	Email    *string
 	Username *string
+	// ExternalID is the id an identity provider knows the user by.
+	ExternalID *string
 }
 
 // UpdateUser changes a live user's details. A changed email becomes the
@@ -523,6 +548,11 @@ func (x UpdateUser) prepare(*Service) (step[User], error) {
 			return nil, err
 		}
 	}
+	if up.ExternalID != nil && *up.ExternalID != "" {
+		if err := lifecycle.ValidateExternalID(*up.ExternalID); err != nil {
+			return nil, err
+		}
+	}
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "update"); err != nil {
 			return u, "", "", err
@@ -551,6 +581,13 @@ func (x UpdateUser) prepare(*Service) (step[User], error) {
 		if up.Username != nil {
 			u.Username = *up.Username
 			changed = append(changed, "username")
+		}
+		if up.ExternalID != nil {
+			if u.State() == lifecycle.SetupRequired && *up.ExternalID != "" {
+				return u, "", "", errs.E(errs.Conflict, o.name, "user %s is Setup Required: an extension without a person has no external id", u.ID)
+			}
+			u.ExternalID = *up.ExternalID
+			changed = append(changed, "external id")
 		}
 		return u, "changed " + strings.Join(changed, ", "), personalOf(u), nil
 	}), nil

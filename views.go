@@ -21,6 +21,8 @@ type User struct {
 	Person    Person
 	Email     string
 	Username  string
+	// ExternalID is the id an identity provider knows the user by.
+	ExternalID string
 	// HasPassword and HasVoicemailPIN say whether a secret is set.
 	HasPassword     bool
 	HasVoicemailPIN bool
@@ -73,7 +75,7 @@ func viewOf(u lifecycle.User) User {
 	}
 	return User{
 		ID: u.ID, CompanyID: u.CompanyID, OfficeID: u.OfficeID, ParentID: u.ParentID, Kind: u.Kind,
-		Extension: u.Extension, Person: u.Person, Email: u.Email, Username: u.Username,
+		Extension: u.Extension, Person: u.Person, Email: u.Email, Username: u.Username, ExternalID: u.ExternalID,
 		HasPassword: u.PasswordHash != "", HasVoicemailPIN: u.VoicemailPINHash != "",
 		Devices: slices.Clone(u.Devices), Settings: maps.Clone(u.Settings),
 		Role: role, Offices: slices.Clone(u.Offices), Analytics: u.Analytics, Proxy: u.Proxy,

@@ -65,6 +65,10 @@ type User struct {
 	// set it is the login id.
 	Email    string
 	Username string
+	// ExternalID is the id an identity provider gives the user (SCIM's
+	// externalId); "" when none provisions it. It names the person at the
+	// provider, so it goes wherever the person goes.
+	ExternalID string
 	// PasswordHash and VoicemailPINHash are PHC-style hashes; "" means unset.
 	PasswordHash     string
 	VoicemailPINHash string
@@ -128,10 +132,10 @@ func (u User) HasLogin() bool {
 // table gives. Extension, numbers, licenses, settings and devices not
 // selected stay.
 //
-// Clearing the name clears the person: the username, the role and its
-// offices, analytics and proxy access go with it, so nothing of the old
-// person's login or rights survives into the Setup Required seat (a full
-// reset clears the email and password too).
+// Clearing the name clears the person: the username, the external id, the
+// role and its offices, analytics and proxy access go with it, so nothing
+// of the old person's login or rights survives into the Setup Required
+// seat (a full reset clears the email and password too).
 //
 // An [External] user logs in with its email, so clearing the email but not
 // the name of an External user that would not end up Setup Required is
@@ -155,6 +159,7 @@ func (u User) Reset(fields Fields) (User, error) {
 	if fields.Has(FieldName) {
 		u.Person = Person{}
 		u.Username = ""
+		u.ExternalID = ""
 		u.Role, u.Offices, u.Analytics, u.Proxy = "", nil, false, false
 	}
 	if fields.Has(FieldEmail) {
@@ -176,10 +181,10 @@ func (u User) Reset(fields Fields) (User, error) {
 // Recycle gives a Setup Required extension to a new person: first and last
 // name are required, email is optional (recommended). The recycled user is a
 // new person and is Password Required: it keeps nothing of the old login —
-// no username, no password, no voicemail PIN, the given email or none — and
-// none of the old person's role, offices, analytics or proxy access. Without an email
-// it becomes an [Internal] user, who logs in with its extension; with one it
-// keeps its kind. Extension, devices, settings and billing class stay.
+// no username, no external id, no password, no voicemail PIN, the given
+// email or none — and none of the old person's role, offices, analytics or
+// proxy access. Without an email it becomes an [Internal] user, who logs
+// in with its extension; with one it keeps its kind. Extension, devices, settings and billing class stay.
 func (u User) Recycle(p Person, email string) (User, error) {
 	if err := ValidatePerson(p); err != nil {
 		return u, err
@@ -197,6 +202,7 @@ func (u User) Recycle(p Person, email string) (User, error) {
 	u.Person = p
 	u.Email = email
 	u.Username = ""
+	u.ExternalID = ""
 	if email == "" {
 		u.Kind = Internal
 	}
@@ -233,13 +239,16 @@ const (
 	MaxNameLen     = 100
 	MaxEmailLen    = 254
 	MaxUsernameLen = 64
-	MaxDevices     = 32
-	MaxDeviceLen   = 128
-	MaxSettings    = 64
-	MaxSettingKey  = 64
-	MaxSettingVal  = 1024
-	MinPasswordLen = 8
-	MaxPasswordLen = 256
+	// MaxExternalIDLen bounds an identity provider's id for a user (Entra
+	// and Okta ids are 20–36 bytes).
+	MaxExternalIDLen = 255
+	MaxDevices       = 32
+	MaxDeviceLen     = 128
+	MaxSettings      = 64
+	MaxSettingKey    = 64
+	MaxSettingVal    = 1024
+	MinPasswordLen   = 8
+	MaxPasswordLen   = 256
 )
 
 func invalid(op, format string, args ...any) error {
@@ -312,6 +321,12 @@ func ValidateUsername(name string) error {
 		}
 	}
 	return nil
+}
+
+// ValidateExternalID requires 1–255 bytes of printable UTF-8 without
+// surrounding spaces: an identity provider's id for the user.
+func ValidateExternalID(id string) error {
+	return checkText("lifecycle.ValidateExternalID", "external id", id, MaxExternalIDLen, true)
 }
 
 // ValidateExtension requires 2–8 ASCII digits, the first not 0 (0 dials

@@ -144,7 +144,10 @@ type UserFilter struct {
 	OfficeIDs []string
 	// UserID keeps one user: a member's scope is itself.
 	UserID string
-	States []lifecycle.State
+	// ExternalID keeps the users an identity provider knows by that id
+	// (compared exactly).
+	ExternalID string
+	States     []lifecycle.State
 	// AfterID and Limit page through results ordered by id.
 	AfterID string
 	Limit   int

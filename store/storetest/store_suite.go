@@ -185,7 +185,7 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 		Kind: lifecycle.External, Extension: "4242",
 		Person:   lifecycle.Person{FirstName: "Zoë 李", LastName: `O'Brien"); DROP TABLE users;--`},
 		Email:    "zoë.o'brien+tag@example.com",
-		Username: "zoe.o-b_1", PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA", VoicemailPINHash: "$argon2id$v=19$pin",
+		Username: "zoe.o-b_1", ExternalID: "00aa'); DROP TABLE users;-- 李", PasswordHash: "$argon2id$v=19$m=64,t=1,p=1$c2FsdA$aGFzaA", VoicemailPINHash: "$argon2id$v=19$pin",
 		Devices:  []string{"mac:00:11:22:33:44:55", "sip:zoe@pbx.example.com", `quote'"\`},
 		Settings: map[string]string{"lang": "fr", "dnd": "on", "greeting": "Bonjour; DELETE FROM users"},
 		Role:     access.OfficeAdmin, Offices: []string{s.office.ID, s.office2.ID}, Analytics: true, Proxy: true, Billing: lifecycle.Paid,
@@ -377,6 +377,11 @@ func testListUsers(t *testing.T, h Harness) {
 		if i%2 == 1 {
 			u.OfficeID = s.office2.ID
 		}
+		if i < 2 || i == 3 {
+			// Two users share an external id (a provider re-created a
+			// person); one has another; two have none.
+			u.ExternalID = []string{"okta-1", "okta-1", "", "entra-9"}[i]
+		}
 		users = append(users, u)
 	}
 	s.insertUsers(users...)
@@ -402,6 +407,11 @@ func testListUsers(t *testing.T, h Harness) {
 			{"office", store.UserFilter{OfficeID: s.office2.ID}, func(u lifecycle.User) bool { return u.OfficeID == s.office2.ID }},
 			{"states", store.UserFilter{CompanyID: s.company.ID, States: []lifecycle.State{lifecycle.Active, lifecycle.Suspended}},
 				func(u lifecycle.User) bool { return u.State() == lifecycle.Active || u.State() == lifecycle.Suspended }},
+			{"external id", store.UserFilter{CompanyID: s.company.ID, ExternalID: "okta-1"}, func(u lifecycle.User) bool { return u.ExternalID == "okta-1" }},
+			{"external id, exactly", store.UserFilter{CompanyID: s.company.ID, ExternalID: "OKTA-1"}, func(lifecycle.User) bool { return false }},
+			{"external id and state", store.UserFilter{CompanyID: s.company.ID, ExternalID: "entra-9", States: []lifecycle.State{lifecycle.Suspended}},
+				func(u lifecycle.User) bool { return u.ExternalID == "entra-9" }},
+			{"external id of another company", store.UserFilter{CompanyID: UID("cmp_"), ExternalID: "okta-1"}, func(lifecycle.User) bool { return false }},
 		} {
 			got, err := tx.ListUsers(s.ctx, c.f)
 			if err != nil {

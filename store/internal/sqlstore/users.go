@@ -23,6 +23,7 @@ var userCols = []string{
 	"devices", "settings", "role", "role_offices", "analytics", "proxy", "billing",
 	"state", "suspended_from", "deleted_from",
 	"created_at", "updated_at", "deleted_at", "restore_until", "purge_by", "held_at_deletion",
+	"external_id",
 	"version",
 }
 
@@ -80,6 +81,7 @@ func userArgs(u lifecycle.User) ([]any, error) {
 		devices, settings, string(u.Role), offices, boolInt(u.Analytics), boolInt(u.Proxy), string(u.Billing),
 		string(u.Status.State), string(u.Status.SuspendedFrom), string(u.Status.DeletedFrom),
 		nanos(u.CreatedAt), nanos(u.UpdatedAt), nanos(u.DeletedAt), nanos(u.RestoreUntil), nanos(u.PurgeBy), held,
+		u.ExternalID,
 		nameKey(u.Person.FirstName, u.Person.LastName), nameKey(u.Person.LastName, u.Person.FirstName),
 		SearchKey(u.Email), SearchKey(u.Username),
 	}, nil
@@ -98,7 +100,7 @@ func scanUser(s interface{ Scan(...any) error }) (lifecycle.User, error) {
 		&devices, &settings, &role, &offices, &analytics, &proxy, &billing,
 		&state, &suspFrom, &delFrom,
 		&created, &updated, &deleted, &until, &purge, &held,
-		&u.Version)
+		&u.ExternalID, &u.Version)
 	if err != nil {
 		return u, err
 	}
@@ -207,6 +209,9 @@ func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.Use
 	}
 	if f.UserID != "" {
 		b = b.Where(sq.Eq{"id": f.UserID})
+	}
+	if f.ExternalID != "" {
+		b = b.Where(sq.Eq{"external_id": f.ExternalID})
 	}
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))
