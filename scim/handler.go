@@ -1,0 +1,220 @@
+package scim
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/lifeline-go/lifeline"
+)
+
+// mediaType is SCIM's media type, which every response carries.
+const mediaType = "application/scim+json"
+
+// DefaultMaxBodyBytes is the largest request body the endpoint reads
+// unless [Config] says otherwise: a User resource or a PATCH of a few
+// dozen operations is a few kilobytes.
+const DefaultMaxBodyBytes = 64 << 10
+
+// Config configures the endpoint.
+type Config struct {
+	// Principal authenticates a request and returns who provisions: a
+	// principal of one company, [lifeline.SystemFor] (recommended: the
+	// audit trail names it "system:name") or a lifeline user with the
+	// rights to manage users, such as a company admin kept for the
+	// integration. Everything the endpoint does runs as this actor, so it
+	// is authorized and audited by lifeline; the endpoint never sees
+	// another company's users. An error answers 401, or 403 when it
+	// matches lifeline.ErrForbidden. Required.
+	Principal func(*http.Request) (lifeline.Actor, error)
+	// Office returns the office a user created through the endpoint
+	// belongs to. Nil means the company's first office, in the order
+	// ListOffices returns them.
+	Office func(r *http.Request, companyID string) (string, error)
+	// MaxBodyBytes bounds a request body; 0 means DefaultMaxBodyBytes.
+	// A longer body is refused with 413.
+	MaxBodyBytes int64
+	// Logger receives the causes of 500 responses, which the response
+	// itself does not reveal. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+// handler is the endpoint.
+type handler struct {
+	svc *lifeline.Service
+	cfg Config
+	mux *http.ServeMux
+}
+
+// New returns the SCIM endpoint for svc. The host mounts it under a
+// prefix of its choice, stripped before the handler sees the request:
+//
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.New(svc, cfg)))
+func New(svc *lifeline.Service, cfg Config) (http.Handler, error) {
+	if svc == nil {
+		return nil, errors.New("scim.New: no lifeline service")
+	}
+	if cfg.Principal == nil {
+		return nil, errors.New("scim.New: Config.Principal is required: the host authenticates every request")
+	}
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	h := &handler{svc: svc, cfg: cfg, mux: http.NewServeMux()}
+	h.mux.HandleFunc("/Users", h.route(map[string]endpoint{http.MethodGet: h.list, http.MethodPost: h.create}))
+	h.mux.HandleFunc("/Users/{id}", h.route(map[string]endpoint{
+		http.MethodGet: h.get, http.MethodPut: h.replace, http.MethodPatch: h.patch, http.MethodDelete: h.delete,
+	}))
+	h.mux.HandleFunc("/ServiceProviderConfig", h.route(map[string]endpoint{http.MethodGet: h.serviceProviderConfig}))
+	h.mux.HandleFunc("/ResourceTypes", h.route(map[string]endpoint{http.MethodGet: h.resourceTypes}))
+	h.mux.HandleFunc("/ResourceTypes/{name}", h.route(map[string]endpoint{http.MethodGet: h.resourceType}))
+	h.mux.HandleFunc("/Schemas", h.route(map[string]endpoint{http.MethodGet: h.schemas}))
+	h.mux.HandleFunc("/Schemas/{id}", h.route(map[string]endpoint{http.MethodGet: h.schema}))
+	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, &scimError{status: http.StatusNotFound, detail: "no such endpoint; this server serves /Users, /ServiceProviderConfig, /ResourceTypes and /Schemas"})
+	})
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler. A panic below it is a bug; it is
+// logged and answered 500 as a SCIM error rather than a dropped
+// connection.
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			h.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "scim: panic serving a request (a bug in lifeline)",
+				slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("panic", v))
+			writeError(w, errors.New("panic"))
+		}
+	}()
+	h.mux.ServeHTTP(w, r)
+}
+
+// request is one authenticated request.
+type request struct {
+	*http.Request
+	actor   lifeline.Actor
+	company string
+}
+
+type endpoint func(w http.ResponseWriter, r *request) error
+
+// route dispatches on the method, authenticates, and writes every error
+// as a SCIM Error resource.
+func (h *handler) route(methods map[string]endpoint) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		fn, ok := methods[r.Method]
+		if !ok {
+			allow := make([]string, 0, len(methods))
+			for m := range methods {
+				allow = append(allow, m)
+			}
+			slices.Sort(allow)
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeError(w, &scimError{status: http.StatusMethodNotAllowed, detail: r.Method + " is not supported here"})
+			return
+		}
+		req, err := h.authenticate(r)
+		if err == nil {
+			err = fn(w, req)
+		}
+		if err != nil {
+			if se := toSCIM(err); se.status == http.StatusInternalServerError {
+				h.cfg.Logger.LogAttrs(r.Context(), slog.LevelError, "scim: request failed",
+					slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.String("error", err.Error()))
+			}
+			writeError(w, err)
+		}
+	}
+}
+
+// authenticate asks the host who provisions and finds its company.
+func (h *handler) authenticate(r *http.Request) (*request, error) {
+	actor, err := h.cfg.Principal(r)
+	if err != nil {
+		if errors.Is(err, lifeline.ErrForbidden) {
+			return nil, &scimError{status: http.StatusForbidden, detail: "the provisioning principal is refused"}
+		}
+		return nil, &scimError{status: http.StatusUnauthorized, detail: "the request is not authenticated"}
+	}
+	req := &request{Request: r, actor: actor}
+	switch {
+	case actor.SystemCompany() != "":
+		req.company = actor.SystemCompany()
+	case actor.IsSystem():
+		return nil, &scimError{status: http.StatusForbidden, detail: "the provisioning principal must be scoped to one company (lifeline.SystemFor), not trusted across companies"}
+	default:
+		self, err := h.svc.GetUser(r.Context(), actor, actor.ID)
+		if err != nil {
+			return nil, err
+		}
+		req.company = self.CompanyID
+	}
+	return req, nil
+}
+
+// body reads a request body: a JSON media type (or none), at most
+// MaxBodyBytes, a JSON object.
+func (h *handler) body(w http.ResponseWriter, r *request) (object, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != mediaType && mt != "application/json") {
+			return nil, &scimError{status: http.StatusBadRequest, scimType: "invalidSyntax",
+				detail: "the body must be application/scim+json or application/json, not " + clipQuote(ct)}
+		}
+	}
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, &scimError{status: http.StatusRequestEntityTooLarge,
+				detail: "the body is longer than " + strconv.FormatInt(h.cfg.MaxBodyBytes, 10) + " bytes"}
+		}
+		return nil, &scimError{status: http.StatusBadRequest, scimType: "invalidSyntax", detail: "the body could not be read"}
+	}
+	return decodeObject(b)
+}
+
+// base is the URL the endpoint is mounted at, for meta.location: the
+// request's scheme and host and the prefix the host stripped.
+func base(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	prefix := ""
+	// RequestURI is what the client sent, before the host stripped its
+	// prefix from URL.Path; it may be in absolute form.
+	if u, err := url.ParseRequestURI(r.RequestURI); err == nil {
+		if full, path := u.EscapedPath(), r.URL.EscapedPath(); strings.HasSuffix(full, path) {
+			prefix = strings.TrimSuffix(full, path)
+		}
+	}
+	return scheme + "://" + r.Host + prefix
+}
+
+// writeUser writes a User resource with its ETag.
+func writeUser(w http.ResponseWriter, r *request, status int, u lifeline.User) {
+	j := toJSON(u, base(r.Request))
+	w.Header().Set("ETag", j.Meta.Version)
+	if status == http.StatusCreated {
+		w.Header().Set("Location", j.Meta.Location)
+	}
+	writeJSON(w, status, j)
+}
+
+// ctx is the request's context.
+func (r *request) ctx() context.Context { return r.Context() }
