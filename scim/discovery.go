@@ -79,7 +79,7 @@ func (h *handler) resourceTypes(w http.ResponseWriter, r *request) error {
 }
 
 func (h *handler) resourceType(w http.ResponseWriter, r *request) error {
-	if !strings.EqualFold(r.PathValue("name"), "User") {
+	if !strings.EqualFold(r.id, "User") {
 		return &scimError{status: http.StatusNotFound, detail: "the only resource type is User"}
 	}
 	writeJSON(w, http.StatusOK, userType(base(r.Request)))
@@ -147,7 +147,7 @@ func (h *handler) schemas(w http.ResponseWriter, r *request) error {
 }
 
 func (h *handler) schema(w http.ResponseWriter, r *request) error {
-	if r.PathValue("id") != urnUser {
+	if r.id != urnUser {
 		return &scimError{status: http.StatusNotFound, detail: "the only schema is " + urnUser}
 	}
 	writeJSON(w, http.StatusOK, userSchema(base(r.Request)))

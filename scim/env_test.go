@@ -30,14 +30,14 @@ type tenant struct {
 // env is a lifeline service on a SQLite file in a temp dir, two
 // companies, and the SCIM endpoint mounted under /scim/v2.
 type env struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	svc     *lifeline.Service
 	handler http.Handler
 	x, y    tenant
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "lifeline.db"))

@@ -50,13 +50,15 @@ type Config struct {
 type handler struct {
 	svc *lifeline.Service
 	cfg Config
-	mux *http.ServeMux
+
+	users, user, spConfig, types, typ, schemaList, schemaOne func(http.ResponseWriter, *http.Request, string)
 }
 
 // New returns the SCIM endpoint for svc. The host mounts it under a
 // prefix of its choice, stripped before the handler sees the request:
 //
-//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", scim.New(svc, cfg)))
+//	h, err := scim.New(svc, scim.Config{Principal: auth})
+//	mux.Handle("/scim/v2/", http.StripPrefix("/scim/v2", h))
 func New(svc *lifeline.Service, cfg Config) (http.Handler, error) {
 	if svc == nil {
 		return nil, errors.New("scim.New: no lifeline service")
@@ -70,25 +72,23 @@ func New(svc *lifeline.Service, cfg Config) (http.Handler, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	h := &handler{svc: svc, cfg: cfg, mux: http.NewServeMux()}
-	h.mux.HandleFunc("/Users", h.route(map[string]endpoint{http.MethodGet: h.list, http.MethodPost: h.create}))
-	h.mux.HandleFunc("/Users/{id}", h.route(map[string]endpoint{
+	h := &handler{svc: svc, cfg: cfg}
+	h.users = h.route(map[string]endpoint{http.MethodGet: h.list, http.MethodPost: h.create})
+	h.user = h.route(map[string]endpoint{
 		http.MethodGet: h.get, http.MethodPut: h.replace, http.MethodPatch: h.patch, http.MethodDelete: h.delete,
-	}))
-	h.mux.HandleFunc("/ServiceProviderConfig", h.route(map[string]endpoint{http.MethodGet: h.serviceProviderConfig}))
-	h.mux.HandleFunc("/ResourceTypes", h.route(map[string]endpoint{http.MethodGet: h.resourceTypes}))
-	h.mux.HandleFunc("/ResourceTypes/{name}", h.route(map[string]endpoint{http.MethodGet: h.resourceType}))
-	h.mux.HandleFunc("/Schemas", h.route(map[string]endpoint{http.MethodGet: h.schemas}))
-	h.mux.HandleFunc("/Schemas/{id}", h.route(map[string]endpoint{http.MethodGet: h.schema}))
-	h.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, &scimError{status: http.StatusNotFound, detail: "no such endpoint; this server serves /Users, /ServiceProviderConfig, /ResourceTypes and /Schemas"})
 	})
+	h.spConfig = h.route(map[string]endpoint{http.MethodGet: h.serviceProviderConfig})
+	h.types = h.route(map[string]endpoint{http.MethodGet: h.resourceTypes})
+	h.typ = h.route(map[string]endpoint{http.MethodGet: h.resourceType})
+	h.schemaList = h.route(map[string]endpoint{http.MethodGet: h.schemas})
+	h.schemaOne = h.route(map[string]endpoint{http.MethodGet: h.schema})
 	return h, nil
 }
 
-// ServeHTTP implements http.Handler. A panic below it is a bug; it is
-// logged and answered 500 as a SCIM error rather than a dropped
-// connection.
+// ServeHTTP implements http.Handler. It routes by hand rather than with a
+// ServeMux, whose answers to unclean paths (a redirect with an HTML body)
+// are not SCIM errors. A panic below it is a bug; it is logged and
+// answered 500 as a SCIM error rather than a dropped connection.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -100,7 +100,29 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			writeError(w, errors.New("panic"))
 		}
 	}()
-	h.mux.ServeHTTP(w, r)
+	p := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	first, rest, nested := strings.Cut(p, "/")
+	var fn func(http.ResponseWriter, *http.Request, string)
+	switch {
+	case first == "Users" && !nested:
+		fn = h.users
+	case first == "Users" && rest != "":
+		fn = h.user
+	case first == "ServiceProviderConfig" && !nested:
+		fn = h.spConfig
+	case first == "ResourceTypes" && !nested:
+		fn = h.types
+	case first == "ResourceTypes" && rest != "":
+		fn = h.typ
+	case first == "Schemas" && !nested:
+		fn = h.schemaList
+	case first == "Schemas" && rest != "":
+		fn = h.schemaOne
+	default:
+		writeError(w, &scimError{status: http.StatusNotFound, detail: "no such endpoint; this server serves /Users, /ServiceProviderConfig, /ResourceTypes and /Schemas"})
+		return
+	}
+	fn(w, r, rest)
 }
 
 // request is one authenticated request.
@@ -108,14 +130,17 @@ type request struct {
 	*http.Request
 	actor   lifeline.Actor
 	company string
+	// id is the path's second segment: a user id, a resource type's name
+	// or a schema's id.
+	id string
 }
 
 type endpoint func(w http.ResponseWriter, r *request) error
 
 // route dispatches on the method, authenticates, and writes every error
 // as a SCIM Error resource.
-func (h *handler) route(methods map[string]endpoint) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (h *handler) route(methods map[string]endpoint) func(http.ResponseWriter, *http.Request, string) {
+	return func(w http.ResponseWriter, r *http.Request, id string) {
 		fn, ok := methods[r.Method]
 		if !ok {
 			allow := make([]string, 0, len(methods))
@@ -129,6 +154,7 @@ func (h *handler) route(methods map[string]endpoint) http.HandlerFunc {
 		}
 		req, err := h.authenticate(r)
 		if err == nil {
+			req.id = id
 			err = fn(w, req)
 		}
 		if err != nil {

@@ -227,7 +227,7 @@ func notFound(id string) error {
 
 // get answers GET /Users/{id}.
 func (h *handler) get(w http.ResponseWriter, r *request) error {
-	u, err := h.load(r, r.PathValue("id"))
+	u, err := h.load(r, r.id)
 	if err != nil {
 		return err
 	}
@@ -271,7 +271,10 @@ func (h *handler) create(w http.ResponseWriter, r *request) error {
 	if !d.Active {
 		// The new user's id is known only once it exists, so a user
 		// created inactive is suspended in a second transaction.
-		if u, err = lifeline.Do(r.ctx(), h.svc, r.actor, lifeline.Suspend{UserID: u.ID}); err != nil {
+		if _, err = lifeline.Do(r.ctx(), h.svc, r.actor, lifeline.Suspend{UserID: u.ID}); err != nil {
+			return err
+		}
+		if u, err = h.svc.GetUser(r.ctx(), r.actor, u.ID); err != nil {
 			return err
 		}
 	}
@@ -342,7 +345,7 @@ func (h *handler) patch(w http.ResponseWriter, r *request) error {
 // what the user should be, and runs the lifeline operations that make it
 // so in one transaction, at the version it read.
 func (h *handler) change(w http.ResponseWriter, r *request, want func(cur lifeline.User, o object) (desired, error)) error {
-	id := r.PathValue("id")
+	id := r.id
 	o, err := h.body(w, r)
 	if err != nil {
 		return err
@@ -418,7 +421,7 @@ func (h *handler) plan(r *request, cur lifeline.User, d desired) ([]lifeline.Ope
 // delete answers DELETE /Users/{id}: lifeline's delete, with its restore
 // window; the user is then not found.
 func (h *handler) delete(w http.ResponseWriter, r *request) error {
-	cur, err := h.load(r, r.PathValue("id"))
+	cur, err := h.load(r, r.id)
 	if err != nil {
 		return err
 	}

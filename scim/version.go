@@ -45,15 +45,16 @@ func checkIfMatch(r *request, u lifeline.User) error {
 	return &scimError{status: http.StatusPreconditionFailed, detail: "user " + clipQuote(u.ID) + " has changed: it is at " + etag(u) + ", not " + clipQuote(h)}
 }
 
-// commit runs ops on cur and returns the user as they leave it; with no
-// ops, cur as it is.
+// commit runs ops on cur and returns the user as they leave it, read
+// afresh so its ETag is the stored version's; with no ops, cur as it is.
 func (h *handler) commit(r *request, cur lifeline.User, ops []lifeline.Operation[lifeline.User]) (lifeline.User, error) {
-	u := cur
+	if len(ops) == 0 {
+		return cur, nil
+	}
 	for _, op := range ops {
-		var err error
-		if u, err = lifeline.Do(r.ctx(), h.svc, r.actor, op); err != nil {
+		if _, err := lifeline.Do(r.ctx(), h.svc, r.actor, op); err != nil {
 			return cur, err
 		}
 	}
-	return u, nil
+	return h.svc.GetUser(r.ctx(), r.actor, cur.ID)
 }
