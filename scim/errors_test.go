@@ -4,6 +4,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/lifecycle"
 )
 
 // TestRefusals: every refusal has its status and scimType, as a SCIM Error
@@ -13,7 +15,12 @@ func TestRefusals(t *testing.T) {
 	tok := e.x.token
 	r := e.do(tok, "POST", "/scim/v2/Users", `{"userName":"carol","name":{"givenName":"Carol","familyName":"C"},"emails":[{"type":"work","value":"carol@x.example"}]}`).want(t, "create Carol", 201)
 	carol := r.str("id")
+	stale := r.header.Get("ETag")
+	r = e.do(tok, "PATCH", "/scim/v2/Users/"+carol, `{"Operations":[{"op":"add","path":"externalId","value":"c-1"}]}`).want(t, "change Carol", 200)
 	etag := r.header.Get("ETag")
+	if etag == stale || etag != `W/"2"` {
+		t.Fatalf("ETag after one change: %s (was %s), want W/\"2\"", etag, stale)
+	}
 	users := "/scim/v2/Users"
 	filter := func(f string) string { return users + "?filter=" + url.QueryEscape(f) }
 	valid := `{"userName":"dave","name":{"givenName":"Dave","familyName":"D"}}`
@@ -61,9 +68,9 @@ func TestRefusals(t *testing.T) {
 		{"PATCH with an unclosed filter", "PATCH", users + "/" + carol, `{"Operations":[{"op":"replace","path":"emails[type eq \"work\".value","value":"a@b.c"}]}`, nil, 400, "invalidPath", ""},
 		{"PATCH path-less with a string", "PATCH", users + "/" + carol, `{"Operations":[{"op":"replace","value":"x"}]}`, nil, 400, "invalidValue", ""},
 		{"PATCH with a bad email", "PATCH", users + "/" + carol, `{"Operations":[{"op":"replace","path":"emails[type eq \"work\"].value","value":"not an address"}]}`, nil, 400, "invalidValue", ""},
-		{"PATCH with a stale If-Match", "PATCH", users + "/" + carol, `{"Operations":[{"op":"replace","path":"active","value":false}]}`, []string{"If-Match", `W/"1"`}, 412, "", "has changed"},
-		{"PUT with a stale If-Match", "PUT", users + "/" + carol, valid, []string{"If-Match", `W/"1"`}, 412, "", ""},
-		{"DELETE with a stale If-Match", "DELETE", users + "/" + carol, "", []string{"If-Match", `W/"1"`}, 412, "", ""},
+		{"PATCH with a stale If-Match", "PATCH", users + "/" + carol, `{"Operations":[{"op":"replace","path":"active","value":false}]}`, []string{"If-Match", stale}, 412, "", "has changed"},
+		{"PUT with a stale If-Match", "PUT", users + "/" + carol, valid, []string{"If-Match", stale}, 412, "", ""},
+		{"DELETE with a stale If-Match", "DELETE", users + "/" + carol, "", []string{"If-Match", stale}, 412, "", ""},
 		{"missing user", "GET", users + "/usr_nobody", "", nil, 404, "", "does not exist"},
 		{"an id lifeline refuses", "GET", users + "/" + url.PathEscape(strings.Repeat("z", 300)), "", nil, 404, "", ""},
 		{"PATCH of a missing user", "PATCH", users + "/usr_nobody", `{"Operations":[{"op":"replace","path":"active","value":false}]}`, nil, 404, "", ""},
@@ -89,6 +96,17 @@ func TestRefusals(t *testing.T) {
 			}
 		})
 	}
+
+	// The operations of one PATCH are one transaction: Carol, suspended,
+	// is reinstated and given an address another user holds; the address
+	// is refused, and the reinstatement with it.
+	e.do(tok, "PATCH", users+"/"+carol, `{"Operations":[{"op":"replace","path":"active","value":false}]}`).want(t, "suspend Carol", 200)
+	r = e.do(tok, "PATCH", users+"/"+carol, `{"Operations":[{"op":"replace","path":"active","value":true},{"op":"replace","path":"emails[type eq \"work\"].value","value":"admin@x.example"}]}`).want(t, "reinstate Carol with a taken address", 409)
+	if u := e.user(e.x, carol); u.State() != lifecycle.Suspended || u.Email != "carol@x.example" {
+		t.Errorf("a refused PATCH left Carol %s with %q: its first operation was not rolled back", u.State(), u.Email)
+	}
+	r = e.do(tok, "PATCH", users+"/"+carol, `{"Operations":[{"op":"replace","path":"active","value":true}]}`).want(t, "reinstate Carol", 200)
+	etag = r.header.Get("ETag")
 
 	// The right ETag passes, and the new one differs.
 	r = e.do(tok, "PATCH", users+"/"+carol, `{"Operations":[{"op":"replace","path":"name.givenName","value":"Caroline"}]}`, "If-Match", etag).want(t, "PATCH with the current ETag", 200)

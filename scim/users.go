@@ -343,35 +343,45 @@ func (h *handler) patch(w http.ResponseWriter, r *request) error {
 
 // change runs a PUT or a PATCH: it reads the body and the user, computes
 // what the user should be, and runs the lifeline operations that make it
-// so in one transaction, at the version it read.
+// so in one transaction, at the version it read. When the user changed
+// between the read and the write, a request with If-Match is refused
+// (412); one without is computed afresh, a few times at most.
 func (h *handler) change(w http.ResponseWriter, r *request, want func(cur lifeline.User, o object) (desired, error)) error {
-	id := r.id
 	o, err := h.body(w, r)
 	if err != nil {
 		return err
 	}
-	cur, err := h.load(r, id)
-	if err != nil {
-		return err
+	for attempt := 1; ; attempt++ {
+		cur, err := h.load(r, r.id)
+		if err != nil {
+			return err
+		}
+		if err := checkIfMatch(r, cur); err != nil {
+			return err
+		}
+		d, err := want(cur, o)
+		if err != nil {
+			return err
+		}
+		ops, err := h.plan(r, cur, d)
+		if err != nil {
+			return err
+		}
+		u, err := h.commit(r, cur, ops)
+		if errors.Is(err, lifeline.ErrStale) && r.Header.Get("If-Match") == "" && attempt < maxAttempts {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		writeUser(w, r, http.StatusOK, u)
+		return nil
 	}
-	if err := checkIfMatch(r, cur); err != nil {
-		return err
-	}
-	d, err := want(cur, o)
-	if err != nil {
-		return err
-	}
-	ops, err := h.plan(r, cur, d)
-	if err != nil {
-		return err
-	}
-	u, err := h.commit(r, cur, ops)
-	if err != nil {
-		return err
-	}
-	writeUser(w, r, http.StatusOK, u)
-	return nil
 }
+
+// maxAttempts bounds how often a change without If-Match is recomputed
+// after losing a race with another writer.
+const maxAttempts = 3
 
 // plan returns the lifeline operations that take cur to d: an UpdateUser
 // of what changed, and Suspend or Reinstate when active changed

@@ -1,6 +1,7 @@
 package scim
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,11 +9,9 @@ import (
 	"github.com/lifeline-go/lifeline"
 )
 
-// version is the version of u that ETags carry.
-//
-// Until users carry a version of their own, it is the instant of the
-// user's last change, which every operation that changes the user sets.
-func version(u lifeline.User) int64 { return u.UpdatedAt.UnixNano() }
+// version is the version of u that ETags carry: lifeline's revision of
+// the user, one more on every change.
+func version(u lifeline.User) int64 { return u.Version }
 
 // etag is u's weak entity tag, W/"<version>".
 func etag(u lifeline.User) string { return `W/"` + strconv.FormatInt(version(u), 10) + `"` }
@@ -45,16 +44,24 @@ func checkIfMatch(r *request, u lifeline.User) error {
 	return &scimError{status: http.StatusPreconditionFailed, detail: "user " + clipQuote(u.ID) + " has changed: it is at " + etag(u) + ", not " + clipQuote(h)}
 }
 
-// commit runs ops on cur and returns the user as they leave it, read
-// afresh so its ETag is the stored version's; with no ops, cur as it is.
+// commit runs ops on cur in one transaction, all or nothing, only if the
+// user is still at the version cur was read at (else lifeline.ErrStale),
+// and returns the user as they leave it; with no ops, cur as it is.
 func (h *handler) commit(r *request, cur lifeline.User, ops []lifeline.Operation[lifeline.User]) (lifeline.User, error) {
 	if len(ops) == 0 {
 		return cur, nil
 	}
-	for _, op := range ops {
-		if _, err := lifeline.Do(r.ctx(), h.svc, r.actor, op); err != nil {
-			return cur, err
-		}
+	items := make([]lifeline.AnyOperation, len(ops))
+	for i, op := range ops {
+		items[i] = lifeline.Any(op)
 	}
-	return h.svc.GetUser(r.ctx(), r.actor, cur.ID)
+	res, err := lifeline.Do(r.ctx(), h.svc, r.actor, lifeline.If(lifeline.All(items...), lifeline.ExpectUser(cur.ID, cur.Version)))
+	if err != nil {
+		return cur, err
+	}
+	u, ok := res[len(res)-1].(lifeline.User)
+	if !ok {
+		return cur, fmt.Errorf("scim: %s returned %T, not a user", ops[len(ops)-1].Spec().Name, res[len(res)-1])
+	}
+	return u, nil
 }
