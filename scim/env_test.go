@@ -192,3 +192,14 @@ func (e *env) user(tn tenant, id string) lifeline.User {
 	}
 	return u
 }
+
+// doRaw sends one request and returns its status only; it is safe to call
+// from several goroutines.
+func (e *env) doRaw(token, method, path, body string) int {
+	r := httptest.NewRequest(method, "http://idp.test"+path, strings.NewReader(body))
+	r.Header.Set("Content-Type", "application/scim+json")
+	r.Header.Set("Authorization", "Bearer "+token)
+	w := httptest.NewRecorder()
+	e.handler.ServeHTTP(w, r)
+	return w.Code
+}

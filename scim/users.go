@@ -380,8 +380,10 @@ func (h *handler) change(w http.ResponseWriter, r *request, want func(cur lifeli
 }
 
 // maxAttempts bounds how often a change without If-Match is recomputed
-// after losing a race with another writer.
-const maxAttempts = 3
+// after losing a race with another writer. A change loses only to one that
+// committed, so it gets through whenever fewer than maxAttempts requests
+// change the same user at once.
+const maxAttempts = 5
 
 // plan returns the lifeline operations that take cur to d: an UpdateUser
 // of what changed, and Suspend or Reinstate when active changed
