@@ -211,7 +211,9 @@ func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.Use
 		b = b.Where(sq.Eq{"id": f.UserID})
 	}
 	if f.ExternalID != "" {
-		b = b.Where(sq.Eq{"external_id": f.ExternalID})
+		// The literal lets the planner use the partial index
+		// users_external_id, which it cannot prove a parameter matches.
+		b = b.Where("external_id <> ''").Where(sq.Eq{"external_id": f.ExternalID})
 	}
 	if len(f.States) > 0 {
 		states := make([]string, len(f.States))

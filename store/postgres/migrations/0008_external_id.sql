@@ -4,4 +4,4 @@
 -- its restore window; lookups list every holder. Anonymization empties it
 -- with the rest of the person.
 ALTER TABLE users ADD COLUMN external_id TEXT COLLATE "C" NOT NULL DEFAULT '';
-CREATE INDEX users_external_id ON users (company_id, external_id) WHERE external_id <> '';
+CREATE INDEX users_external_id ON users (company_id, external_id, id) WHERE external_id <> '';
