@@ -39,7 +39,9 @@
 //	                           User.Email, the login. Read back: Username,
 //	                           else Email, else the extension. Unique in the
 //	                           company without regard to case: 409
-//	                           uniqueness when taken.
+//	                           uniqueness when taken (lifeline keeps emails
+//	                           unique; the endpoint checks usernames under
+//	                           a lock, which covers one process).
 //	name.givenName             Person.FirstName (required by lifeline)
 //	name.familyName            Person.LastName (required by lifeline)
 //	name.formatted,

@@ -149,7 +149,7 @@ func TestPatchTolerance(t *testing.T) {
 			`[{"op":"REPLACE","path":"urn:ietf:params:scim:schemas:core:2.0:User:NAME.GIVENNAME","value":"Eri"}]`,
 			map[string]any{"name.givenName": "Eri"}},
 		{"the enterprise extension and unkept attributes are ignored",
-			`[{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Sales"},{"op":"replace","path":"phoneNumbers[type eq \"work\"].value","value":"+1 555"},{"op":"add","path":"emails[type eq \"home\"].value","value":"erin@home.example"}]`,
+			`[{"op":"add","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department","value":"Sales"},{"op":"replace","path":"phoneNumbers[type eq \"work\"].value","value":"+1 555"},{"op":"add","path":"emails[type eq \"home\"].value","value":"erin@home.example"},{"op":"remove","path":"addresses[formatted co \"x\" or type eq \"work\"]"}]`,
 			map[string]any{"emails.0.value": "erin@x.example", "name.givenName": "Eri"}},
 		{"several operations in order, deactivating with a string",
 			`[{"op":"replace","path":"name","value":{"givenName":"Erin","familyName":"Eriksen"}},{"op":"Replace","path":"active","value":"False"},{"op":"remove","path":"externalId"}]`,
@@ -213,5 +213,26 @@ func TestConcurrentPatches(t *testing.T) {
 	}
 	if u.Version != 4 {
 		t.Errorf("version %d after three changes, want 4", u.Version)
+	}
+}
+
+// TestConcurrentCreates: of several POSTs of one userName at once, one
+// creates the user and the others are 409 uniqueness.
+func TestConcurrentCreates(t *testing.T) {
+	e := newEnv(t)
+	const n = 4
+	statuses := make(chan int, n)
+	for i := range n {
+		go func() {
+			statuses <- e.doRaw(e.x.token, "POST", "/scim/v2/Users",
+				`{"userName":"twin","name":{"givenName":"Twin","familyName":"`+string(rune('A'+i))+`"}}`)
+		}()
+	}
+	count := map[int]int{}
+	for range n {
+		count[<-statuses]++
+	}
+	if count[201] != 1 || count[409] != n-1 {
+		t.Errorf("statuses %v, want one 201 and %d 409", count, n-1)
 	}
 }

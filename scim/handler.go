@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/lifeline-go/lifeline"
 )
@@ -50,6 +51,11 @@ type Config struct {
 type handler struct {
 	svc *lifeline.Service
 	cfg Config
+	// claims serializes the writes that claim a userName, from the check
+	// that no other User holds it to the commit. Lifeline keeps emails
+	// unique itself, but not usernames; the lock covers one process, and
+	// several processes serving one company could still race.
+	claims sync.Mutex
 
 	users, user, spConfig, types, typ, schemaList, schemaOne func(http.ResponseWriter, *http.Request, string)
 }

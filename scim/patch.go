@@ -116,6 +116,11 @@ func parsePath(s string) (path, error) {
 			}
 			p.sub = strings.ToLower(rest[1:])
 		}
+		if p.attr != "emails" {
+			// A value filter of an attribute lifeline does not keep
+			// (phoneNumbers, addresses, ...): ignored with the attribute.
+			return p, nil
+		}
 		work, err := parseValueFilter(s[i+1 : j])
 		if err != nil {
 			return p, err

@@ -254,6 +254,8 @@ func (h *handler) create(w http.ResponseWriter, r *request) error {
 	if err != nil {
 		return err
 	}
+	h.claims.Lock()
+	defer h.claims.Unlock()
 	if err := h.userNameFree(r, d.UserName, ""); err != nil {
 		return err
 	}
@@ -363,11 +365,7 @@ func (h *handler) change(w http.ResponseWriter, r *request, want func(cur lifeli
 		if err != nil {
 			return err
 		}
-		ops, err := h.plan(r, cur, d)
-		if err != nil {
-			return err
-		}
-		u, err := h.commit(r, cur, ops)
+		u, err := h.apply(r, cur, d)
 		if errors.Is(err, lifeline.ErrStale) && r.Header.Get("If-Match") == "" && attempt < maxAttempts {
 			continue
 		}
@@ -377,6 +375,20 @@ func (h *handler) change(w http.ResponseWriter, r *request, want func(cur lifeli
 		writeUser(w, r, http.StatusOK, u)
 		return nil
 	}
+}
+
+// apply plans and commits the change from cur to d; a change of userName
+// holds the handler's claim lock from its uniqueness check to its commit.
+func (h *handler) apply(r *request, cur lifeline.User, d desired) (lifeline.User, error) {
+	if !strings.EqualFold(d.UserName, userName(cur)) {
+		h.claims.Lock()
+		defer h.claims.Unlock()
+	}
+	ops, err := h.plan(r, cur, d)
+	if err != nil {
+		return cur, err
+	}
+	return h.commit(r, cur, ops)
 }
 
 // maxAttempts bounds how often a change without If-Match is recomputed
