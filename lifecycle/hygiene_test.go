@@ -110,7 +110,7 @@ func TestHasLogin(t *testing.T) {
 func invited(st lifecycle.Status) lifecycle.User {
 	return lifecycle.User{
 		ID: "u1", Kind: lifecycle.External, Extension: "101", Person: lifecycle.Person{FirstName: "Ada", LastName: "Lovelace"},
-		Email: "ada@example.com", Username: "ada", PasswordHash: "h", Role: access.OfficeAdmin, Offices: []string{"off_1"}, Analytics: true, Proxy: true, Status: st,
+		Email: "ada@example.com", Username: "ada", ExternalID: "entra-7f3", PasswordHash: "h", Role: access.OfficeAdmin, Offices: []string{"off_1"}, Analytics: true, Proxy: true, Status: st,
 	}
 }
 
@@ -153,7 +153,7 @@ func TestResetOfThePersonLeavesNothingOfTheirs(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Reset(%05b): %v", f, err)
 		}
-		if !got.Person.IsZero() || got.Username != "" || got.Role != "" || got.Offices != nil || got.Analytics || got.Proxy {
+		if !got.Person.IsZero() || got.Username != "" || got.ExternalID != "" || got.Role != "" || got.Offices != nil || got.Analytics || got.Proxy {
 			t.Errorf("Reset(%05b) kept the old person's name, username or rights: %+v", f, got)
 		}
 		if f == 0 && (got.Email != "" || got.PasswordHash != "") {
@@ -178,7 +178,7 @@ func TestRecycleMakesANewPerson(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n.Kind != lifecycle.Internal || n.Email != "" || n.Username != "" || n.PasswordHash != "" || n.VoicemailPINHash != "" ||
+	if n.Kind != lifecycle.Internal || n.Email != "" || n.Username != "" || n.ExternalID != "" || n.PasswordHash != "" || n.VoicemailPINHash != "" ||
 		n.Role != "" || n.Proxy || n.Analytics || !n.HasLogin() || n.State() != lifecycle.PasswordRequired {
 		t.Errorf("recycled without email: %+v", n)
 	}

@@ -93,7 +93,7 @@ func TestResetAndRecycleUser(t *testing.T) {
 func TestAnonymizeKeepsNoPersonalData(t *testing.T) {
 	u := lifecycle.User{
 		ID: "u1", CompanyID: "c", OfficeID: "o", Extension: "101", Person: lifecycle.Person{FirstName: "Ada", LastName: "L"},
-		Email: "ada@example.com", Username: "ada", PasswordHash: "h", VoicemailPINHash: "p",
+		Email: "ada@example.com", Username: "ada", ExternalID: "okta-00u1", PasswordHash: "h", VoicemailPINHash: "p",
 		Devices: []string{"d"}, Settings: map[string]string{"k": "v"}, Role: "company_admin", Offices: []string{"o"}, Analytics: true, Proxy: true,
 		Status: lifecycle.Status{State: del, DeletedFrom: act},
 	}
@@ -101,7 +101,7 @@ func TestAnonymizeKeepsNoPersonalData(t *testing.T) {
 	if a.ID != "u1" || a.OfficeID != "o" || a.State() != anon {
 		t.Fatalf("ids must stay: %+v", a)
 	}
-	if !a.Person.IsZero() || a.Email != "" || a.Username != "" || a.PasswordHash != "" || a.VoicemailPINHash != "" ||
+	if !a.Person.IsZero() || a.Email != "" || a.Username != "" || a.ExternalID != "" || a.PasswordHash != "" || a.VoicemailPINHash != "" ||
 		a.Devices != nil || a.Settings != nil || a.Role != "" || a.Offices != nil || a.Analytics || a.Proxy {
 		t.Fatalf("personal data survived: %+v", a)
 	}
