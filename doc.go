@@ -104,9 +104,9 @@
 //     specification (lifelinetest), whose model-based property test checks the invariants of DESIGN.md after every step: no
 //     number is ever lost, licenses are conserved, only live users hold
 //     numbers and licenses, anonymized is forever.
-//   - Anonymization erases name, email, username, devices, settings and
-//     secrets from the user row and the audit trail's personal text; ids
-//     stay so history and counts stay whole. On SQLite, secure_delete and a
+//   - Anonymization erases name, email, username, external id, devices,
+//     settings and secrets from the user row and the audit trail's personal
+//     text; ids stay so history and counts stay whole. On SQLite, secure_delete and a
 //     WAL checkpoint make the erasure reach the file's bytes.
 //
 // # Choices where the design is silent
