@@ -515,6 +515,7 @@ type ExportedUser struct {
 	LastName        string            `json:"last_name,omitempty"`
 	Email           string            `json:"email,omitempty"`
 	Username        string            `json:"username,omitempty"`
+	ExternalID      string            `json:"external_id,omitempty"`
 	HasPassword     bool              `json:"has_password"`
 	HasVoicemailPIN bool              `json:"has_voicemail_pin"`
 	Role            Role              `json:"role"`
@@ -538,7 +539,7 @@ type ExportedUser struct {
 func exportedUser(v User) ExportedUser {
 	e := ExportedUser{
 		ID: v.ID, CompanyID: v.CompanyID, OfficeID: v.OfficeID, ParentID: v.ParentID, Kind: v.Kind, Extension: v.Extension,
-		FirstName: v.Person.FirstName, LastName: v.Person.LastName, Email: v.Email, Username: v.Username,
+		FirstName: v.Person.FirstName, LastName: v.Person.LastName, Email: v.Email, Username: v.Username, ExternalID: v.ExternalID,
 		HasPassword: v.HasPassword, HasVoicemailPIN: v.HasVoicemailPIN,
 		Role: v.Role, Offices: v.Offices, Analytics: v.Analytics, Proxy: v.Proxy,
 		Devices: v.Devices, Settings: v.Settings, Billing: v.Billing,
