@@ -69,14 +69,15 @@ func bulkKindOf(key string) (bulkKind, bool) {
 	return bulkKinds[i], true
 }
 
-// bulkKindsFor lists the bulk actions the actor's role may take at all,
-// read from the access matrix (access.ScopeOf), not restated here. Each
-// item is still authorized on its own when it runs.
+// bulkKindsFor lists the bulk actions the actor's role may take on other
+// users at all, read from the access matrix (access.ScopeOf), not restated
+// here: a role that reaches only itself has no list to act on. Each item
+// is still authorized on its own when it runs.
 func (p *portal) bulkKindsFor(ctx context.Context, actor lifeline.Actor) []bulkKind {
 	role := p.roleOf(ctx, actor)
 	var out []bulkKind
 	for _, k := range bulkKinds {
-		if access.ScopeOf(role, k.spec.Permission) != access.ScopeNone {
+		if sc := access.ScopeOf(role, k.spec.Permission); sc != access.ScopeNone && sc != access.ScopeSelf {
 			out = append(out, k)
 		}
 	}

@@ -34,6 +34,9 @@ func (p *portal) licensesPage(w http.ResponseWriter, r *http.Request, s *session
 	for _, o := range offices {
 		op := officePools{Office: o}
 		pools, err := p.svc.ListPools(ctx, actor, o.ID)
+		if errs.Is(err, errs.Forbidden) {
+			continue // an office outside the actor's scope is not shown
+		}
 		if err != nil {
 			pr := describe(err)
 			op.Problem = &pr
@@ -49,8 +52,8 @@ func (p *portal) licensesPage(w http.ResponseWriter, r *http.Request, s *session
 	}
 	// Offer the transfer when a preview of a one-license move between two
 	// offices is not refused for want of permission.
-	if len(offices) > 1 {
-		_, err := p.svc.PreviewLicenseTransfer(ctx, actor, lifeline.LicenseTransfer{FromOfficeID: offices[0].ID, ToOfficeID: offices[1].ID, Type: licensing.Seat, Count: 1})
+	if len(d.Offices) > 1 {
+		_, err := p.svc.PreviewLicenseTransfer(ctx, actor, lifeline.LicenseTransfer{FromOfficeID: d.Offices[0].Office.ID, ToOfficeID: d.Offices[1].Office.ID, Type: licensing.Seat, Count: 1})
 		d.Transfer = !errs.Is(err, errs.Forbidden) && !errs.Is(err, errs.NotFound)
 	}
 	return p.render(w, s, http.StatusOK, "licenses", "Licenses", d)

@@ -305,7 +305,7 @@ var funcs = template.FuncMap{
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
 	"left": left,
-	"dur": func(d time.Duration) string { return d.Round(time.Second).String() },
+	"dur":  func(d time.Duration) string { return d.Round(time.Second).String() },
 }
 
 // left says how long a restore window has left, in days and hours.

@@ -1,0 +1,417 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/errs"
+)
+
+func TestDescribe(t *testing.T) {
+	for _, tc := range []struct {
+		err    error
+		status int
+	}{
+		{errs.E(errs.NotFound, "op", "no such user"), http.StatusNotFound},
+		{errs.E(errs.Invalid, "op", "bad"), http.StatusBadRequest},
+		{errs.E(errs.Conflict, "op", "taken"), http.StatusConflict},
+		{errs.E(errs.Forbidden, "op", "no"), http.StatusForbidden},
+		{errs.E(errs.Stale, "op", "moved"), http.StatusConflict},
+		{errs.E(errs.Gone, "op", "gone"), http.StatusGone},
+		{errs.E(errs.Unavailable, "op", "busy"), http.StatusServiceUnavailable},
+		{fmt.Errorf("wrapped: %w", errs.E(errs.Forbidden, "op", "no")), http.StatusForbidden},
+		{errors.New("secret internal detail"), http.StatusInternalServerError},
+	} {
+		got := describe(tc.err)
+		if got.Status != tc.status {
+			t.Errorf("describe(%v).Status = %d, want %d", tc.err, got.Status, tc.status)
+		}
+		if got.Title == "" || got.Detail == "" {
+			t.Errorf("describe(%v) = %+v: empty title or detail", tc.err, got)
+		}
+		if strings.Contains(got.Detail, "secret internal detail") {
+			t.Errorf("describe shows a non-lifeline error's text: %q", got.Detail)
+		}
+	}
+}
+
+func TestSignInRequiredAndCSRF(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.client(t)
+	if code, body := c.get("/users"); code != http.StatusOK || !strings.Contains(body, "Sign in") {
+		t.Fatalf("GET /users signed out: %d, want the sign-in page", code)
+	}
+	// A sign-in without the token is refused.
+	if code, _ := c.post("/signin", url.Values{"account": {"company-admin"}, "csrf": {"nope"}}); code != http.StatusForbidden {
+		t.Errorf("sign-in with a bad token: %d, want 403", code)
+	}
+	if code, _ := c.post("/signin", url.Values{"account": {"company-admin"}}); code != http.StatusOK {
+		t.Fatalf("sign-in: %d", code)
+	}
+	// Every POST needs the session's token: one from another session is
+	// refused, and nothing changes.
+	other := tp.signIn(t, "company-admin")
+	id := tp.p.demo.Recyclable[0].ID
+	if code, _ := c.post("/users/"+id+"/do", url.Values{"op": {"suspend"}, "csrf": {other.csrf}}); code != http.StatusForbidden {
+		t.Errorf("POST with another session's token: %d, want 403", code)
+	}
+	if u := getUser(t, tp, id); u.State() != lifeline.State("active") {
+		t.Errorf("after a refused POST the user is %s", u.State())
+	}
+	if code, _ := c.post("/users/"+id+"/do", url.Values{"op": {"suspend"}}); code != http.StatusOK {
+		t.Errorf("POST with the token: %d", code)
+	}
+	if u := getUser(t, tp, id); u.State() != lifeline.State("suspended") {
+		t.Errorf("after suspend the user is %s", u.State())
+	}
+}
+
+func getUser(t *testing.T, tp *testPortal, id string) lifeline.User {
+	t.Helper()
+	u, err := tp.p.svc.GetUser(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, id)
+	if err != nil {
+		t.Fatalf("GetUser: %v", err)
+	}
+	return u
+}
+
+// TestOfficeAdminScope: an office admin sees only its office, is offered
+// nothing on another office's users, and a forged request is refused
+// with 403 by the facade.
+func TestOfficeAdminScope(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "office-admin")
+	london := tp.p.demo.LondonUser
+	for _, tab := range []string{"active", "pending", "suspended", "deleted", "reserved"} {
+		_, body := c.get("/users?tab=" + tab)
+		if strings.Contains(body, "London") || strings.Contains(body, london.ID) {
+			t.Errorf("tab %s shows London to the San Francisco office admin", tab)
+		}
+	}
+	code, body := c.get("/users/" + london.ID)
+	if code != http.StatusForbidden || strings.Contains(body, "act-") {
+		t.Errorf("GET a London user: %d (want 403) and no action offered", code)
+	}
+	for _, op := range []string{"suspend", "delete", "reset", "force-password-reset"} {
+		form := url.Values{"op": {op}, "field": {"name"}}
+		if code, body := c.post("/users/"+london.ID+"/do", form); code != http.StatusForbidden {
+			t.Errorf("forged %s on a London user: %d, want 403\n%s", op, code, body)
+		}
+	}
+	if u := getUser(t, tp, london.ID); u.State() != lifeline.State("active") || u.Person.FirstName == "" {
+		t.Errorf("after forged requests the London user changed: %s %q", u.State(), u.Person.Full())
+	}
+	// Its own office's users are offered actions.
+	if _, body := c.get("/users/" + tp.p.demo.Recyclable[0].ID); !strings.Contains(body, `id="act-suspend"`) {
+		t.Errorf("a San Francisco user's page offers no suspend to its office admin")
+	}
+	// The license transfer is a company admin's: not offered, and refused.
+	if _, body := c.get("/licenses"); strings.Contains(body, "transfer-form") || strings.Contains(body, "London") {
+		t.Errorf("the licenses page offers a transfer or shows London to an office admin")
+	}
+	form := url.Values{"from": {tp.p.demo.SF.ID}, "to": {tp.p.demo.London.ID}, "type": {"seat"}, "count": {"1"}}
+	if code, _ := c.post("/licenses/transfer", form); code != http.StatusForbidden {
+		t.Errorf("forged license transfer: %d, want 403", code)
+	}
+}
+
+// TestActionsFollowState: the actions offered follow the user's state and
+// the actor's role.
+func TestActionsFollowState(t *testing.T) {
+	tp := newTestPortal(t)
+	admin := tp.signIn(t, "company-admin")
+	id := tp.p.demo.Recyclable[1].ID
+	has := func(c *client, op string) bool {
+		_, body := c.get("/users/" + id)
+		return strings.Contains(body, `id="act-`+op+`"`)
+	}
+	for _, step := range []struct {
+		do        string
+		offered   []string
+		unoffered []string
+	}{
+		{"", []string{"suspend", "delete", "reset", "force-password-reset", "proxy"}, []string{"reinstate", "restore"}},
+		{"suspend", []string{"reinstate", "delete"}, []string{"suspend", "restore", "force-password-reset"}},
+		{"delete", []string{"restore"}, []string{"suspend", "reinstate", "delete", "reset", "proxy"}},
+		{"restore", []string{"reinstate"}, []string{"restore", "suspend"}},
+	} {
+		if step.do != "" {
+			if code, body := admin.post("/users/"+id+"/do", url.Values{"op": {step.do}}); code != http.StatusOK {
+				t.Fatalf("%s: %d\n%s", step.do, code, body)
+			}
+		}
+		for _, op := range step.offered {
+			if !has(admin, op) {
+				t.Errorf("after %q: %s not offered", step.do, op)
+			}
+		}
+		for _, op := range step.unoffered {
+			if has(admin, op) {
+				t.Errorf("after %q: %s offered", step.do, op)
+			}
+		}
+	}
+	// A member sees its own page with no admin action, and no one else's.
+	m := tp.signIn(t, "member")
+	_, body := m.get("/users/" + tp.p.demo.Member.ID)
+	if strings.Contains(body, `id="act-delete"`) || strings.Contains(body, `id="act-suspend"`) {
+		t.Errorf("a member is offered admin actions on itself")
+	}
+	if code, _ := m.get("/users/" + id); code != http.StatusForbidden {
+		t.Errorf("a member reading a colleague: %d, want 403", code)
+	}
+	if _, body := m.get("/users"); strings.Contains(body, "bulk-go") {
+		t.Errorf("a member is offered bulk actions")
+	}
+}
+
+// TestEscapingAndPrivacy: a name of markup renders as text; a search
+// text stays out of the URL and the log; the log holds no name or email.
+func TestEscapingAndPrivacy(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "company-admin")
+	for _, path := range []string{"/users", "/users/" + tp.p.demo.XSS.ID, "/users/" + tp.p.demo.XSS.ID + "/audit"} {
+		code, body := c.get(path)
+		if code != http.StatusOK {
+			t.Fatalf("GET %s: %d", path, code)
+		}
+		if strings.Contains(body, "<script>alert(1)") {
+			t.Errorf("GET %s: the name is not escaped", path)
+		}
+		if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+			t.Errorf("GET %s: the escaped name is missing", path)
+		}
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/users/search", strings.NewReader(url.Values{"q": {"ada lovelace"}, "csrf": {c.csrf}, "tab": {"active"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if u := resp.Request.URL.String(); strings.Contains(strings.ToLower(u), "ada") || strings.Contains(strings.ToLower(u), "lovelace") {
+		t.Errorf("the search text is in the URL: %s", u)
+	}
+	_, body := c.get("/users?tab=active")
+	if !strings.Contains(body, "Ada Lovelace") || strings.Contains(body, "Alan Turing") {
+		t.Errorf("the search does not find just Ada Lovelace")
+	}
+	// Search by extension.
+	c.post("/users/search", url.Values{"q": {tp.p.demo.XSS.Extension}, "tab": {"active"}})
+	if _, body := c.get("/users?tab=active"); !strings.Contains(body, "Mallory") {
+		t.Errorf("a search by extension does not find the user")
+	}
+	logs := tp.log.String()
+	for _, personal := range []string{"Ada", "lovelace", "acme.example", "Mallory", "script", tp.p.demo.XSS.ID} {
+		if strings.Contains(logs, personal) {
+			t.Errorf("the log holds %q", personal)
+		}
+	}
+	if !strings.Contains(logs, "route=") {
+		t.Errorf("the log has no request lines:\n%s", logs)
+	}
+}
+
+// TestCursorPaging: pages of a tab list every user once.
+func TestCursorPaging(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "company-admin")
+	seen := map[string]int{}
+	next := "/users?tab=active"
+	linkRE := regexp.MustCompile(`class="user-link" data-ext="(\d+)"`)
+	nextRE := regexp.MustCompile(`href="(/users\?tab=active&amp;cursor=[^"]+)" id="next"`)
+	pages := 0
+	for next != "" && pages < 10 {
+		_, body := c.get(next)
+		pages++
+		for _, m := range linkRE.FindAllStringSubmatch(body, -1) {
+			seen[m[1]]++
+		}
+		next = ""
+		if m := nextRE.FindStringSubmatch(body); m != nil {
+			next = strings.ReplaceAll(m[1], "&amp;", "&")
+		}
+	}
+	counts, err := tp.p.svc.CountUsersByTab(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, lifeline.UserSearch{CompanyID: tp.p.demo.Company.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages < 2 || len(seen) != counts.Active {
+		t.Errorf("%d pages listed %d users, want more than one page and %d", pages, len(seen), counts.Active)
+	}
+	for ext, n := range seen {
+		if n != 1 {
+			t.Errorf("ext %s listed %d times", ext, n)
+		}
+	}
+}
+
+// TestBulkAndProxy runs a bulk reset and recycle through the confirmation
+// and the progress fragment, then proxies into a user.
+func TestBulkAndProxy(t *testing.T) {
+	bulkStepDelay = 0
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "company-admin")
+	form := url.Values{"action": {"reset-recycle"}}
+	for i, u := range tp.p.demo.Recyclable {
+		form.Add("user", u.ID)
+		form.Set(fmt.Sprintf("first%d", i), "New")
+		form.Set(fmt.Sprintf("last%d", i), fmt.Sprintf("Person%d", i))
+	}
+	form.Set("last1", "") // item 1 is refused: no last name
+	code, body := c.post("/bulk", url.Values{"action": form["action"], "user": form["user"]})
+	if code != http.StatusOK || !strings.Contains(body, "first2") {
+		t.Fatalf("confirmation: %d\n%s", code, body)
+	}
+	req, _ := http.NewRequest(http.MethodPost, c.base+"/bulk/run", strings.NewReader(func() string { form.Set("csrf", c.csrf); return form.Encode() }()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	job := resp.Request.URL.Path
+	if !strings.HasPrefix(job, "/bulk/") {
+		t.Fatalf("bulk run went to %s", job)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, frag := c.get(job + "/progress")
+		if strings.Contains(frag, "data-finished") {
+			if !strings.Contains(frag, `id="progress-count">3/3<`) || !strings.Contains(frag, "1 refused") {
+				t.Errorf("finished fragment lacks 3/3 and one refusal:\n%s", frag)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the bulk run did not finish:\n%s", frag)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if u := getUser(t, tp, tp.p.demo.Recyclable[0].ID); u.Person.Full() != "New Person0" {
+		t.Errorf("item 0 is %q", u.Person.Full())
+	}
+	if u := getUser(t, tp, tp.p.demo.Recyclable[1].ID); u.Person.LastName == "" || u.Person.FirstName == "New" {
+		t.Errorf("the refused item 1 changed: %q", u.Person.Full())
+	}
+	// Another account cannot see the job.
+	if code, _ := tp.signIn(t, "office-admin").get(job); code != http.StatusNotFound {
+		t.Errorf("another account reading the job: %d, want 404", code)
+	}
+
+	// Proxy: the banner shows, and an action is audited as admin as user.
+	target := tp.p.demo.OfficeAdmin
+	if code, body := c.post("/users/"+target.ID+"/proxy", url.Values{}); code != http.StatusOK || !strings.Contains(body, "proxy-banner") {
+		t.Fatalf("proxy: %d, no banner", code)
+	}
+	if code, _ := c.post("/users/"+tp.p.demo.Recyclable[2].ID+"/do", url.Values{"op": {"suspend"}}); code != http.StatusOK {
+		t.Fatalf("suspend while proxying: %d", code)
+	}
+	recs, err := tp.p.svc.ListAudit(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, lifeline.AuditQuery{UserID: tp.p.demo.Recyclable[2].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := recs[len(recs)-1]
+	if last.Action != "user.suspend" || last.ActorID != tp.p.demo.CompanyAdmin.ID || last.OnBehalfOf != target.ID {
+		t.Errorf("last audit record %+v, want user.suspend by the admin as the office admin", last)
+	}
+	if _, body := c.get("/users/" + tp.p.demo.Recyclable[2].ID + "/audit"); !strings.Contains(body, "Margaret Hamilton as Katherine Johnson") {
+		t.Errorf("the audit page does not show the proxy as A as B")
+	}
+	if code, body := c.post("/proxy/stop", url.Values{}); code != http.StatusOK || strings.Contains(body, "proxy-banner") {
+		t.Errorf("stop proxying: %d, banner still there", code)
+	}
+}
+
+// TestOffboardAndLicenses previews and confirms an off-boarding option and
+// a license transfer.
+func TestOffboardAndLicenses(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "company-admin")
+	id := tp.p.demo.Member.ID
+	code, body := c.get("/users/" + id + "/offboard/delete-user-and-recordings")
+	if code != http.StatusOK || !strings.Contains(body, "cannot be undone") || !strings.Contains(body, "user.erase") {
+		t.Fatalf("offboard preview: %d\n%s", code, body)
+	}
+	// The permanent option without its token is refused.
+	if code, _ := c.post("/users/"+id+"/offboard/delete-user-and-recordings", url.Values{"confirm": {"wrong"}}); code < 400 {
+		t.Errorf("erase with a wrong token: %d", code)
+	}
+	m := regexp.MustCompile(`name="confirm" value="([^"]+)"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatal("no confirm token on the preview")
+	}
+	if code, _ := c.post("/users/"+id+"/offboard/delete-user-and-recordings", url.Values{"confirm": {m[1]}}); code != http.StatusOK {
+		t.Errorf("erase with its token: %d", code)
+	}
+	if u := getUser(t, tp, id); u.State() != lifeline.State("anonymized") {
+		t.Errorf("after the erase the user is %s", u.State())
+	}
+
+	form := url.Values{"from": {tp.p.demo.SF.ID}, "to": {tp.p.demo.London.ID}, "type": {"call-center"}, "count": {"2"}}
+	code, body = c.post("/licenses/review", form)
+	if code != http.StatusOK || !strings.Contains(body, "transfer-confirm") {
+		t.Fatalf("review: %d\n%s", code, body)
+	}
+	if code, body := c.post("/licenses/transfer", form); code != http.StatusOK || !strings.Contains(body, "Moved 2 call-center") {
+		t.Errorf("transfer: %d\n%s", code, body)
+	}
+	pools, _ := tp.p.svc.ListPools(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, tp.p.demo.London.ID)
+	for _, pl := range pools {
+		if pl.Type == "call-center" && pl.Total != 6 {
+			t.Errorf("London call-center pool %+v, want 6 in total", pl)
+		}
+	}
+	if code, _ := c.post("/licenses/review", url.Values{"from": form["from"], "to": form["to"], "type": {"seat"}, "count": {"x"}}); code != http.StatusBadRequest {
+		t.Errorf("a count that is not a number: %d, want 400", code)
+	}
+}
+
+// FuzzUserAction posts arbitrary forms to a user's action handler: the
+// portal answers every one with a page (never a 5xx) and, unless the form
+// is a valid action the rules allow, changes nothing.
+func FuzzUserAction(f *testing.F) {
+	for _, seed := range []string{
+		"op=suspend", "op=reset&field=name&field=email", "op=reset", "op=recycle&first=A&last=B&email=x",
+		"op=assign-number&number=%2B16502530039", "op=unassign-number&number=x", "op=nope", "op=delete",
+		"op=recycle&first=%3Cscript%3E&last=%00", "%%%", "op=restore&skip_taken=on",
+	} {
+		f.Add(seed, false)
+	}
+	tp := newTestPortal(f)
+	c := tp.signIn(f, "office-admin")
+	london := tp.p.demo.LondonUser.ID
+	f.Fuzz(func(t *testing.T, body string, otherOffice bool) {
+		target := tp.p.demo.Recyclable[0].ID
+		if otherOffice {
+			target = london
+		}
+		c.tb = t
+		v, err := url.ParseQuery(body)
+		if err != nil {
+			v = url.Values{"raw": {body}}
+		}
+		v.Set("csrf", c.csrf)
+		req, _ := http.NewRequest(http.MethodPost, c.base+"/users/"+target+"/do", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Errorf("%q: %d", body, resp.StatusCode)
+		}
+		if otherOffice && resp.StatusCode == http.StatusOK {
+			t.Errorf("%q on another office's user: 200", body)
+		}
+	})
+}
