@@ -40,4 +40,7 @@ document.addEventListener("DOMContentLoaded", () => {
     };
     setTimeout(tick, 300);
   }
+
+  // Tells a test driving the page that the handlers above are in place.
+  document.documentElement.dataset.ready = "1";
 });

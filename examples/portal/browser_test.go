@@ -1,0 +1,353 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"github.com/lifeline-go/lifeline"
+)
+
+// chromiumPath is Debian's Chromium, which .ci/install-chromium installs.
+// The test never downloads a browser.
+const chromiumPath = "/usr/bin/chromium"
+
+// browser is a headless Chromium driven over the DevTools protocol, with
+// the portal it talks to.
+type browser struct {
+	t       *testing.T
+	ctx     context.Context
+	base    string
+	tp      *testPortal
+	shots   string
+	shotN   int
+	dialogs atomic.Int32
+	alerts  atomic.Int32
+}
+
+// TestBrowser drives the portal in a real browser: search, a bulk reset
+// and recycle whose progress view reaches 3/3, delete and restore, an
+// office admin's limits and a forged request, and a name of markup shown
+// as text. It takes a
+// screenshot at each step (into LIFELINE_PORTAL_SHOTS when set, else a
+// temp dir) and asserts on the pages' text.
+func TestBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("no browser at %s (bash .ci/install-chromium installs it): %v", chromiumPath, err)
+		}
+		t.Skipf("no browser at %s (bash .ci/install-chromium installs it)", chromiumPath)
+	}
+	b := startBrowser(t)
+
+	t.Run("search", b.search)
+	t.Run("markup renders as text", b.markup)
+	t.Run("bulk reset and recycle", b.bulk)
+	t.Run("delete and restore", b.deleteRestore)
+	t.Run("office admin", b.officeAdmin)
+	if n := b.alerts.Load(); n != 0 {
+		t.Errorf("%d alert dialogs opened: some markup ran as script", n)
+	}
+}
+
+func startBrowser(t *testing.T) *browser {
+	t.Helper()
+	tp := newTestPortal(t)
+	// The server the browser talks to listens on loopback, as
+	// `go run ./examples/portal` does.
+	ln, err := listenLoopback("127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &http.Server{Handler: tp.p, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	tp.p.log = slog.New(slog.NewTextHandler(tp.log, nil))
+
+	shots := os.Getenv("LIFELINE_PORTAL_SHOTS")
+	if shots == "" {
+		shots = t.TempDir()
+	} else if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1280, 1100),
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	bctx, bcancel := chromedp.NewContext(actx)
+	t.Cleanup(bcancel)
+	b := &browser{t: t, ctx: bctx, base: "http://" + ln.Addr().String(), tp: tp, shots: shots}
+	// Accept confirmation dialogs (the delete button asks); count alerts,
+	// which the portal never opens.
+	start := time.Now()
+	if err := chromedp.Listen(bctx, func(ev any) {
+		if d, ok := ev.(*page.EventJavascriptDialogOpening); ok {
+			b.dialogs.Add(1)
+			if d.Type == page.DialogTypeAlert {
+				b.alerts.Add(1)
+			}
+			// fn may not run a command itself: answer from another
+			// goroutine.
+			go chromedp.Call(bctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}); err != nil {
+		t.Fatalf("starting %s: %v", chromiumPath, err)
+	}
+	if err := chromedp.Do(bctx, chromedp.Navigate(b.base+"/signin")); err != nil {
+		t.Fatalf("starting %s: %v", chromiumPath, err)
+	}
+	t.Logf("browser up in %v; screenshots in %s", time.Since(start).Round(time.Millisecond), shots)
+	return b
+}
+
+// run runs actions, failing the test on error.
+func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		b.shot(t, "failed")
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// follow clicks sel, which loads a new page, and waits until the new
+// page shows want and its script has run. The old page is marked first,
+// so an element of the old page never passes for one of the new.
+func follow(sel, want string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.old = "1"`),
+		chromedp.Click(chromedp.CSS(sel)),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-ready]:not([data-old]) `+want)),
+	)
+}
+
+// text is the visible text of the first element sel matches.
+func (b *browser) text(t *testing.T, sel string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.shot(t, "failed")
+		t.Fatalf("read %s: %v", sel, err)
+	}
+	return s
+}
+
+// shot saves a screenshot of the whole page.
+func (b *browser) shot(t *testing.T, name string) {
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Logf("screenshot %s: %v", name, err)
+		return
+	}
+	b.shotN++
+	path := filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", b.shotN, strings.ReplaceAll(name, " ", "-")))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Errorf("saving %s: %v", path, err)
+	}
+}
+
+func (b *browser) signIn(t *testing.T, account string) {
+	t.Helper()
+	b.run(t, "sign in as "+account,
+		chromedp.Navigate(b.base+"/signin"),
+		chromedp.WaitVisible(chromedp.CSS(`#signin`)),
+		chromedp.Click(chromedp.CSS(`input[value="`+account+`"]`)),
+		follow(`#signin`, `#tab-active`),
+	)
+}
+
+// searchFor types text into the search box and waits for the results.
+func (b *browser) searchFor(t *testing.T, text string) {
+	t.Helper()
+	b.run(t, "search "+text,
+		chromedp.Navigate(b.base+"/users?tab=active"),
+		chromedp.WaitVisible(chromedp.CSS(`#q`)),
+		chromedp.Clear(chromedp.CSS(`#q`)),
+		chromedp.SendKeys(chromedp.CSS(`#q`), text),
+		follow(`#search`, `#users`),
+	)
+}
+
+func (b *browser) search(t *testing.T) {
+	b.signIn(t, "company-admin")
+	b.searchFor(t, "ada lov")
+	b.shot(t, "search")
+	got := b.text(t, "#users")
+	if !strings.Contains(got, "Ada Lovelace") || strings.Contains(got, "Alan Turing") {
+		t.Errorf("searching %q lists:\n%s", "ada lov", got)
+	}
+	loc, err := chromedp.Run(b.ctx, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(strings.ToLower(loc), "ada") {
+		t.Errorf("the search text is in the URL %s", loc)
+	}
+	if tabs := b.text(t, ".tabs"); !strings.Contains(tabs, "Active") || !strings.Contains(tabs, "Reserved numbers") {
+		t.Errorf("tabs: %q", tabs)
+	}
+}
+
+func (b *browser) markup(t *testing.T) {
+	b.searchFor(t, "mallory")
+	got := b.text(t, "#users")
+	if !strings.Contains(got, "<script>alert(1)</script> Mallory") {
+		t.Errorf("the name does not render as text:\n%s", got)
+	}
+	b.run(t, "open the user", follow(`a.user-link`, `#details`))
+	b.shot(t, "markup name")
+	if h1 := b.text(t, "h1"); h1 != "<script>alert(1)</script> Mallory" {
+		t.Errorf("the page title reads %q", h1)
+	}
+}
+
+func (b *browser) bulk(t *testing.T) {
+	d := b.tp.p.demo
+	b.searchFor(t, "")
+	b.run(t, "clear the search", chromedp.Navigate(b.base+"/users?tab=active"), chromedp.WaitVisible(chromedp.CSS(`#users`)))
+	var picks []chromedp.Action[chromedp.Void]
+	for _, u := range d.Recyclable {
+		picks = append(picks, chromedp.Click(chromedp.CSS(`input.pick[value="`+u.ID+`"]`)))
+	}
+	b.run(t, "select three users", picks...)
+	b.run(t, "choose reset and recycle",
+		chromedp.SetValue(chromedp.CSS(`#bulk-action`), "reset-recycle"),
+		follow(`#bulk-go`, `#bulk-items`),
+	)
+	var fill []chromedp.Action[chromedp.Void]
+	for i := range d.Recyclable {
+		fill = append(fill,
+			chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`input[name="first%d"]`, i)), "Recycled"),
+			chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`input[name="last%d"]`, i)), fmt.Sprintf("Number%d", i+1)),
+			chromedp.SendKeys(chromedp.CSS(fmt.Sprintf(`input[name="email%d"]`, i)), fmt.Sprintf("recycled%d@acme.example", i+1)),
+		)
+	}
+	b.run(t, "give each extension a new person", fill...)
+	b.shot(t, "bulk confirm")
+	b.run(t, "confirm", follow(`#bulk-confirm`, `#progress-count`))
+	first := b.text(t, "#progress-count")
+	t.Logf("progress when the view opened: %s", first)
+	b.run(t, "mark the view", chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.sameView = "1"`))
+	b.shot(t, "bulk progress")
+	// The page is not reloaded: the progress view updates itself as the
+	// items finish, until the run is over.
+	b.run(t, "wait for the end", chromedp.WaitVisible(chromedp.CSS(`#finished`)))
+	last := b.text(t, "#progress-count")
+	b.shot(t, "bulk results")
+	// The view that showed less than 3/3 is the one that shows the end:
+	// it updated itself, without a reload.
+	same, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.sameView === "1"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first != "3/3" && !same {
+		t.Errorf("the progress view was reloaded instead of updating itself")
+	}
+	if last != "3/3" {
+		t.Errorf("progress ends at %q, want 3/3 (first seen: %q)", last, first)
+	}
+	results := b.text(t, "#bulk-results")
+	for i := range d.Recyclable {
+		if !strings.Contains(results, fmt.Sprintf("Recycled Number%d", i+1)) {
+			t.Errorf("results lack item %d's new person:\n%s", i, results)
+		}
+	}
+	if strings.Count(results, "applied") != 3 {
+		t.Errorf("results do not say applied three times:\n%s", results)
+	}
+}
+
+func (b *browser) deleteRestore(t *testing.T) {
+	b.searchFor(t, "ada lovelace")
+	b.run(t, "open Ada", follow(`a.user-link`, `#act-delete`))
+	before := b.dialogs.Load()
+	b.run(t, "delete", follow(`#act-delete`, `#flash`))
+	b.shot(t, "deleted")
+	if b.dialogs.Load() == before {
+		t.Errorf("delete asked for no confirmation")
+	}
+	if s := b.text(t, "#state"); s != "Deleted" {
+		t.Errorf("after delete the state reads %q", s)
+	}
+	if w := b.text(t, "#details"); !strings.Contains(w, "left") {
+		t.Errorf("the deleted user shows no time left to restore:\n%s", w)
+	}
+	b.run(t, "restore", follow(`#act-restore`, `#flash`))
+	b.shot(t, "restored")
+	if s := b.text(t, "#state"); s != "Active" {
+		t.Errorf("after restore the state reads %q", s)
+	}
+	if f := b.text(t, "#flash"); f != "Restored." {
+		t.Errorf("flash reads %q", f)
+	}
+}
+
+func (b *browser) officeAdmin(t *testing.T) {
+	d := b.tp.p.demo
+	b.signIn(t, "office-admin")
+	b.shot(t, "office admin users")
+	if got := b.text(t, "#users"); strings.Contains(got, "London") {
+		t.Errorf("the San Francisco office admin sees London users:\n%s", got)
+	}
+	b.run(t, "reserved tab", follow(`#tab-reserved`, `#reserved`))
+	if got := b.text(t, "#reserved"); strings.Contains(got, "London") || !strings.Contains(got, "San Francisco") {
+		t.Errorf("the office admin's reserved tab:\n%s", got)
+	}
+	b.run(t, "a London user's page", chromedp.Navigate(b.base+"/users/"+d.LondonUser.ID), chromedp.WaitVisible(chromedp.CSS(`#problem`)))
+	b.shot(t, "office admin refused")
+	if got := b.text(t, "#problem"); !strings.Contains(got, "not allowed") || !strings.Contains(got, "403") {
+		t.Errorf("a London user's page for the office admin reads:\n%s", got)
+	}
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll("[id^=act-]").length`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Errorf("%d actions offered on a London user", n)
+	}
+	// A forged POST from the signed-in page, with the session's own CSRF
+	// token: the facade refuses it.
+	status, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`fetch("/users/%s/do", {method: "POST", credentials: "same-origin",
+		body: new URLSearchParams({csrf: document.querySelector("input[name=csrf]").value, op: "suspend"})}).then(r => r.status)`, d.LondonUser.ID),
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("forge a suspend: %v", err)
+	}
+	if status != http.StatusForbidden {
+		t.Errorf("forged suspend of a London user: %d, want 403", status)
+	}
+	u, err := b.tp.p.svc.GetUser(context.Background(), lifeline.Actor{ID: d.CompanyAdmin.ID}, d.LondonUser.ID)
+	if err != nil || u.State() != lifeline.State("active") {
+		t.Errorf("after the forged request the London user is %v (%v)", u.State(), errors.Unwrap(err))
+	}
+}
