@@ -209,10 +209,6 @@ var resetFields = []resetField{
 	{"devices", "Devices", lifecycle.FieldDevices},
 }
 
-type offboardOption struct {
-	recording.OffboardingSpec
-}
-
 type userData struct {
 	U           lifeline.User
 	Office      string
