@@ -338,7 +338,7 @@ func (b *browser) officeAdmin(t *testing.T) {
 	// A forged POST from the signed-in page, with the session's own CSRF
 	// token: the facade refuses it.
 	status, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](fmt.Sprintf(`fetch("/users/%s/do", {method: "POST", credentials: "same-origin",
-		body: new URLSearchParams({csrf: document.querySelector("input[name=csrf]").value, op: "suspend"})}).then(r => r.status)`, d.LondonUser.ID),
+		body: new URLSearchParams({csrf: document.querySelector("input[name=csrf]").value, op: "suspend", version: "1"})}).then(r => r.status)`, d.LondonUser.ID),
 		chromedp.EvalAwaitPromise))
 	if err != nil {
 		t.Fatalf("forge a suspend: %v", err)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -60,18 +61,24 @@ func TestSignInRequiredAndCSRF(t *testing.T) {
 	// refused, and nothing changes.
 	other := tp.signIn(t, "company-admin")
 	id := tp.p.demo.Recyclable[0].ID
-	if code, _ := c.post("/users/"+id+"/do", url.Values{"op": {"suspend"}, "csrf": {other.csrf}}); code != http.StatusForbidden {
+	if code, _ := c.post("/users/"+id+"/do", url.Values{"op": {"suspend"}, "csrf": {other.csrf}, "version": {version(t, tp, id)}}); code != http.StatusForbidden {
 		t.Errorf("POST with another session's token: %d, want 403", code)
 	}
 	if u := getUser(t, tp, id); u.State() != lifeline.State("active") {
 		t.Errorf("after a refused POST the user is %s", u.State())
 	}
-	if code, _ := c.post("/users/"+id+"/do", url.Values{"op": {"suspend"}}); code != http.StatusOK {
+	if code, _ := c.post("/users/"+id+"/do", url.Values{"op": {"suspend"}, "version": {version(t, tp, id)}}); code != http.StatusOK {
 		t.Errorf("POST with the token: %d", code)
 	}
 	if u := getUser(t, tp, id); u.State() != lifeline.State("suspended") {
 		t.Errorf("after suspend the user is %s", u.State())
 	}
+}
+
+// version is the user's current version, as a form of its page carries it.
+func version(t *testing.T, tp *testPortal, id string) string {
+	t.Helper()
+	return strconv.FormatInt(getUser(t, tp, id).Version, 10)
 }
 
 func getUser(t *testing.T, tp *testPortal, id string) lifeline.User {
@@ -100,10 +107,13 @@ func TestOfficeAdminScope(t *testing.T) {
 	if code != http.StatusForbidden || strings.Contains(body, "act-") {
 		t.Errorf("GET a London user: %d (want 403) and no action offered", code)
 	}
+	// Forged: with the user's version or a guess, it is forbidden.
 	for _, op := range []string{"suspend", "delete", "reset", "force-password-reset"} {
-		form := url.Values{"op": {op}, "field": {"name"}}
-		if code, body := c.post("/users/"+london.ID+"/do", form); code != http.StatusForbidden {
-			t.Errorf("forged %s on a London user: %d, want 403\n%s", op, code, body)
+		for _, v := range []string{"1", version(t, tp, london.ID), "99"} {
+			form := url.Values{"op": {op}, "field": {"name"}, "version": {v}}
+			if code, body := c.post("/users/"+london.ID+"/do", form); code != http.StatusForbidden {
+				t.Errorf("forged %s (version %s) on a London user: %d, want 403\n%s", op, v, code, body)
+			}
 		}
 	}
 	if u := getUser(t, tp, london.ID); u.State() != lifeline.State("active") || u.Person.FirstName == "" {
@@ -144,7 +154,7 @@ func TestActionsFollowState(t *testing.T) {
 		{"restore", []string{"reinstate"}, []string{"restore", "suspend"}},
 	} {
 		if step.do != "" {
-			if code, body := admin.post("/users/"+id+"/do", url.Values{"op": {step.do}}); code != http.StatusOK {
+			if code, body := admin.post("/users/"+id+"/do", url.Values{"op": {step.do}, "version": {version(t, tp, id)}}); code != http.StatusOK {
 				t.Fatalf("%s: %d\n%s", step.do, code, body)
 			}
 		}
@@ -217,6 +227,32 @@ func TestEscapingAndPrivacy(t *testing.T) {
 	}
 	if !strings.Contains(logs, "route=") {
 		t.Errorf("the log has no request lines:\n%s", logs)
+	}
+}
+
+// TestStalePage: an action from a page drawn before someone else changed
+// the user is refused as out of date (409), and changes nothing.
+func TestStalePage(t *testing.T) {
+	tp := newTestPortal(t)
+	a, b := tp.signIn(t, "company-admin"), tp.signIn(t, "office-admin")
+	id := tp.p.demo.Recyclable[0].ID
+	_, page := a.get("/users/" + id)
+	m := regexp.MustCompile(`name="version" value="(\d+)"`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("the user page's forms carry no version")
+	}
+	if code, _ := b.post("/users/"+id+"/do", url.Values{"op": {"suspend"}, "version": {m[1]}}); code != http.StatusOK {
+		t.Fatalf("the office admin's suspend: %d", code)
+	}
+	code, body := a.post("/users/"+id+"/do", url.Values{"op": {"delete"}, "version": {m[1]}})
+	if code != http.StatusConflict || !strings.Contains(body, "changed since you looked") {
+		t.Errorf("delete from the old page: %d, want 409 saying it changed\n%s", code, body)
+	}
+	if u := getUser(t, tp, id); u.State() != lifeline.State("suspended") {
+		t.Errorf("after the refused delete the user is %s", u.State())
+	}
+	if code, _ := a.post("/users/"+id+"/do", url.Values{"op": {"suspend"}}); code != http.StatusBadRequest {
+		t.Errorf("a form without a version: %d, want 400", code)
 	}
 }
 
@@ -312,7 +348,7 @@ func TestBulkAndProxy(t *testing.T) {
 	if code, body := c.post("/users/"+target.ID+"/proxy", url.Values{}); code != http.StatusOK || !strings.Contains(body, "proxy-banner") {
 		t.Fatalf("proxy: %d, no banner", code)
 	}
-	if code, _ := c.post("/users/"+tp.p.demo.Recyclable[2].ID+"/do", url.Values{"op": {"suspend"}}); code != http.StatusOK {
+	if code, _ := c.post("/users/"+tp.p.demo.Recyclable[2].ID+"/do", url.Values{"op": {"suspend"}, "version": {version(t, tp, tp.p.demo.Recyclable[2].ID)}}); code != http.StatusOK {
 		t.Fatalf("suspend while proxying: %d", code)
 	}
 	recs, err := tp.p.svc.ListAudit(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, lifeline.AuditQuery{UserID: tp.p.demo.Recyclable[2].ID})
@@ -380,9 +416,9 @@ func TestOffboardAndLicenses(t *testing.T) {
 // is a valid action the rules allow, changes nothing.
 func FuzzUserAction(f *testing.F) {
 	for _, seed := range []string{
-		"op=suspend", "op=reset&field=name&field=email", "op=reset", "op=recycle&first=A&last=B&email=x",
-		"op=assign-number&number=%2B16502530039", "op=unassign-number&number=x", "op=nope", "op=delete",
-		"op=recycle&first=%3Cscript%3E&last=%00", "%%%", "op=restore&skip_taken=on",
+		"op=suspend&version=3", "op=reset&field=name&field=email&version=3", "op=reset&version=1", "op=recycle&first=A&last=B&email=x&version=3",
+		"op=assign-number&number=%2B16502530039&version=3", "op=unassign-number&number=x&version=3", "op=nope&version=3", "op=delete&version=3",
+		"op=recycle&first=%3Cscript%3E&last=%00&version=2", "%%%", "op=restore&skip_taken=on&version=4", "op=suspend&version=-1",
 	} {
 		f.Add(seed, false)
 	}

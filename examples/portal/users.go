@@ -312,23 +312,31 @@ func (p *portal) allowed(ctx context.Context, actor lifeline.Actor, op lifeline.
 func (p *portal) userAction(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, actor, id := r.Context(), p.actor(s), r.PathValue("id")
 	f := r.PostForm
+	// The form carries the version of the user it was drawn from: the
+	// action runs only if nobody changed the user since (lifeline.If), so
+	// an admin never acts on a page that no longer tells the truth.
+	v, verr := strconv.ParseInt(f.Get("version"), 10, 64)
+	if verr != nil || v < 1 {
+		return portalError(errs.Invalid, "the form names no version of the user: reload the page")
+	}
+	expect := lifeline.ExpectUser(id, v)
 	var (
 		err  error
 		done string
 	)
 	switch f.Get("op") {
 	case "suspend":
-		err, done = p.doUser(ctx, actor, lifeline.Suspend{UserID: id}), "Suspended."
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.Suspend{UserID: id}), "Suspended."
 	case "reinstate":
-		err, done = p.doUser(ctx, actor, lifeline.Reinstate{UserID: id}), "Reinstated."
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.Reinstate{UserID: id}), "Reinstated."
 	case "force-password-reset":
-		err, done = p.doUser(ctx, actor, lifeline.ForcePasswordReset{UserID: id}), "The user must set a new password."
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.ForcePasswordReset{UserID: id}), "The user must set a new password."
 	case "welcome-email":
-		err, done = p.doUser(ctx, actor, lifeline.SendWelcomeEmail{UserID: id}), "Welcome email queued."
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.SendWelcomeEmail{UserID: id}), "Welcome email queued."
 	case "delete":
-		err, done = p.doUser(ctx, actor, lifeline.Delete{UserID: id}), "Deleted. It can be restored from the Deleted tab until its restore window ends."
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.Delete{UserID: id}), "Deleted. It can be restored from the Deleted tab until its restore window ends."
 	case "restore":
-		err, done = p.doUser(ctx, actor, lifeline.Restore{UserID: id, RestoreOptions: lifeline.RestoreOptions{SkipTakenNumbers: f.Get("skip_taken") == "on"}}), "Restored."
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.Restore{UserID: id, RestoreOptions: lifeline.RestoreOptions{SkipTakenNumbers: f.Get("skip_taken") == "on"}}), "Restored."
 	case "reset":
 		var fields lifecycle.Fields
 		for _, rf := range resetFields {
@@ -339,13 +347,13 @@ func (p *portal) userAction(w http.ResponseWriter, r *http.Request, s *session) 
 		if fields == 0 {
 			return portalError(errs.Invalid, "choose at least one field to reset")
 		}
-		err, done = p.doUser(ctx, actor, lifeline.Reset{UserID: id, Fields: fields}), "Reset."
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.Reset{UserID: id, Fields: fields}), "Reset."
 	case "recycle":
-		err, done = p.doUser(ctx, actor, lifeline.Recycle{UserID: id,
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.Recycle{UserID: id,
 			Person: lifeline.Person{FirstName: strings.TrimSpace(f.Get("first")), LastName: strings.TrimSpace(f.Get("last"))},
 			Email:  strings.TrimSpace(f.Get("email"))}), "The extension now belongs to its new person."
 	case "assign-number":
-		_, err = p.svc.AssignNumberToUser(ctx, actor, id, f.Get("number"), lifeline.AssignOptions{})
+		err = guarded(ctx, p.svc, actor, expect, lifeline.AssignNumberToUser{UserID: id, E164: f.Get("number")})
 		done = "Number assigned."
 	case "unassign-number":
 		// The number must be this user's: the form names the user in its
@@ -355,7 +363,7 @@ func (p *portal) userAction(w http.ResponseWriter, r *http.Request, s *session) 
 			if !slices.ContainsFunc(held, func(n lifeline.NumberView) bool { return n.E164 == f.Get("number") }) {
 				return portalError(errs.NotFound, "this user holds no such number")
 			}
-			_, err = p.svc.UnassignNumber(ctx, actor, f.Get("number"))
+			err = guarded(ctx, p.svc, actor, expect, lifeline.UnassignNumber{E164: f.Get("number")})
 			done = "Number moved to the reserved pool."
 		}
 	default:
@@ -367,8 +375,17 @@ func (p *portal) userAction(w http.ResponseWriter, r *http.Request, s *session) 
 	return p.redirect(w, r, s, "/users/"+id, done)
 }
 
-func (p *portal) doUser(ctx context.Context, actor lifeline.Actor, op lifeline.Operation[lifeline.User]) error {
-	_, err := lifeline.Do(ctx, p.svc, actor, op)
+// guarded runs op only if the user is still at the version the form was
+// drawn from. When it is not, a refusal of the action itself (the actor
+// may not do it at all) is reported before the out-of-date page, so a
+// forged request is told it is forbidden whatever version it names.
+func guarded[R any](ctx context.Context, svc *lifeline.Service, actor lifeline.Actor, expect lifeline.Expect, op lifeline.Operation[R]) error {
+	_, err := lifeline.Do(ctx, svc, actor, lifeline.If(op, expect))
+	if errs.Is(err, errs.Stale) {
+		if _, _, perr := lifeline.Preview(ctx, svc, actor, op); errs.Is(perr, errs.Forbidden) || errs.Is(perr, errs.NotFound) {
+			return perr
+		}
+	}
 	return err
 }
 
