@@ -60,6 +60,9 @@ type session struct {
 
 const sessionCookie = "portal_session"
 
+// maxSessions bounds the sessions kept in memory.
+const maxSessions = 10000
+
 // signedIn reports whether the session acts as a demo account.
 func (s *session) signedIn() bool { return s.actor.ID != "" }
 
@@ -209,6 +212,14 @@ func (p *portal) sessionOf(w http.ResponseWriter, r *http.Request) *session {
 		}
 	}
 	s := &session{id: randomID(), csrf: randomID()}
+	if len(p.sessions) >= maxSessions {
+		// A demo keeps sessions in memory: past the bound, forget one
+		// at random rather than grow without end.
+		for id := range p.sessions {
+			delete(p.sessions, id)
+			break
+		}
+	}
 	p.sessions[s.id] = s
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	return s

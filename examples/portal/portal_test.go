@@ -256,6 +256,35 @@ func TestStalePage(t *testing.T) {
 	}
 }
 
+// TestNumbers assigns a number from the available list and moves it to the
+// reserved pool, where the Reserved numbers tab shows its last holder.
+func TestNumbers(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "office-admin")
+	u := tp.p.demo.Recyclable[0]
+	_, page := c.get("/users/" + u.ID)
+	m := regexp.MustCompile(`<option value="&#43;(\d+)">`).FindStringSubmatch(page)
+	if m == nil {
+		t.Fatal("no available number offered")
+	}
+	m[1] = "+" + m[1]
+	if code, body := c.post("/users/"+u.ID+"/do", url.Values{"op": {"assign-number"}, "number": {m[1]}, "version": {version(t, tp, u.ID)}}); code != http.StatusOK || !strings.Contains(body, "Number assigned.") {
+		t.Fatalf("assign: %d\n%s", code, body)
+	}
+	// A number the user does not hold is not its page's to take.
+	if code, _ := c.post("/users/"+u.ID+"/do", url.Values{"op": {"unassign-number"}, "number": {"+16502530000"}, "version": {version(t, tp, u.ID)}}); code != http.StatusNotFound {
+		t.Errorf("unassigning someone else's number: %d, want 404", code)
+	}
+	if code, _ := c.post("/users/"+u.ID+"/do", url.Values{"op": {"unassign-number"}, "number": {m[1]}, "version": {version(t, tp, u.ID)}}); code != http.StatusOK {
+		t.Fatalf("unassign: %d", code)
+	}
+	_, body := c.get("/users?tab=reserved")
+	row := regexp.MustCompile(`(?s)<tr><td>&#43;` + m[1][1:] + `</td><td>San Francisco</td><td>([^<]*)</td>`).FindStringSubmatch(body)
+	if row == nil || row[1] != u.Person.Full() {
+		t.Errorf("the reserved tab does not show %s last held by %s:\n%v", m[1], u.Person.Full(), row)
+	}
+}
+
 // TestCursorPaging: pages of a tab list every user once.
 func TestCursorPaging(t *testing.T) {
 	tp := newTestPortal(t)
