@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 )
 
@@ -242,7 +243,9 @@ type view struct {
 	Proxy   string
 	Flash   string
 	Company string
-	Data    any
+	// Licenses: the menu offers the licenses page.
+	Licenses bool
+	Data     any
 }
 
 // render writes a page with the layout.
@@ -258,15 +261,19 @@ func (p *portal) render(w http.ResponseWriter, s *session, status int, name, tit
 	p.mu.Unlock()
 	ctx := context.Background()
 	if actor.ID != "" {
+		role := access.Member
 		if me, err := p.svc.GetUser(ctx, lifeline.Actor{ID: actor.ID}, actor.ID); err == nil {
-			v.Me = displayName(me)
+			v.Me, role = displayName(me), me.Role
 		}
 		if actor.OnBehalfOf != "" {
-			v.Proxy = "user " + actor.OnBehalfOf
+			v.Proxy, role = "user "+actor.OnBehalfOf, access.Member
 			if u, err := p.svc.GetUser(ctx, actor, actor.OnBehalfOf); err == nil {
-				v.Proxy = displayName(u) + " (ext " + u.Extension + ")"
+				v.Proxy, role = displayName(u)+" (ext "+u.Extension+")", u.Role
 			}
 		}
+		// The menu offers the pages the acting role may read at all, from
+		// the access matrix.
+		v.Licenses = access.ScopeOf(role, lifeline.ListPools{}.Spec().Permission) != access.ScopeNone
 	}
 	var buf strings.Builder
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {

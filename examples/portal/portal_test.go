@@ -178,8 +178,11 @@ func TestActionsFollowState(t *testing.T) {
 	if code, _ := m.get("/users/" + id); code != http.StatusForbidden {
 		t.Errorf("a member reading a colleague: %d, want 403", code)
 	}
-	if _, body := m.get("/users"); strings.Contains(body, "bulk-go") {
-		t.Errorf("a member is offered bulk actions")
+	if _, body := m.get("/users"); strings.Contains(body, "bulk-go") || strings.Contains(body, `href="/licenses"`) {
+		t.Errorf("a member is offered bulk actions or the licenses page")
+	}
+	if _, body := admin.get("/users"); !strings.Contains(body, `href="/licenses"`) {
+		t.Errorf("the company admin is not offered the licenses page")
 	}
 }
 
