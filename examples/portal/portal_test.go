@@ -288,6 +288,35 @@ func TestNumbers(t *testing.T) {
 	}
 }
 
+// TestResetAndRecycle resets a user's name from the dialog, which frees
+// the extension (Setup Required), then gives it to a new person.
+func TestResetAndRecycle(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "office-admin")
+	id := tp.p.demo.Recyclable[0].ID
+	if code, _ := c.post("/users/"+id+"/do", url.Values{"op": {"reset"}, "version": {version(t, tp, id)}}); code != http.StatusBadRequest {
+		t.Errorf("a reset with no field chosen: %d, want 400", code)
+	}
+	if _, body := c.get("/users/" + id); strings.Contains(body, `id="act-recycle"`) {
+		t.Errorf("recycle offered on an active user")
+	}
+	if code, body := c.post("/users/"+id+"/do", url.Values{"op": {"reset"}, "field": {"name", "email", "password"}, "version": {version(t, tp, id)}}); code != http.StatusOK {
+		t.Fatalf("reset: %d\n%s", code, body)
+	}
+	if u := getUser(t, tp, id); u.State() != lifeline.State("setup_required") || u.Person.FirstName != "" {
+		t.Fatalf("after the reset the user is %s %q", u.State(), u.Person.Full())
+	}
+	if _, body := c.get("/users/" + id); !strings.Contains(body, `id="act-recycle"`) {
+		t.Errorf("recycle not offered on an empty extension")
+	}
+	if code, body := c.post("/users/"+id+"/do", url.Values{"op": {"recycle"}, "first": {"Hedy"}, "last": {"Lamarr"}, "email": {"hedy@acme.example"}, "version": {version(t, tp, id)}}); code != http.StatusOK {
+		t.Fatalf("recycle: %d\n%s", code, body)
+	}
+	if u := getUser(t, tp, id); u.State() != lifeline.State("password_required") || u.Person.Full() != "Hedy Lamarr" {
+		t.Errorf("after the recycle the user is %s %q", u.State(), u.Person.Full())
+	}
+}
+
 // TestCursorPaging: pages of a tab list every user once.
 func TestCursorPaging(t *testing.T) {
 	tp := newTestPortal(t)
