@@ -354,6 +354,7 @@ func TestCursorPaging(t *testing.T) {
 // TestBulkAndProxy runs a bulk reset and recycle through the confirmation
 // and the progress fragment, then proxies into a user.
 func TestBulkAndProxy(t *testing.T) {
+	defer func(d time.Duration) { bulkStepDelay = d }(bulkStepDelay)
 	bulkStepDelay = 0
 	tp := newTestPortal(t)
 	c := tp.signIn(t, "company-admin")
