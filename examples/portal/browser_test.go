@@ -38,8 +38,8 @@ type browser struct {
 
 // TestBrowser drives the portal in a real browser: search, a bulk reset
 // and recycle whose progress view reaches 3/3, delete and restore, an
-// office admin's limits and a forged request, and a name of markup shown
-// as text. It takes a
+// office admin's limits and a forged request, a name of markup shown as
+// text, and a re-sync that makes a staged change stale. It takes a
 // screenshot at each step (into LIFELINE_PORTAL_SHOTS when set, else a
 // temp dir) and asserts on the pages' text.
 func TestBrowser(t *testing.T) {
@@ -55,6 +55,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("markup renders as text", b.markup)
 	t.Run("bulk reset and recycle", b.bulk)
 	t.Run("delete and restore", b.deleteRestore)
+	t.Run("re-sync makes a staged change stale", b.resync)
 	t.Run("office admin", b.officeAdmin)
 	if n := b.alerts.Load(); n != 0 {
 		t.Errorf("%d alert dialogs opened: some markup ran as script", n)
@@ -309,6 +310,71 @@ func (b *browser) deleteRestore(t *testing.T) {
 	}
 	if f := b.text(t, "#flash"); f != "Restored." {
 		t.Errorf("flash reads %q", f)
+	}
+}
+
+// resync stages a bulk delete as a change set; while its page is open,
+// another tab re-syncs with the carrier; confirming from the first tab is
+// then refused as stale, and nothing is deleted.
+func (b *browser) resync(t *testing.T) {
+	tp := b.tp
+	ids := activeIDs(t, tp, "edsger", "frances")
+	b.run(t, "users", chromedp.Navigate(b.base+"/users?tab=active"), chromedp.WaitVisible(chromedp.CSS(`#users`)))
+	b.searchFor(t, "")
+	var picks []chromedp.Action[chromedp.Void]
+	for _, id := range ids {
+		picks = append(picks, chromedp.Click(chromedp.CSS(`input.pick[value="`+id+`"]`)))
+	}
+	b.run(t, "select two users", picks...)
+	b.run(t, "stage a bulk delete",
+		chromedp.SetValue(chromedp.CSS(`#bulk-action`), "delete"),
+		follow(`#bulk-go`, `#bulk-stage`),
+		chromedp.SendKeys(chromedp.CSS(`#stage-name`), "Leavers of November"),
+		follow(`#bulk-stage`, `#cs-confirm`),
+	)
+	b.shot(t, "change set staged")
+	if got := b.text(t, "#cs-status"); got != "open" {
+		t.Errorf("the staged set is %q", got)
+	}
+	if got := b.text(t, "#cs-users"); !strings.Contains(got, "Edsger Dijkstra") || !strings.Contains(got, "Deleted") {
+		t.Errorf("the set's preview reads:\n%s", got)
+	}
+
+	// Another tab of the same session re-syncs meanwhile.
+	other, cancel := chromedp.NewContext(b.ctx)
+	defer cancel()
+	ctx, cancelT := context.WithTimeout(other, 20*time.Second)
+	defer cancelT()
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(b.base+"/changesets"),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-ready] #resync`)),
+		// form.submit() skips the confirmation dialog a click asks.
+		chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.old = "1"; document.getElementById("resync").form.submit()`),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-ready]:not([data-old]) #flash`)),
+	); err != nil {
+		t.Fatalf("re-sync in another tab: %v", err)
+	}
+	flash, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(`#flash`)))
+	if err != nil || !strings.Contains(flash, "1 open change set(s) discarded") {
+		t.Errorf("the re-sync says %q (%v)", flash, err)
+	}
+	cancel()
+
+	// The first tab still shows the set as it was; confirming it now is
+	// refused.
+	b.run(t, "confirm the stale set", follow(`#cs-confirm`, `#problem`))
+	b.shot(t, "change set stale")
+	if got := b.text(t, "#problem"); !strings.Contains(got, "changed since you looked") || !strings.Contains(got, "409") {
+		t.Errorf("confirming after the re-sync reads:\n%s", got)
+	}
+	for _, id := range ids {
+		if u := getUser(t, tp, id); u.State() != lifeline.State("active") {
+			t.Errorf("after the refused confirm a user is %s", u.State())
+		}
+	}
+	b.run(t, "change sets", chromedp.Navigate(b.base+"/changesets"), chromedp.WaitVisible(chromedp.CSS(`#changesets`)))
+	if got := b.text(t, "#changesets"); !strings.Contains(got, "Leavers of November") || !strings.Contains(got, "re-sync") {
+		t.Errorf("the change sets list reads:\n%s", got)
 	}
 }
 

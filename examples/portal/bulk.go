@@ -5,6 +5,7 @@ import (
 	"errors"
 	"iter"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -95,6 +96,8 @@ type bulkConfirmData struct {
 	Kind bulkKind
 	Rows []bulkRow
 	OK   int
+	// Stage: the role may stage the action as a change set instead.
+	Stage bool
 }
 
 // bulkConfirm is the confirmation step: the selected users, and, for
@@ -110,7 +113,7 @@ func (p *portal) bulkConfirm(w http.ResponseWriter, r *http.Request, s *session)
 	if err != nil {
 		return err
 	}
-	d := bulkConfirmData{Kind: kind}
+	d := bulkConfirmData{Kind: kind, Stage: p.mayStage(ctx, actor)}
 	for _, u := range users {
 		d.Rows = append(d.Rows, bulkRow{U: u})
 	}
@@ -155,6 +158,23 @@ func (p *portal) selected(ctx context.Context, actor lifeline.Actor, ids []strin
 type newPerson struct {
 	Person lifeline.Person
 	Email  string
+}
+
+// peopleOf reads the new person of each of n items from a bulk form, for
+// the actions that need one.
+func peopleOf(f url.Values, kind bulkKind, n int) []newPerson {
+	if !kind.NeedsPerson {
+		return nil
+	}
+	people := make([]newPerson, n)
+	for i := range people {
+		k := strconv.Itoa(i)
+		people[i] = newPerson{
+			Person: lifeline.Person{FirstName: strings.TrimSpace(f.Get("first" + k)), LastName: strings.TrimSpace(f.Get("last" + k))},
+			Email:  strings.TrimSpace(f.Get("email" + k)),
+		}
+	}
+	return people
 }
 
 // items yields the operations of a bulk action, one per user, built when
@@ -230,16 +250,7 @@ func (p *portal) bulkRun(w http.ResponseWriter, r *http.Request, s *session) err
 	if err != nil {
 		return err
 	}
-	var people []newPerson
-	if kind.NeedsPerson {
-		for i := range users {
-			n := strconv.Itoa(i)
-			people = append(people, newPerson{
-				Person: lifeline.Person{FirstName: strings.TrimSpace(f.Get("first" + n)), LastName: strings.TrimSpace(f.Get("last" + n))},
-				Email:  strings.TrimSpace(f.Get("email" + n)),
-			})
-		}
-	}
+	people := peopleOf(f, kind, len(users))
 	job := &bulkJob{id: randomID(), owner: actor.ID, Kind: kind, started: time.Now()}
 	for _, u := range users {
 		job.items = append(job.items, bulkItem{Extension: u.Extension, UserID: u.ID, Name: displayName(u), State: "waiting"})

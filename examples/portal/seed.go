@@ -26,6 +26,16 @@ type demo struct {
 	LondonUser      lifeline.User // an active London user, outside Katherine's office
 	Recyclable      []lifeline.User
 	ReservedNumbers int
+	// Carrier is the carrier account's lines as the seed leaves them:
+	// every number it added, and two more that lifeline does not know
+	// yet, which a re-sync brings in.
+	Carrier []carrierLine
+}
+
+// carrierLine is a line of the demo carrier account.
+type carrierLine struct {
+	E164, OfficeID string
+	Recorded       bool
 }
 
 // seedPassword is every demo user's password. The portal signs people in
@@ -111,12 +121,16 @@ func seed(ctx context.Context, st store.Store, now time.Time) (demo, error) {
 	for i := range 30 {
 		londonNums = append(londonNums, fmt.Sprintf("+44 20 7946 %04d", i))
 	}
-	if _, err := svc.AddNumbers(ctx, admin, d.SF.ID, "", sfNums...); err != nil {
-		return d, fmt.Errorf("add numbers: %w", err)
+	for office, raw := range map[string][]string{d.SF.ID: sfNums, d.London.ID: londonNums} {
+		added, err := svc.AddNumbers(ctx, admin, office, "", raw...)
+		if err != nil {
+			return d, fmt.Errorf("add numbers: %w", err)
+		}
+		for _, n := range added {
+			d.Carrier = append(d.Carrier, carrierLine{E164: n.E164, OfficeID: n.OfficeID})
+		}
 	}
-	if _, err := svc.AddNumbers(ctx, admin, d.London.ID, "", londonNums...); err != nil {
-		return d, fmt.Errorf("add numbers: %w", err)
-	}
+	d.Carrier = append(d.Carrier, carrierLine{E164: "+16502530040", OfficeID: d.SF.ID}, carrierLine{E164: "+16502530041", OfficeID: d.SF.ID})
 	if _, err := svc.SetPassword(ctx, sys, b.Admin.ID, seedPassword); err != nil {
 		return d, err
 	}
@@ -212,6 +226,14 @@ func seed(ctx context.Context, st store.Store, now time.Time) (demo, error) {
 		nums, err := svc.ListNumbers(ctx, admin, lifeline.NumberQuery{HolderID: u.ID})
 		if err != nil || len(nums) == 0 {
 			return d, fmt.Errorf("numbers of a recorded user: %v", err)
+		}
+		// The carrier records the lines of recorded users.
+		for _, n := range nums {
+			for i := range d.Carrier {
+				if d.Carrier[i].E164 == n.E164 {
+					d.Carrier[i].Recorded = true
+				}
+			}
 		}
 		for i := range 3 {
 			start := clk.Now().Add(-time.Duration(i+1) * 26 * time.Hour)
