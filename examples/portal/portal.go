@@ -243,9 +243,10 @@ type view struct {
 	Proxy   string
 	Flash   string
 	Company string
-	// Licenses: the menu offers the licenses page.
-	Licenses bool
-	Data     any
+	// Licenses and ChangeSets: the menu offers those pages.
+	Licenses   bool
+	ChangeSets bool
+	Data       any
 }
 
 // render writes a page with the layout.
@@ -274,6 +275,7 @@ func (p *portal) render(w http.ResponseWriter, s *session, status int, name, tit
 		// The menu offers the pages the acting role may read at all, from
 		// the access matrix.
 		v.Licenses = access.ScopeOf(role, lifeline.ListPools{}.Spec().Permission) != access.ScopeNone
+		v.ChangeSets = access.ScopeOf(role, lifeline.StageChanges{}.Spec().Permission) != access.ScopeNone
 	}
 	var buf strings.Builder
 	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
@@ -324,6 +326,8 @@ var funcs = template.FuncMap{
 	},
 	"left": left,
 	"dur":  func(d time.Duration) string { return d.Round(time.Second).String() },
+	// inc counts items from 1, as the library's messages do ("item 2").
+	"inc": func(i int) int { return i + 1 },
 }
 
 // left says how long a restore window has left, in days and hours.

@@ -178,11 +178,11 @@ func TestActionsFollowState(t *testing.T) {
 	if code, _ := m.get("/users/" + id); code != http.StatusForbidden {
 		t.Errorf("a member reading a colleague: %d, want 403", code)
 	}
-	if _, body := m.get("/users"); strings.Contains(body, "bulk-go") || strings.Contains(body, `href="/licenses"`) {
-		t.Errorf("a member is offered bulk actions or the licenses page")
+	if _, body := m.get("/users"); strings.Contains(body, "bulk-go") || strings.Contains(body, `href="/licenses"`) || strings.Contains(body, `href="/changesets"`) {
+		t.Errorf("a member is offered bulk actions, the licenses page or change sets")
 	}
-	if _, body := admin.get("/users"); !strings.Contains(body, `href="/licenses"`) {
-		t.Errorf("the company admin is not offered the licenses page")
+	if _, body := admin.get("/users"); !strings.Contains(body, `href="/licenses"`) || !strings.Contains(body, `href="/changesets"`) {
+		t.Errorf("the company admin is not offered the licenses page and change sets")
 	}
 }
 
