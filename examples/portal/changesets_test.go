@@ -106,8 +106,8 @@ func TestChangeSets(t *testing.T) {
 
 	// An office admin is not offered the re-sync and is refused it.
 	oa := tp.signIn(t, "office-admin")
-	if _, body := oa.get("/changesets"); strings.Contains(body, `id="resync"`) {
-		t.Errorf("the office admin is offered the re-sync")
+	if code, body := oa.get("/changesets"); code != http.StatusOK || strings.Contains(body, `id="resync"`) || !strings.Contains(body, `id="changesets"`) {
+		t.Errorf("the office admin's change sets page: %d, or it offers the re-sync", code)
 	}
 	if code, _ := oa.post("/changesets/resync", url.Values{}); code != http.StatusForbidden {
 		t.Errorf("the office admin's forged re-sync: %d, want 403", code)

@@ -28,6 +28,9 @@
 //     progress view that updates as items finish, then per-item results.
 //   - Licenses: pools per office; a transfer between offices with a
 //     review before it is confirmed.
+//   - Change sets: a bulk action staged instead of run, its preview,
+//     confirm and discard; a re-sync with a demo carrier account, which
+//     discards every open change set.
 //   - Audit trail of a user.
 //
 // # Safety

@@ -513,3 +513,54 @@ func FuzzUserAction(f *testing.F) {
 		}
 	})
 }
+
+// formRoutes are the POST handlers FuzzForms sends arbitrary forms to.
+var formRoutes = []string{"/users/search", "/bulk", "/bulk/run", "/bulk/stage", "/licenses/review", "/licenses/transfer", "/signin", "/proxy/stop"}
+
+// FuzzForms posts arbitrary forms to every other form handler as an office
+// admin: each answers with a page, never a 5xx, and none changes a user of
+// another office.
+func FuzzForms(f *testing.F) {
+	f.Add(uint8(0), "q=ada&tab=active")
+	f.Add(uint8(1), "action=delete&user=x")
+	f.Add(uint8(2), "action=reset-recycle&user=x&first0=A&last0=B")
+	f.Add(uint8(3), "action=force-password-reset&name=%3Cb%3E")
+	f.Add(uint8(4), "from=a&to=b&type=seat&count=1")
+	f.Add(uint8(5), "from=a&to=b&type=seat&count=-1")
+	f.Add(uint8(6), "account=member")
+	f.Add(uint8(7), "")
+	tp := newTestPortal(f)
+	c := tp.signIn(f, "office-admin")
+	london := tp.p.demo.LondonUser.ID
+	f.Fuzz(func(t *testing.T, route uint8, body string) {
+		c.tb = t
+		v, err := url.ParseQuery(body)
+		if err != nil {
+			v = url.Values{"raw": {body}}
+		}
+		if v.Has("user") {
+			v.Add("user", london) // a user of another office in every bulk
+		}
+		v.Set("csrf", c.csrf)
+		path := formRoutes[int(route)%len(formRoutes)]
+		req, _ := http.NewRequest(http.MethodPost, c.base+path, strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		resp, err := c.http.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Errorf("POST %s %q: %d", path, body, resp.StatusCode)
+		}
+		if path == "/signin" {
+			// Signing in again changes the session: sign back in as the
+			// office admin.
+			*c = *tp.signIn(t, "office-admin")
+		}
+		u, err := tp.p.svc.GetUser(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, london)
+		if err != nil || u.State() != lifeline.State("active") || u.Person.FirstName == "" {
+			t.Errorf("POST %s %q changed the London user: %v %v", path, body, u.State(), err)
+		}
+	})
+}
