@@ -493,23 +493,7 @@ func (p *portal) auditPage(w http.ResponseWriter, r *http.Request, s *session) e
 	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	nameOf := func(uid string) string {
-		if uid == "" {
-			return ""
-		}
-		if n, ok := names[uid]; ok {
-			return n
-		}
-		n := uid
-		if strings.HasPrefix(uid, "system:") {
-			n = uid
-		} else if v, err := p.svc.GetUser(ctx, actor, uid); err == nil {
-			n = displayName(v)
-		}
-		names[uid] = n
-		return n
-	}
+	nameOf := p.namer(ctx, actor)
 	d := auditData{U: u}
 	for _, rec := range recs {
 		who := nameOf(rec.ActorID)
