@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 )
 
@@ -52,8 +53,9 @@ func (e Expect) String() string {
 // its version; otherwise it is refused as errs.Stale, naming the object
 // that changed, and changes nothing. The versions are compared in op's
 // transaction, before op runs, so nothing can change between the check and
-// the write. An object of another company, or one the actor cannot see,
-// is reported as missing.
+// the write. An object of another company is reported as missing, one
+// the actor may not read (another office's user, for an office admin) as
+// forbidden, whatever the version given.
 //
 //	u, _ := svc.GetUser(ctx, admin, id)
 //	// ... the admin edits the form ...
@@ -123,31 +125,40 @@ func (o *op) checkVersions(want []Expect) error {
 }
 
 // versionOf reads the current version of the object e names, through the
-// same tenancy rules as every loader.
+// same tenancy rules as every loader, and only if the principal may read
+// the object: a version is not to be learnt by guessing it.
 func (o *op) versionOf(e Expect) (int64, error) {
 	switch e.Kind {
 	case ObjectUser:
 		u, err := o.loadUser(e.ID)
-		return u.Version, err
+		if err != nil {
+			return 0, err
+		}
+		return u.Version, o.allowed(access.ReadUser, userTarget(u))
 	case ObjectNumber:
 		n, err := o.tx.GetNumber(o.ctx, e.ID)
 		if err != nil {
 			return 0, err
 		}
-		if _, err := o.loadOffice(n.OfficeID); err != nil {
+		off, err := o.loadOffice(n.OfficeID)
+		if err != nil {
 			return 0, errs.E(errs.NotFound, o.name, "number %q is not in any office's inventory", e.ID)
 		}
-		return n.Version, nil
+		return n.Version, o.allowed(access.ReadNumbers, access.Target{CompanyID: off.CompanyID, OfficeIDs: []string{off.ID}, UserID: n.HolderID})
 	default:
 		office, typ, ok := cutPoolID(e.ID)
 		if !ok {
 			return 0, errs.E(errs.Invalid, o.name, "pool id %q is not office/type", e.ID)
 		}
-		if _, err := o.loadOffice(office); err != nil {
+		off, err := o.loadOffice(office)
+		if err != nil {
 			return 0, err
 		}
 		p, err := o.tx.GetPool(o.ctx, office, LicenseType(typ))
-		return p.Version, err
+		if err != nil {
+			return 0, err
+		}
+		return p.Version, o.allowed(access.ReadLicenses, access.Target{CompanyID: off.CompanyID, OfficeIDs: []string{off.ID}})
 	}
 }
 

@@ -2,6 +2,7 @@ package lifelinetest
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -113,6 +114,20 @@ func testIfStale(t *testing.T, h Harness) {
 	fx.refused("If as another company", err, before, errs.ErrNotFound)
 	_, err = lifeline.Do(fx.ctx, fx.svc, outsider, lifeline.If(lifeline.Suspend{UserID: u.ID}, lifeline.ExpectUser(u.ID, cur+1)))
 	fx.refused("If with a wrong version as another company", err, before, errs.ErrNotFound)
+
+	// An office admin learns nothing of a user outside its offices by
+	// guessing versions: right or wrong, it is forbidden.
+	fx.seats(fx.gb, 2)
+	londoner := fx.userIn(fx.gb, lifecycle.Active)
+	oa := fx.create(fx.us)
+	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []int64{londoner.Version, londoner.Version + 1} {
+		before := fx.snapshot()
+		_, err := lifeline.Do(fx.ctx, fx.svc, lifeline.Actor{ID: oa.ID}, lifeline.If(lifeline.GetUser{UserID: londoner.ID}, lifeline.ExpectUser(londoner.ID, v)))
+		fx.refused(fmt.Sprintf("If at version %d on another office's user", v), err, before, errs.ErrForbidden)
+	}
 
 	// The current version lets it through.
 	s, err := lifeline.Do(fx.ctx, fx.svc, admin, lifeline.If(lifeline.Suspend{UserID: u.ID}, lifeline.ExpectUser(u.ID, cur)))
