@@ -33,7 +33,23 @@ func (t *Tx) AppendAudit(ctx context.Context, r store.AuditRecord) (int64, error
 
 // ListAudit implements store.Audit.
 func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditRecord, error) {
-	b := t.q.sb.Select(append([]string{"id"}, auditCols...)...).From("audit").OrderBy("id")
+	query, args, err := t.q.listAuditQuery(f).ToSql()
+	if err != nil {
+		return nil, errs.Wrap(errs.Other, "store.ListAudit", err, "building the query")
+	}
+	return queryBuilt(ctx, t, "store.ListAudit", query, args, func(s interface{ Scan(...any) error }) (store.AuditRecord, error) {
+		var r store.AuditRecord
+		var at int64
+		err := s.Scan(&r.ID, &at, &r.CompanyID, &r.ActorID, &r.ActorRole, &r.OnBehalfOf, &r.Action,
+			&r.TargetKind, &r.TargetID, &r.UserID, &r.FromState, &r.ToState, &r.Detail, &r.Personal)
+		r.At = fromNanos(at)
+		return r, err
+	})
+}
+
+// listAuditQuery is the query of ListAudit for f.
+func (q *Queries) listAuditQuery(f store.AuditFilter) sq.SelectBuilder {
+	b := q.sb.Select(append([]string{"id"}, auditCols...)...).From("audit").OrderBy("id")
 	for _, w := range [...]struct{ col, v string }{
 		{"company_id", f.CompanyID}, {"user_id", f.UserID}, {"target_id", f.TargetID}, {"action", f.Action},
 	} {
@@ -47,18 +63,7 @@ func (t *Tx) ListAudit(ctx context.Context, f store.AuditFilter) ([]store.AuditR
 	if f.Limit > 0 {
 		b = b.Limit(uint64(f.Limit))
 	}
-	query, args, err := b.ToSql()
-	if err != nil {
-		return nil, errs.Wrap(errs.Other, "store.ListAudit", err, "building the query")
-	}
-	return queryBuilt(ctx, t, "store.ListAudit", query, args, func(s interface{ Scan(...any) error }) (store.AuditRecord, error) {
-		var r store.AuditRecord
-		var at int64
-		err := s.Scan(&r.ID, &at, &r.CompanyID, &r.ActorID, &r.ActorRole, &r.OnBehalfOf, &r.Action,
-			&r.TargetKind, &r.TargetID, &r.UserID, &r.FromState, &r.ToState, &r.Detail, &r.Personal)
-		r.At = fromNanos(at)
-		return r, err
-	})
+	return b
 }
 
 // ScrubAudit implements store.Audit.

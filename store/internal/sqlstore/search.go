@@ -255,6 +255,14 @@ func (t *Tx) PageNumbers(ctx context.Context, f store.NumberFilter, afterE164 st
 			b = b.Where(sq.Eq{w.col: w.v})
 		}
 	}
+	// The literals let the partial holder indexes serve (see
+	// listNumbersQuery).
+	if f.HolderID != "" {
+		b = b.Where("holder_id <> ''")
+	}
+	if f.LastHolderID != "" {
+		b = b.Where("last_holder_id <> ''")
+	}
 	if afterE164 != "" {
 		b = b.Where(sq.Gt{"e164": afterE164})
 	}

@@ -43,9 +43,13 @@ func (q *Queries) buildUsers() {
 	q.add("userVersion", q.sb.Select("version").From("users").Where("id = ?", nil))
 	sel := q.sb.Select(userCols...).From("users")
 	q.add("getUser", sel.Where("id = ?", nil))
-	q.add("userByEmail", sel.Where("company_id = ? AND email = ?", nil, nil))
+	// The literal conditions are those of the partial unique indexes
+	// users_email and users_extension: SQLite uses a partial index only
+	// when the WHERE clause holds its condition literally, and otherwise
+	// reads every user of the company.
+	q.add("userByEmail", sel.Where("company_id = ? AND email = ? AND email <> ''", nil, nil))
 	q.add("extensionTaken", q.sb.Select("COUNT(*)").From("users").
-		Where("company_id = ? AND extension = ? AND state <> ?", nil, nil, nil))
+		Where("company_id = ? AND extension = ? AND state <> 'anonymized'", nil, nil))
 	// Literal state and (length, text) order match the partial index
 	// users_extension_order, so this reads one index entry.
 	q.add("nextExtension", q.sb.Select("extension").From("users").
@@ -170,7 +174,7 @@ func (t *Tx) FindUserByEmail(ctx context.Context, companyID, email string) (life
 // ExtensionTaken implements store.Users.
 func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (bool, error) {
 	var n int
-	err := t.queryRow(ctx, "store.ExtensionTaken", "extensionTaken", companyID, extension, string(lifecycle.Anonymized)).Scan(&n)
+	err := t.queryRow(ctx, "store.ExtensionTaken", "extensionTaken", companyID, extension).Scan(&n)
 	if err != nil {
 		return false, t.q.fail("store.ExtensionTaken", err)
 	}
@@ -197,7 +201,18 @@ func (t *Tx) NextExtension(ctx context.Context, companyID string) (string, error
 // ListUsers implements store.Users. Its shape depends on the filter, so it
 // is the one user query built per call.
 func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.User, error) {
-	b := t.q.sb.Select(userCols...).From("users").OrderBy("id")
+	query, args, err := t.q.listUsersQuery(f).ToSql()
+	if err != nil {
+		return nil, errs.Wrap(errs.Other, "store.ListUsers", err, "building the query")
+	}
+	return queryBuilt(ctx, t, "store.ListUsers", query, args, scanUser)
+}
+
+// listUsersQuery is the query of ListUsers for f. The indexes
+// users_company_state and users_office_state (migration 0009) serve a
+// company's or an office's page in one state, in id order.
+func (q *Queries) listUsersQuery(f store.UserFilter) sq.SelectBuilder {
+	b := q.sb.Select(userCols...).From("users").OrderBy("id")
 	if f.CompanyID != "" {
 		b = b.Where(sq.Eq{"company_id": f.CompanyID})
 	}
@@ -228,11 +243,7 @@ func (t *Tx) ListUsers(ctx context.Context, f store.UserFilter) ([]lifecycle.Use
 	if f.Limit > 0 {
 		b = b.Limit(uint64(f.Limit))
 	}
-	query, args, err := b.ToSql()
-	if err != nil {
-		return nil, errs.Wrap(errs.Other, "store.ListUsers", err, "building the query")
-	}
-	return queryBuilt(ctx, t, "store.ListUsers", query, args, scanUser)
+	return b
 }
 
 // ListDeletedDue implements store.Users.
