@@ -71,12 +71,14 @@ type Side struct {
 func (s *Side) Close() error { return s.close() }
 
 // World is what Seed made: one company, one office with unlimited seats,
-// an inventory of numbers, and users each holding one of them (user i
-// holds Numbers[i]).
+// an inventory of numbers, users each holding one of them (user i holds
+// Numbers[i]), and a template user.
 type World struct {
 	CompanyID, OfficeID string
 	Users               []string
 	Numbers             []string
+	// Template is a live user holding no number, for Clone.
+	Template string
 }
 
 // Seed creates w's company and office, inventory numbers and users holding
@@ -125,7 +127,9 @@ func Seed(ctx context.Context, svc *lifeline.Service, users, inventory int) (Wor
 		}
 		w.Users = append(w.Users, u.ID)
 	}
-	return w, nil
+	t, err := svc.CreateUser(ctx, Admin, lifeline.NewUser{OfficeID: o.ID, Person: lifeline.Person{FirstName: "Template", LastName: "User"}})
+	w.Template = t.ID
+	return w, err
 }
 
 // Pair is two databases seeded identically: Lifeline for the facade,

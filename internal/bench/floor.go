@@ -50,6 +50,24 @@ func NewFloor(ctx context.Context, p *Pair) (*Floor, error) {
 	return f, nil
 }
 
+// rebind rewrites the ? placeholders of query as $1, $2... for PostgreSQL.
+func rebind(pg bool, query string) string {
+	if !pg {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // Close releases the floor's statements and connection.
 func (f *Floor) Close() error {
 	for _, st := range f.stmts {
@@ -64,21 +82,7 @@ func (f *Floor) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
 	if st, ok := f.stmts[query]; ok {
 		return st, nil
 	}
-	text := query
-	if f.pg {
-		var b strings.Builder
-		n := 0
-		for _, r := range query {
-			if r == '?' {
-				n++
-				b.WriteString("$" + strconv.Itoa(n))
-				continue
-			}
-			b.WriteRune(r)
-		}
-		text = b.String()
-	}
-	st, err := f.conn.PrepareContext(ctx, text)
+	st, err := f.conn.PrepareContext(ctx, rebind(f.pg, query))
 	if err != nil {
 		return nil, fmt.Errorf("floor: preparing %s: %w", query, err)
 	}
