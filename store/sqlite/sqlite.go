@@ -63,20 +63,34 @@ type Store struct {
 	// life so its prepared statements stay prepared. Holding the channel's
 	// one slot is holding the connection.
 	writer chan *writeConn
+	// readers are idle read connections, each keeping its statements
+	// prepared: a read parses its statements once per connection, not
+	// once per call (parsing was most of the cost of a GetUser).
+	readers chan *writeConn
 
 	closed    chan struct{}
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// writeConn is the writer connection and its prepared statements.
+// writeConn is a connection held by the store and its prepared
+// statements: the writer, or an idle reader.
 type writeConn struct {
 	conn  *sql.Conn
 	stmts map[string]*sql.Stmt
 }
 
-// Stmt implements sqlstore.StmtCache. Only the holder of the writer slot
-// calls it, so the map needs no lock.
+// close closes the statements and the connection.
+func (w *writeConn) close() error {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	return w.conn.Close()
+}
+
+// Stmt implements sqlstore.StmtCache. Only the holder of the connection
+// (the writer slot, or a reader taken from the idle list) calls it, so the
+// map needs no lock.
 func (w *writeConn) Stmt(ctx context.Context, name, query string) (*sql.Stmt, error) {
 	if st, ok := w.stmts[name]; ok {
 		return st, nil
@@ -166,7 +180,12 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if n := db.Stats().MaxOpenConnections; n == 1 {
 		return nil, errs.E(errs.Invalid, "sqlite.New", "the pool allows one connection; the store needs at least two (one is kept for writes)")
 	}
-	s := &Store{db: db, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Question, Classify: classify}), writer: make(chan *writeConn, 1), closed: make(chan struct{})}
+	idle := db.Stats().MaxOpenConnections - 1
+	if idle <= 0 {
+		idle = 3
+	}
+	s := &Store{db: db, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Question, Classify: classify}),
+		writer: make(chan *writeConn, 1), readers: make(chan *writeConn, idle), closed: make(chan struct{})}
 	if err := s.checkPragmas(ctx); err != nil {
 		return nil, err
 	}
@@ -207,10 +226,16 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		w := <-s.writer
 		close(s.closed)
-		for _, st := range w.stmts {
-			st.Close()
+		s.closeErr = w.close()
+	drain:
+		for {
+			select {
+			case r := <-s.readers:
+				s.closeErr = errors.Join(s.closeErr, r.close())
+			default:
+				break drain
+			}
 		}
-		s.closeErr = w.conn.Close()
 		if s.owned {
 			s.closeErr = errors.Join(s.closeErr, s.db.Close())
 		}
@@ -248,22 +273,60 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return errs.Wrap(errs.Other, "sqlite.Update", ctx.Err(), "waiting for the write lock")
 	}
 	defer func() { s.writer <- w }()
-	return s.inTx(ctx, w.conn, "BEGIN IMMEDIATE", s.q.BindPrepared(w.conn, w), fn)
+	return s.inTx(ctx, w, "BEGIN IMMEDIATE", s.q.BindPrepared(w.conn, w), fn)
 }
 
 // View implements store.Store. Reads run on the pool's other connections,
-// beside a write in progress (WAL).
+// beside a write in progress (WAL), each connection keeping the statements
+// it ran prepared while it stays idle in the store.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return errs.Wrap(classify(err), "sqlite.View", err, "getting a connection")
+	var r *writeConn
+	select {
+	case r = <-s.readers:
+	case <-s.closed:
+		return errs.E(errs.Other, "sqlite.View", "the store is closed")
+	default:
+		conn, err := s.db.Conn(ctx)
+		if err != nil {
+			return errs.Wrap(classify(err), "sqlite.View", err, "getting a connection")
+		}
+		r = &writeConn{conn: conn, stmts: map[string]*sql.Stmt{}}
 	}
-	defer conn.Close()
-	return s.inTx(ctx, conn, "BEGIN", s.q.Bind(conn), fn)
+	err := s.inTx(ctx, r, "BEGIN", s.q.BindPrepared(r.conn, r), fn)
+	if ctx.Err() != nil {
+		// A statement cut short may leave the connection in any state:
+		// do not keep it.
+		r.close()
+		return err
+	}
+	select {
+	case <-s.closed:
+		r.close()
+	case s.readers <- r:
+	default:
+		r.close()
+	}
+	return err
 }
 
-func (s *Store) inTx(ctx context.Context, conn *sql.Conn, begin string, tx store.Tx, fn func(store.Tx) error) error {
+func (s *Store) inTx(ctx context.Context, conn *writeConn, begin string, tx store.Tx, fn func(store.Tx) error) error {
 	return runTx(ctx, conn, begin, "sqlite.tx", func() error { return fn(tx) })
+}
+
+// execer runs a statement without arguments: a *sql.Conn, or a writeConn,
+// which keeps the transaction verbs prepared too.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// ExecContext runs a statement without arguments, prepared once per
+// connection: BEGIN and COMMIT are parsed once, not once per transaction.
+func (w *writeConn) ExecContext(ctx context.Context, query string, _ ...any) (sql.Result, error) {
+	st, err := w.Stmt(ctx, query, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx)
 }
 
 // runTx runs body between begin and COMMIT on conn. Whatever ctx does, it
@@ -275,7 +338,7 @@ func (s *Store) inTx(ctx context.Context, conn *sql.Conn, begin string, tx store
 //   - ROLLBACK and COMMIT run on a context that cannot be cancelled, so a
 //     COMMIT that went through is never reported as failed; ctx is checked
 //     just before it instead, and a cancelled ctx rolls back.
-func runTx(ctx context.Context, conn *sql.Conn, begin, op string, body func() error) error {
+func runTx(ctx context.Context, conn execer, begin, op string, body func() error) error {
 	settled := context.WithoutCancel(ctx)
 	if _, err := conn.ExecContext(ctx, begin); err != nil {
 		rollback(settled, conn)
@@ -299,7 +362,7 @@ func runTx(ctx context.Context, conn *sql.Conn, begin, op string, body func() er
 // rollback ends the connection's transaction, if one is open. Its error is
 // not interesting: "no transaction is active" is the expected answer after
 // a BEGIN that did not take effect.
-func rollback(ctx context.Context, conn *sql.Conn) {
+func rollback(ctx context.Context, conn execer) {
 	_, _ = conn.ExecContext(ctx, "ROLLBACK")
 }
 

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/lifeline-go/lifeline/errs"
 )
@@ -31,7 +32,19 @@ func (t *Tx) savepoint(ctx context.Context, op, verb, name string) error {
 			return errs.E(errs.Invalid, op, "savepoint name %q is not an identifier", name)
 		}
 	}
-	if _, err := t.tx.ExecContext(ctx, verb+name); err != nil {
+	// Prepared once per connection where the store keeps statements: a
+	// batch sets and releases a savepoint per item.
+	query := verb + name
+	var err error
+	if t.stmts == nil {
+		_, err = t.tx.ExecContext(ctx, query)
+	} else {
+		var st *sql.Stmt
+		if st, err = t.stmts.Stmt(ctx, query, query); err == nil {
+			_, err = st.ExecContext(ctx)
+		}
+	}
+	if err != nil {
 		return t.q.fail(op, err)
 	}
 	return nil
