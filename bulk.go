@@ -121,7 +121,7 @@ func runBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq
 		if len(batch) == 0 {
 			return nil
 		}
-		results, err := runBatch(ctx, s, actor, batch, next, dry)
+		results, err := runBatch(ctx, s, actor, batch, next, dry, true)
 		if err != nil {
 			if ctx.Err() == nil {
 				return err
@@ -169,8 +169,10 @@ const savepointName = "lifeline_item"
 // runBatch runs ops in one transaction, each in a savepoint, and returns
 // their results; first is the index of ops[0] in the whole input. The
 // error is the transaction's: a store failure, contention that outlasted
-// the retries, or ctx's end.
-func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operation[R], first int, dry bool) ([]BulkResult[R], error) {
+// the retries, or ctx's end. checkpoint asks for the store's checkpoint
+// after a batch that anonymized someone; the sweeper runs one at its end
+// instead.
+func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operation[R], first int, dry, checkpoint bool) ([]BulkResult[R], error) {
 	steps := make([]step[R], len(ops))
 	prepErr := make([]error, len(ops))
 	for i, opv := range ops {
@@ -240,7 +242,7 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 	if err != nil {
 		return nil, err
 	}
-	if anonymized && !dry {
+	if anonymized && !dry && checkpoint {
 		s.checkpoint(ctx)
 	}
 	return results, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/lifeline-go/lifeline/access"
@@ -261,6 +262,12 @@ type SweepReport struct {
 	// ended; RecordingsHeld those past it but kept by a legal hold.
 	RecordingsDeleted int
 	RecordingsHeld    int
+	// Failed counts due users whose anonymization was refused (each is
+	// logged); they stay deleted and the next sweep tries again.
+	Failed int
+	// Skipped reports a sweep that did nothing because another instance
+	// was sweeping the same store.
+	Skipped bool
 }
 
 var specPurgeRecordings = declare("recording.purge", "", true)
@@ -356,13 +363,57 @@ func (s *Service) sweepRecordings(ctx context.Context, now time.Time, rep *Sweep
 	}
 }
 
+// SweepOptions adjusts SweepWith.
+type SweepOptions struct {
+	// BatchSize is how many users one transaction anonymizes (default 200,
+	// at most 1000). Each user is anonymized inside its own savepoint, so a
+	// refused user rolls back alone; a batch costs one durable commit.
+	BatchSize int
+	// Progress, when set, is called after every committed batch with what
+	// the sweep has done so far.
+	Progress func(SweepReport)
+}
+
 // Sweep anonymizes every deleted user whose restore window is over, then
 // deletes every recording whose retention has ended, except those a legal
-// hold keeps. Each user is anonymized in its own transaction and the
-// recordings go a batch per transaction, so one failure does not undo the
-// others; running it again finds nothing left to do.
+// hold keeps. See [Service.SweepWith]; Sweep uses the default options.
 func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
+	return s.SweepWith(ctx, SweepOptions{})
+}
+
+// SweepWith anonymizes every deleted user whose restore window is over,
+// then deletes every recording whose retention has ended, except those a
+// legal hold keeps. Users are anonymized a batch per transaction, each
+// inside its own savepoint with its own audit record and outbox event: a
+// user the sweep cannot anonymize is rolled back alone, logged and counted
+// in Failed, and the batch goes on; a crash loses at most the batch in
+// flight, never part of a user. When ctx ends, the batch in flight rolls
+// back and the report says what the batches before it committed. Due ids
+// are listed a batch at a time, so memory stays flat in the number of due
+// users; running it again finds nothing left to do.
+//
+// On a store shared by several instances (a [store.Exclusive] store such
+// as PostgreSQL), one sweep runs at a time: a sweep that finds another
+// running returns at once with Skipped set, instead of fighting it over
+// the same users.
+func (s *Service) SweepWith(ctx context.Context, opts SweepOptions) (SweepReport, error) {
 	var rep SweepReport
+	size := opts.BatchSize
+	if size <= 0 {
+		size = 200
+	}
+	size = min(size, 1000)
+	if ex, ok := s.st.(store.Exclusive); ok {
+		release, got, err := ex.TryExclusive(ctx, "lifeline.sweep")
+		if err != nil {
+			return rep, err
+		}
+		if !got {
+			rep.Skipped = true
+			return rep, nil
+		}
+		defer release()
+	}
 	now := s.Now()
 	// One checkpoint for the whole sweep, on every way out: the
 	// anonymizations that committed reach the files whatever came after.
@@ -371,30 +422,54 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 			s.checkpoint(ctx)
 		}
 	}()
+	// passed are the due users a batch did not anonymize (refused, or no
+	// longer due): the next listing passes over them, so they are not
+	// listed forever. Only refusals stay here, so it stays small.
+	passed := map[string]bool{}
 	for {
 		var due []string
 		err := s.st.View(ctx, func(tx store.Tx) (err error) {
-			due, err = tx.ListDeletedDue(ctx, now, 200)
+			due, err = tx.ListDeletedDue(ctx, now, len(passed)+size)
 			return err
 		})
 		if err != nil {
 			return rep, err
 		}
-		if len(due) == 0 {
+		ids := due[:0]
+		for _, id := range due {
+			if !passed[id] {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
 			return rep, s.sweepRecordings(ctx, now, &rep)
 		}
-		for _, id := range due {
-			overdue, _, err := runOp(ctx, s, Sweeper, anonymizeDue{UserID: id, At: now}, modeBatch)
+		ops := make([]Operation[bool], len(ids))
+		for i, id := range ids {
+			ops[i] = anonymizeDue{UserID: id, At: now}
+		}
+		results, err := runBatch(ctx, s, Sweeper, ops, 0, false, false)
+		if err != nil {
+			return rep, err
+		}
+		for i, r := range results {
 			switch {
-			case errors.Is(err, errNothingToDo):
-			case err != nil:
-				return rep, err
-			default:
+			case r.Err == nil:
 				rep.Anonymized++
-				if overdue {
+				if r.Value {
 					rep.Overdue++
 				}
+			case errors.Is(r.Err, errNothingToDo):
+				passed[ids[i]] = true
+			default:
+				passed[ids[i]] = true
+				rep.Failed++
+				s.log.LogAttrs(ctx, slog.LevelWarn, "lifeline: sweep could not anonymize a due user; it stays deleted",
+					slog.String("user", ids[i]), slog.String("kind", errs.KindOf(r.Err).String()), slog.String("error", r.Err.Error()))
 			}
+		}
+		if opts.Progress != nil {
+			opts.Progress(rep)
 		}
 	}
 }
@@ -461,4 +536,40 @@ func describeNumber(n Number) string {
 		return "reserved for user " + n.LastHolderID
 	}
 	return string(n.Status)
+}
+
+// RunSweeper runs [Service.SweepWith] now and then every interval, on the
+// service's clock, until ctx ends, and returns ctx's error. Each run's
+// counts are logged with slog (Info; Warn for a run that failed, which the
+// next run retries). Every instance of a service may run one against a
+// shared PostgreSQL database: the runs take turns (see SweepWith), and a
+// run that finds another sweeping is logged at Debug as skipped.
+func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, opts SweepOptions) error {
+	if interval <= 0 {
+		return errs.E(errs.Invalid, "lifeline.RunSweeper", "interval %v must be positive", interval)
+	}
+	for {
+		start := s.clock.Now()
+		rep, err := s.SweepWith(ctx, opts)
+		attrs := []slog.Attr{slog.Int("anonymized", rep.Anonymized), slog.Int("overdue", rep.Overdue), slog.Int("failed", rep.Failed),
+			slog.Int("recordings_deleted", rep.RecordingsDeleted), slog.Int("recordings_held", rep.RecordingsHeld),
+			slog.Duration("took", s.clock.Since(start))}
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case err != nil:
+			s.log.LogAttrs(ctx, slog.LevelWarn, "lifeline: sweep failed; the next run retries", append(attrs, slog.String("error", err.Error()))...)
+		case rep.Skipped:
+			s.log.LogAttrs(ctx, slog.LevelDebug, "lifeline: sweep skipped: another instance is sweeping")
+		default:
+			s.log.LogAttrs(ctx, slog.LevelInfo, "lifeline: sweep", attrs...)
+		}
+		t := s.clock.Timer(interval)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
 }

@@ -171,8 +171,8 @@ func ExampleService_Sweep() {
 	}
 	fmt.Println(recs[len(recs)-1].ActorID)
 	// Output:
-	// {Anonymized:1 Overdue:0 RecordingsDeleted:0 RecordingsHeld:0} <nil>
-	// {Anonymized:0 Overdue:0 RecordingsDeleted:0 RecordingsHeld:0}
+	// {Anonymized:1 Overdue:0 RecordingsDeleted:0 RecordingsHeld:0 Failed:0 Skipped:false} <nil>
+	// {Anonymized:0 Overdue:0 RecordingsDeleted:0 RecordingsHeld:0 Failed:0 Skipped:false}
 	// Anonymized "" ""
 	// user.create  -> password_required company_admin
 	// user.delete password_required -> deleted company_admin

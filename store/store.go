@@ -54,6 +54,18 @@ type Checkpointer interface {
 	Checkpoint(ctx context.Context) error
 }
 
+// Exclusive is implemented by a store that several processes share (a
+// database server): it lets one of them at a time do a job that all of
+// them run, such as the sweep, so they take turns instead of contending
+// for the same rows.
+type Exclusive interface {
+	// TryExclusive takes the lock named name if no one holds it and
+	// returns its release; ok is false, with nothing to release, when
+	// another holder has it. The lock is also released if the process
+	// dies.
+	TryExclusive(ctx context.Context, name string) (release func(), ok bool, err error)
+}
+
 // Tx is one transaction's view of every repository.
 type Tx interface {
 	Companies

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
@@ -344,4 +345,35 @@ func (t *trackingTx) QueryRowContext(ctx context.Context, query string, args ...
 	row := t.tx.QueryRowContext(ctx, query, args...)
 	t.note(row.Err())
 	return row
+}
+
+var _ store.Exclusive = (*Store)(nil)
+
+// TryExclusive implements store.Exclusive with a session-level advisory
+// lock (pg_try_advisory_lock) on a connection held until release: every
+// instance on the same database sees it, and PostgreSQL releases it when
+// the connection ends, so a crashed holder does not keep it. The lock's
+// key is the 64-bit FNV-1a hash of name.
+func (s *Store) TryExclusive(ctx context.Context, name string) (release func(), ok bool, err error) {
+	const op = "postgres.TryExclusive"
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	key := int64(h.Sum64())
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, false, errs.Wrap(classify(err), op, err, "getting a connection")
+	}
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock($1)", key).Scan(&ok); err != nil || !ok {
+		conn.Close()
+		if err != nil {
+			return nil, false, errs.Wrap(classify(err), op, err, "taking the lock %q", name)
+		}
+		return nil, false, nil
+	}
+	return func() {
+		// Unlocking fails only with the connection; closing it ends the
+		// session, which releases the lock all the same.
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", key)
+		conn.Close()
+	}, true, nil
 }
