@@ -156,4 +156,3 @@ func TestSweepKilledChild(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
