@@ -200,12 +200,12 @@ func (f *Floor) deleteUser(ctx context.Context, userID string) error {
 		return err
 	}
 	if len(held) > 0 {
-		if _, err := f.exec(ctx, `UPDATE numbers SET status = 'reserved', holder_id = '', last_holder_id = ?, last_office_id = office_id, reserved_at = ?
+		if _, err := f.exec(ctx, `UPDATE numbers SET version = version + 1, status = 'reserved', holder_id = '', last_holder_id = ?, last_office_id = office_id, reserved_at = ?
 WHERE holder_id = ? AND holder_id <> ''`, userID, at, userID); err != nil {
 			return err
 		}
 	}
-	if _, err := f.exec(ctx, `UPDATE license_pools SET assigned = assigned - 1
+	if _, err := f.exec(ctx, `UPDATE license_pools SET version = version + 1, assigned = assigned - 1
 WHERE office_id = ? AND type IN (SELECT type FROM user_licenses WHERE user_id = ?)`, office, userID); err != nil {
 		return err
 	}
@@ -215,7 +215,7 @@ WHERE user_id = ? AND (recording <> 0 OR billed <> 0)`, at, userID); err != nil 
 	}
 	until, purge := f.policy.Deadlines(lifecycle.BillingClass(billing), now)
 	heldJSON, _ := json.Marshal(held)
-	if err := f.execOne(ctx, `UPDATE users SET state = 'deleted', deleted_from = ?, deleted_at = ?, restore_until = ?, purge_by = ?,
+	if err := f.execOne(ctx, `UPDATE users SET version = version + 1, state = 'deleted', deleted_from = ?, deleted_at = ?, restore_until = ?, purge_by = ?,
 held_at_deletion = ?, updated_at = ? WHERE id = ?`, state, at, nanos(until), nanos(purge), string(heldJSON), at, userID); err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (f *Floor) Restore(ctx context.Context, userID string) error {
 			return err
 		}
 		for _, e164 := range held {
-			if err := f.execOne(ctx, `UPDATE numbers SET status = 'assigned', holder_id = ?, last_holder_id = '', last_office_id = '', reserved_at = 0
+			if err := f.execOne(ctx, `UPDATE numbers SET version = version + 1, status = 'assigned', holder_id = ?, last_holder_id = '', last_office_id = '', reserved_at = 0
 WHERE e164 = ? AND status = 'reserved' AND last_holder_id = ?`, userID, e164, userID); err != nil {
 				return err
 			}
@@ -252,11 +252,11 @@ WHERE e164 = ? AND status = 'reserved' AND last_holder_id = ?`, userID, e164, us
 			return err
 		}
 		for _, t := range types {
-			if err := f.execOne(ctx, `UPDATE license_pools SET assigned = assigned + 1 WHERE office_id = ? AND type = ? AND assigned < total`, office, t); err != nil {
+			if err := f.execOne(ctx, `UPDATE license_pools SET version = version + 1, assigned = assigned + 1 WHERE office_id = ? AND type = ? AND assigned < total`, office, t); err != nil {
 				return err
 			}
 		}
-		if err := f.execOne(ctx, `UPDATE users SET state = deleted_from, deleted_from = '', deleted_at = 0, restore_until = 0, purge_by = 0,
+		if err := f.execOne(ctx, `UPDATE users SET version = version + 1, state = deleted_from, deleted_from = '', deleted_at = 0, restore_until = 0, purge_by = 0,
 held_at_deletion = 'null', updated_at = ? WHERE id = ?`, at, userID); err != nil {
 			return err
 		}
@@ -284,7 +284,7 @@ ORDER BY length(extension) DESC, extension DESC LIMIT 1`, company).Scan(&highest
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if err := f.execOne(ctx, `UPDATE license_pools SET assigned = assigned + 1 WHERE office_id = ? AND type = 'seat' AND assigned < total`, officeID); err != nil {
+		if err := f.execOne(ctx, `UPDATE license_pools SET version = version + 1, assigned = assigned + 1 WHERE office_id = ? AND type = 'seat' AND assigned < total`, officeID); err != nil {
 			return err
 		}
 		extension := strconv.FormatInt(ext, 10)
@@ -331,7 +331,7 @@ func (f *Floor) Assign(ctx context.Context, e164, userID string) error {
 		if userOffice != office || !lifecycle.State(state).Live() || !(status == "available" || status == "reserved" && last == userID) {
 			return fmt.Errorf("floor: cannot assign %s (%s, last %s) to %s (%s)", e164, status, last, userID, state)
 		}
-		if err := f.execOne(ctx, `UPDATE numbers SET status = 'assigned', holder_id = ?, last_holder_id = '', last_office_id = '', reserved_at = 0 WHERE e164 = ?`, userID, e164); err != nil {
+		if err := f.execOne(ctx, `UPDATE numbers SET version = version + 1, status = 'assigned', holder_id = ?, last_holder_id = '', last_office_id = '', reserved_at = 0 WHERE e164 = ?`, userID, e164); err != nil {
 			return err
 		}
 		return f.audit(ctx, at, company, "system:bench", "number.assign", "number", e164, "", status, "assigned", "assigned to "+userID, "")
@@ -350,7 +350,7 @@ func (f *Floor) Unassign(ctx context.Context, e164 string) error {
 		if status != "assigned" {
 			return fmt.Errorf("floor: %s is %s", e164, status)
 		}
-		if err := f.execOne(ctx, `UPDATE numbers SET status = 'reserved', holder_id = '', last_holder_id = ?, last_office_id = office_id, reserved_at = ? WHERE e164 = ?`, holder, at, e164); err != nil {
+		if err := f.execOne(ctx, `UPDATE numbers SET version = version + 1, status = 'reserved', holder_id = '', last_holder_id = ?, last_office_id = office_id, reserved_at = ? WHERE e164 = ?`, holder, at, e164); err != nil {
 			return err
 		}
 		return f.audit(ctx, at, company, "system:bench", "number.unassign", "number", e164, "", "assigned", "reserved", "from "+holder, "")
@@ -472,7 +472,7 @@ func (f *Floor) anonymize(ctx context.Context, userID string, at int64) error {
 	if state != "deleted" || until > at {
 		return fmt.Errorf("floor: user %s is %s until %d", userID, state, until)
 	}
-	if err := f.execOne(ctx, `UPDATE users SET first_name = '', last_name = '', email = '', username = '', password_hash = '', pin_hash = '',
+	if err := f.execOne(ctx, `UPDATE users SET version = version + 1, first_name = '', last_name = '', email = '', username = '', password_hash = '', pin_hash = '',
 devices = 'null', settings = 'null', role = '', role_offices = 'null', analytics = 0, proxy = 0, state = 'anonymized',
 suspended_from = '', deleted_from = '', updated_at = ?, restore_until = 0, purge_by = 0, held_at_deletion = 'null',
 name_key = '', rname_key = '', email_key = '', username_key = '' WHERE id = ?`, at, userID); err != nil {
