@@ -180,9 +180,13 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if n := db.Stats().MaxOpenConnections; n == 1 {
 		return nil, errs.E(errs.Invalid, "sqlite.New", "the pool allows one connection; the store needs at least two (one is kept for writes)")
 	}
-	idle := db.Stats().MaxOpenConnections - 1
-	if idle <= 0 {
-		idle = 3
+	// Idle readers hold their connections out of the pool, so they may
+	// take all but two: the writer's, and one left for callers of DB and
+	// Checkpoint, which would otherwise wait for a connection no one
+	// returns.
+	idle := 3
+	if n := db.Stats().MaxOpenConnections; n > 0 {
+		idle = n - 2
 	}
 	s := &Store{db: db, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Question, Classify: classify}),
 		writer: make(chan *writeConn, 1), readers: make(chan *writeConn, idle), closed: make(chan struct{})}
@@ -273,7 +277,7 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		return errs.Wrap(errs.Other, "sqlite.Update", ctx.Err(), "waiting for the write lock")
 	}
 	defer func() { s.writer <- w }()
-	return s.inTx(ctx, w, "BEGIN IMMEDIATE", s.q.BindPrepared(w.conn, w), fn)
+	return s.inTx(ctx, w, "BEGIN IMMEDIATE", s.q.BindWriter(w.conn, w), fn)
 }
 
 // View implements store.Store. Reads run on the pool's other connections,

@@ -14,6 +14,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -42,6 +43,9 @@ type Queries struct {
 	d   Dialect
 	sb  sq.StatementBuilderType
 	sql map[string]string
+	// partial holds the UPDATEs of users that set some columns only, built
+	// on first use, by name (see updateUserChanged).
+	partial sync.Map
 }
 
 // New builds the statements for dialect d.
@@ -87,6 +91,12 @@ type Tx struct {
 	q     *Queries
 	tx    Querier
 	stmts StmtCache
+	// write marks a transaction bound by BindWriter: it remembers the
+	// users it reads and writes in users, by id and version, so that
+	// UpdateUser sets only the columns that changed (see
+	// updateUserChanged).
+	write bool
+	users map[string]userRow
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -97,6 +107,23 @@ func (q *Queries) Bind(tx Querier) *Tx { return &Tx{q: q, tx: tx} }
 // BindPrepared returns the store.Tx for a transaction open on the
 // connection whose prepared statements c holds.
 func (q *Queries) BindPrepared(tx Querier, c StmtCache) *Tx { return &Tx{q: q, tx: tx, stmts: c} }
+
+// BindWriter is BindPrepared for a write transaction of a backend that
+// rewrites an index entry for every column an UPDATE sets (SQLite): its
+// updates of a user it read set only the columns that changed.
+func (q *Queries) BindWriter(tx Querier, c StmtCache) *Tx {
+	return &Tx{q: q, tx: tx, stmts: c, write: true}
+}
+
+// text returns the SQL of the statement named name.
+func (q *Queries) text(name string) string {
+	if s, ok := q.sql[name]; ok {
+		return s
+	}
+	s, _ := q.partial.Load(name)
+	str, _ := s.(string)
+	return str
+}
 
 // row is what QueryRow gives: something to Scan.
 type row interface{ Scan(...any) error }
@@ -183,10 +210,10 @@ func (t *Tx) exec(ctx context.Context, op, name string, args ...any) (sql.Result
 	var res sql.Result
 	var err error
 	if t.stmts == nil {
-		res, err = t.tx.ExecContext(ctx, t.q.sql[name], args...)
+		res, err = t.tx.ExecContext(ctx, t.q.text(name), args...)
 	} else {
 		var st *sql.Stmt
-		if st, err = t.stmts.Stmt(ctx, name, t.q.sql[name]); err == nil {
+		if st, err = t.stmts.Stmt(ctx, name, t.q.text(name)); err == nil {
 			res, err = st.ExecContext(ctx, args...)
 		}
 	}
