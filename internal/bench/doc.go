@@ -14,9 +14,8 @@
 //
 //	go test -run '^$' -bench . ./internal/bench
 //
-// LIFELINE_BENCH_LARGE=1 adds the table-size axis (100 000 and 1 000 000
-// users), seeded with set-based SQL and cached between runs under
-// LIFELINE_BENCH_CACHE (default: the user cache directory). PostgreSQL
+// The many-user set-ups (sweeps, bulk deletes, list pages) are seeded with
+// set-based SQL ([Clone]), identically on both sides. PostgreSQL
 // benchmarks and tests run when the PostgreSQL binaries are installed (see
-// internal/pgtest).
+// internal/pgtest); under CI=true the tests fail without them.
 package bench
