@@ -473,7 +473,7 @@ func (f *Floor) anonymize(ctx context.Context, userID string, at int64) error {
 		return fmt.Errorf("floor: user %s is %s until %d", userID, state, until)
 	}
 	if err := f.execOne(ctx, `UPDATE users SET version = version + 1, first_name = '', last_name = '', email = '', username = '', password_hash = '', pin_hash = '',
-devices = 'null', settings = 'null', role = '', role_offices = 'null', analytics = 0, proxy = 0, state = 'anonymized',
+external_id = '', devices = 'null', settings = 'null', role = '', role_offices = 'null', analytics = 0, proxy = 0, state = 'anonymized',
 suspended_from = '', deleted_from = '', updated_at = ?, restore_until = 0, purge_by = 0, held_at_deletion = 'null',
 name_key = '', rname_key = '', email_key = '', username_key = '' WHERE id = ?`, at, userID); err != nil {
 		return err
