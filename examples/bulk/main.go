@@ -35,12 +35,10 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"iter"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -52,36 +50,19 @@ import (
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
+	"github.com/lifeline-go/lifeline/examples/internal/exampledb"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
 func main() {
-	dbPath := flag.String("db", "", "SQLite database file (default: a new temp dir, removed at exit)")
-	flag.Parse()
-	if err := runMain(*dbPath); err != nil {
-		fmt.Fprintln(os.Stderr, "bulk:", err)
-		os.Exit(1)
-	}
-}
-
-// runMain runs the walk-through on dbPath, or on a file in a temp dir that
-// it removes afterwards, whatever happens. It draws the progress bar on
-// standard error when that is a terminal, and no bar otherwise.
-func runMain(dbPath string) error {
-	if dbPath == "" {
-		dir, err := os.MkdirTemp("", "lifeline-bulk")
-		if err != nil {
-			return err
+	exampledb.Main("bulk", func(ctx context.Context, dbPath string) error {
+		var bar io.Writer
+		if term.IsTerminal(int(os.Stderr.Fd())) {
+			bar = os.Stderr
 		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "lifeline.db")
-	}
-	var bar io.Writer
-	if term.IsTerminal(int(os.Stderr.Fd())) {
-		bar = os.Stderr
-	}
-	return run(context.Background(), dbPath, os.Stdout, bar)
+		return run(ctx, dbPath, os.Stdout, bar)
+	})
 }
 
 // How many users the company admin creates, and how many items share a

@@ -23,11 +23,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -36,32 +34,14 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/examples/internal/exampledb"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
 func main() {
-	dbPath := flag.String("db", "", "SQLite database file (default: a new temp dir, removed at exit)")
-	flag.Parse()
-	if err := mainErr(*dbPath); err != nil {
-		fmt.Fprintln(os.Stderr, "numbers:", err)
-		os.Exit(1)
-	}
-}
-
-// mainErr runs the example on dbPath, or on a file in a new temporary
-// directory that it removes afterwards when dbPath is empty.
-func mainErr(dbPath string) error {
-	if dbPath == "" {
-		dir, err := os.MkdirTemp("", "lifeline-numbers")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "lifeline.db")
-	}
-	return run(context.Background(), dbPath, os.Stdout)
+	exampledb.Main("numbers", func(ctx context.Context, dbPath string) error { return run(ctx, dbPath, os.Stdout) })
 }
 
 // dateFmt is how the example prints instants.

@@ -35,11 +35,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -48,32 +46,14 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/examples/internal/exampledb"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/recording"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
 func main() {
-	dbPath := flag.String("db", "", "SQLite database file (default: a new temp dir, removed at exit)")
-	flag.Parse()
-	if err := runMain(*dbPath); err != nil {
-		fmt.Fprintln(os.Stderr, "offboarding:", err)
-		os.Exit(1)
-	}
-}
-
-// runMain runs the walk-through on dbPath, or on a file in a temp dir that
-// it removes afterwards, whatever happens.
-func runMain(dbPath string) error {
-	if dbPath == "" {
-		dir, err := os.MkdirTemp("", "lifeline-offboarding")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "lifeline.db")
-	}
-	return run(context.Background(), dbPath, os.Stdout)
+	exampledb.Main("offboarding", func(ctx context.Context, dbPath string) error { return run(ctx, dbPath, os.Stdout) })
 }
 
 // dateFmt is how the example prints instants.

@@ -18,7 +18,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -26,7 +25,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -34,30 +32,14 @@ import (
 	"github.com/benbjohnson/clock"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/examples/internal/exampledb"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/scim"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
 func main() {
-	dbPath := flag.String("db", "", "SQLite database file (default: a new temp dir, removed at exit)")
-	flag.Parse()
-	if err := runMain(*dbPath); err != nil {
-		fmt.Fprintln(os.Stderr, "scim:", err)
-		os.Exit(1)
-	}
-}
-
-func runMain(dbPath string) error {
-	if dbPath == "" {
-		dir, err := os.MkdirTemp("", "lifeline-scim")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "lifeline.db")
-	}
-	return run(context.Background(), dbPath, os.Stdout)
+	exampledb.Main("scim", func(ctx context.Context, dbPath string) error { return run(ctx, dbPath, os.Stdout) })
 }
 
 // token is the bearer token the identity provider is configured with.

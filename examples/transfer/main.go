@@ -24,11 +24,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -37,32 +35,14 @@ import (
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
+	"github.com/lifeline-go/lifeline/examples/internal/exampledb"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
 func main() {
-	dbPath := flag.String("db", "", "SQLite database file (default: a new temp dir, removed at exit)")
-	flag.Parse()
-	if err := mainErr(*dbPath); err != nil {
-		fmt.Fprintln(os.Stderr, "transfer:", err)
-		os.Exit(1)
-	}
-}
-
-// mainErr runs the example on dbPath, or on a file in a new temporary
-// directory that it removes afterwards when dbPath is empty.
-func mainErr(dbPath string) error {
-	if dbPath == "" {
-		dir, err := os.MkdirTemp("", "lifeline-transfer")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "lifeline.db")
-	}
-	return run(context.Background(), dbPath, os.Stdout)
+	exampledb.Main("transfer", func(ctx context.Context, dbPath string) error { return run(ctx, dbPath, os.Stdout) })
 }
 
 // officeSpec is an office of the example with what it starts with.
