@@ -504,6 +504,13 @@ func extOrder8(ext string) string {
 // largePage is the page size of BenchmarkLargePage, the portal's.
 const largePage = 50
 
+// pageCase is one page shape of BenchmarkLargePage: each side reads the
+// page and says how many users it holds.
+type pageCase struct {
+	name        string
+	life, floor func() (int, error)
+}
+
 // largePageReads is how many pages each side reads per iteration of
 // BenchmarkLargePage, so that the -benchtime=2x of the sweeps gives the
 // pages enough reads too. The metrics are per page.
@@ -539,11 +546,7 @@ func BenchmarkLargePage(b *testing.B) {
 			// send.
 			deep := int(float64(n) * 0.9)
 			deepID, deepExt := fmt.Sprintf("usr_big%08d", deep), strconv.Itoa(20_000_000+deep)
-			cases := []struct {
-				name  string
-				life  func() (int, error)
-				floor func() (int, error)
-			}{}
+			var cases []pageCase
 			for _, tab := range []lifeline.Tab{lifeline.TabPending, ""} {
 				for _, after := range []string{"", deepExt} {
 					name := "search/tab=" + string(tab)
@@ -555,11 +558,7 @@ func BenchmarkLargePage(b *testing.B) {
 					if after != "" {
 						cursor = "x" + after
 					}
-					cases = append(cases, struct {
-						name  string
-						life  func() (int, error)
-						floor func() (int, error)
-					}{name, func() (int, error) {
+					cases = append(cases, pageCase{name, func() (int, error) {
 						page, err := svc.SearchUsers(ctx, Admin, lifeline.UserSearch{CompanyID: w.CompanyID, Tab: tab, Cursor: cursor, Limit: largePage})
 						return len(page.Users), err
 					}, func() (int, error) {
@@ -578,11 +577,7 @@ func BenchmarkLargePage(b *testing.B) {
 						states = []lifecycle.State{state}
 					}
 					name += map[bool]string{true: "/first", false: "/deep"}[after == ""]
-					cases = append(cases, struct {
-						name  string
-						life  func() (int, error)
-						floor func() (int, error)
-					}{name, func() (int, error) {
+					cases = append(cases, pageCase{name, func() (int, error) {
 						page, err := svc.ListUsers(ctx, Admin, lifeline.UserQuery{CompanyID: w.CompanyID, States: states, AfterID: after, Limit: largePage})
 						return len(page), err
 					}, func() (int, error) {
