@@ -554,15 +554,21 @@ func (s *Service) RunSweeper(ctx context.Context, interval time.Duration, opts S
 		attrs := []slog.Attr{slog.Int("anonymized", rep.Anonymized), slog.Int("overdue", rep.Overdue), slog.Int("failed", rep.Failed),
 			slog.Int("recordings_deleted", rep.RecordingsDeleted), slog.Int("recordings_held", rep.RecordingsHeld),
 			slog.Duration("took", s.clock.Since(start))}
+		// A run is logged even when ctx ended during or right after it:
+		// what its batches committed is done, and the log is where an
+		// operator counts it.
 		switch {
-		case ctx.Err() != nil:
-			return ctx.Err()
+		case err != nil && ctx.Err() != nil:
+			s.log.LogAttrs(ctx, slog.LevelInfo, "lifeline: sweep stopped: the sweeper's context ended", attrs...)
 		case err != nil:
 			s.log.LogAttrs(ctx, slog.LevelWarn, "lifeline: sweep failed; the next run retries", append(attrs, slog.String("error", err.Error()))...)
 		case rep.Skipped:
 			s.log.LogAttrs(ctx, slog.LevelDebug, "lifeline: sweep skipped: another instance is sweeping")
 		default:
 			s.log.LogAttrs(ctx, slog.LevelInfo, "lifeline: sweep", attrs...)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
 		t := s.clock.Timer(interval)
 		select {

@@ -93,7 +93,7 @@ func TestPragmas(t *testing.T) {
 				conns = append(conns, conn)
 			}
 			for i, conn := range conns {
-				for name, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "secure_delete": "1", "synchronous": c.synchronous} {
+				for name, want := range map[string]string{"journal_mode": "wal", "foreign_keys": "1", "secure_delete": "1", "synchronous": c.synchronous, "temp_store": "2"} {
 					var got string
 					if err := conn.QueryRowContext(context.Background(), "PRAGMA "+name).Scan(&got); err != nil {
 						t.Fatal(err)
