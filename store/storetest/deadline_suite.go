@@ -52,23 +52,29 @@ func testDeadlineBusyStore(t *testing.T, h Harness) {
 	updateIn, viewIn := make(chan struct{}, 1), make(chan struct{}, holders)
 	holdErrs := make(chan error, holders+1)
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		holdErrs <- st.Update(bg, func(store.Tx) error { updateIn <- struct{}{}; <-release; return nil })
-	})
-	for range holders {
-		wg.Go(func() {
-			holdErrs <- st.View(bg, func(store.Tx) error { viewIn <- struct{}{}; <-release; return nil })
-		})
-	}
-	for _, in := range []chan struct{}{updateIn, viewIn} {
+	waitIn := func(in chan struct{}, who string) {
+		t.Helper()
 		select {
 		case <-in:
 		case err := <-holdErrs:
 			t.Fatalf("a holder ended before the calls under test: %v", err)
 		case <-time.After(10 * time.Second):
-			t.Fatal("the holders did not start within 10 s")
+			t.Fatalf("the %s did not start within 10 s", who)
 		}
 	}
+	// The writing holder goes first and is waited for: on a store whose
+	// writes and reads share one pool (PostgreSQL), readers that took
+	// every connection first would keep it out until the end.
+	wg.Go(func() {
+		holdErrs <- st.Update(bg, func(store.Tx) error { updateIn <- struct{}{}; <-release; return nil })
+	})
+	waitIn(updateIn, "writing holder")
+	for range holders {
+		wg.Go(func() {
+			holdErrs <- st.View(bg, func(store.Tx) error { viewIn <- struct{}{}; <-release; return nil })
+		})
+	}
+	waitIn(viewIn, "reading holders")
 	time.Sleep(100 * time.Millisecond) // let the other holders take what connections there are
 	// Whatever the calls under test do, the holders let go 5 s from now
 	// (counted from here: on a loaded machine the holders take a while to
