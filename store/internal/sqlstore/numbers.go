@@ -75,7 +75,9 @@ func (t *Tx) ListNumbers(ctx context.Context, f store.NumberFilter) ([]numbers.N
 	if err != nil {
 		return nil, errs.Wrap(errs.Other, "store.ListNumbers", err, "building the query")
 	}
-	return queryBuilt(ctx, t, "store.ListNumbers", query, args, scanNumber)
+	// Four optional fields: at most sixteen shapes, kept prepared.
+	rows, err := t.queryShape(ctx, "store.ListNumbers", query, args...)
+	return scanList(t, "store.ListNumbers", rows, err, scanNumber)
 }
 
 // listNumbersQuery is the query of ListNumbers for f.
