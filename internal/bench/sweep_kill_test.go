@@ -1,15 +1,13 @@
 package bench
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/internal/crashtest"
 
 	"github.com/benbjohnson/clock"
 
@@ -57,37 +55,7 @@ func TestSweepKilledMidway(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestSweepKilledChild$", "-test.v")
-	cmd.Env = append(os.Environ(), sweepChildEnv+"="+path)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	reported := 0
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		n, ok := strings.CutPrefix(sc.Text(), "anonymized ")
-		if !ok {
-			continue
-		}
-		if reported, err = strconv.Atoi(n); err != nil {
-			t.Fatal(err)
-		}
-		if reported >= killAfter {
-			break
-		}
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	if reported < killAfter {
-		t.Fatalf("the child reported %d users before it ended; want to kill it after %d", reported, killAfter)
-	}
+	reported := crashtest.KillAfter(t, "TestSweepKilledChild", sweepChildEnv+"="+path, "anonymized ", killAfter)
 
 	side, err = openSQLite(ctx, path)
 	if err != nil {

@@ -1,16 +1,15 @@
 package sqlite_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/internal/crashtest"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/licensing"
@@ -65,37 +64,7 @@ func TestBulkKilledMidway(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestBulkKilledChild$", "-test.v")
-	cmd.Env = append(os.Environ(), bulkChildEnv+"="+path)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	reported := 0
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		n, ok := strings.CutPrefix(sc.Text(), "done ")
-		if !ok {
-			continue
-		}
-		if reported, err = strconv.Atoi(n); err != nil {
-			t.Fatal(err)
-		}
-		if reported >= 300 {
-			break
-		}
-	}
-	if err := cmd.Process.Kill(); err != nil {
-		t.Fatal(err)
-	}
-	_ = cmd.Wait()
-	if reported < 300 {
-		t.Fatalf("the child reported %d items before it ended; want to kill it after 300", reported)
-	}
+	reported := crashtest.KillAfter(t, "TestBulkKilledChild", bulkChildEnv+"="+path, "done ", 300)
 
 	st, err = sqlite.Open(ctx, path)
 	if err != nil {
