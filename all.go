@@ -112,9 +112,6 @@ func itemError(i int, name string, err error) error {
 // the actor), apply, check it authorized, write its audit records and
 // events. Its effects join o's, already written, and are returned.
 func (o *op) runItem(spec OpSpec, st step[any]) (any, Effects, error) {
-	if o.touched == nil {
-		o.touched = map[objectKey]int64{}
-	}
 	sub := &op{s: o.s, ctx: o.ctx, spec: spec, name: spec.Name, actor: o.actor, now: o.now, tx: o.tx,
 		preview: o.preview, confirmed: o.confirmed, touched: o.touched}
 	if err := sub.loadPrincipal(); err != nil {

@@ -251,7 +251,8 @@ func (x StageChanges) prepare(s *Service) (step[ChangeSetPreview], error) {
 		if err := o.tx.Savepoint(o.ctx, sp); err != nil {
 			return p, err
 		}
-		dry := &op{s: o.s, ctx: o.ctx, spec: o.spec, name: o.name, actor: o.actor, now: o.now, tx: o.tx, preview: true}
+		dry := &op{s: o.s, ctx: o.ctx, spec: o.spec, name: o.name, actor: o.actor, now: o.now, tx: o.tx, preview: true,
+			touched: map[objectKey]int64{}}
 		p.Results, p.Items, err = dry.runItems(x.Items, steps)
 		if err != nil {
 			return ChangeSetPreview{}, err

@@ -197,8 +197,9 @@ type op struct {
 	eff        Effects
 	// preview is set while the operation runs to be rolled back.
 	preview bool
-	// touched holds the version each object the operation wrote had before
-	// it: what a change set staged from it must find when confirmed.
+	// touched, when a change set's dry run sets it, collects the version
+	// each object the items act on had before them: what the set must find
+	// when it is confirmed.
 	touched map[objectKey]int64
 	// confirmed is set while a staged change set the actor confirmed runs:
 	// that confirmation is the one a permanent operation asks for.

@@ -177,12 +177,14 @@ type objectKey struct {
 	id   string
 }
 
-// touch notes that the operation wrote the object e names, at the version
-// it read: the first version noted for an object is the one it had before
-// the operation (or the change set it belongs to) began.
+// touch notes that the operation acted on the object e names, at the
+// version it read: the first version noted for an object is the one it had
+// before the operation (or the change set it belongs to) began. Only a
+// change set's dry run tracks them (it sets touched); every other
+// operation pays nothing.
 func (o *op) touch(e Expect) {
 	if o.touched == nil {
-		o.touched = map[objectKey]int64{}
+		return
 	}
 	k := objectKey{e.Kind, e.ID}
 	if _, ok := o.touched[k]; !ok {
