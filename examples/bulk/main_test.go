@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 )
 
 // refused is every item that must fail, with its kind.
@@ -41,8 +43,8 @@ func TestBulk(t *testing.T) {
 		t.Errorf("the bar did not reach 1000/1000 with 10 refused:\n%q", b)
 	}
 
-	setUp := step(t, got, 1)
-	contains(t, setUp,
+	setUp := exampletest.Step(t, got, 1)
+	exampletest.Contains(t, setUp,
 		"Acme Telecom (premium), offices San Francisco and New York; Margaret Hamilton is its company admin, Katherine Johnson office admin of San Francisco.",
 		"bulk create: 1000 items, 1000 created, 0 refused; extensions 102 (Alan Turing) to 1101 (Adele Feigenbaum)",
 		"ext 199 (Xavier Ritchie) is in New York",
@@ -53,8 +55,8 @@ func TestBulk(t *testing.T) {
 
 	// The validation lists exactly the ten failing items, each with its
 	// kind and reason, and changes nothing.
-	validation := step(t, got, 2)
-	contains(t, validation,
+	validation := exampletest.Step(t, got, 2)
+	exampletest.Contains(t, validation,
 		"validation: 1000 items, 990 would apply, 10 would fail, 0 not run",
 		"item 0, for example, would: user.reset (Password Required -> Setup Required); user.recycle (Setup Required -> Password Required); and make it Amélie Andersen's",
 		`97: user.reset-recycle: refused: access.Authorize: role office_admin may user.reset only in the offices it is given, and office "New York" is not given`,
@@ -75,8 +77,8 @@ func TestBulk(t *testing.T) {
 
 	// The run applies the 990 others and refuses the same ten; progress is
 	// reported for every item, in order, up to 1000.
-	ran := step(t, got, 3)
-	contains(t, ran,
+	ran := exampletest.Step(t, got, 3)
+	exampletest.Contains(t, ran,
 		"progress: called 1000 times, last at 1000/1000 with 10 refused, in item order: true",
 		"run: 1000 items, 990 applied, 10 refused, 0 not run",
 		"the run refused exactly the items the validation listed",
@@ -92,8 +94,8 @@ func TestBulk(t *testing.T) {
 
 	// The search finds Zoë, Zoe and Zoey, whatever the accent and case;
 	// not Zoé, whose item failed, nor Zoltan.
-	search := step(t, got, 4)
-	contains(t, search,
+	search := exampletest.Step(t, got, 4)
+	exampletest.Contains(t, search,
 		`Katherine searches the pending tab for "zoë"`,
 		// Her offices' users: Margaret, Katherine and the 997 in San
 		// Francisco, all pending.
@@ -101,7 +103,7 @@ func TestBulk(t *testing.T) {
 		`matching "zoë": active 0, pending 3, suspended 0, deleted 0`,
 		`the pending tab, "zoë": 3 hits`,
 	)
-	rows(t, search,
+	exampletest.Rows(t, search,
 		`203 +Zoë Durand +zoe\.durand@acme\.example +San Francisco +Password Required`,
 		`504 +Zoe Kim +zoe\.kim@acme\.example +San Francisco +Password Required`,
 		`835 +Zoey Park +zoey\.park@acme\.example +San Francisco +Password Required`,
@@ -133,37 +135,4 @@ func auditRecords(t *testing.T, out string) int {
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
-}
-
-func contains(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	for _, want := range wants {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q\n%s", want, out)
-		}
-	}
-}
-
-func rows(t *testing.T, out string, res ...string) {
-	t.Helper()
-	for _, re := range res {
-		if !regexp.MustCompile(`(?m)^ +` + re + ` *$`).MatchString(out) {
-			t.Errorf("output does not match %q\n%s", re, out)
-		}
-	}
-}
-
-// step returns the output of step n, up to the next step.
-func step(t *testing.T, out string, n int) string {
-	t.Helper()
-	head := "\n" + strconv.Itoa(n) + ". "
-	i := strings.Index(out, head)
-	if i < 0 {
-		t.Fatalf("no step %d in\n%s", n, out)
-	}
-	s := out[i+1:]
-	if j := strings.Index(s, "\n"+strconv.Itoa(n+1)+". "); j >= 0 {
-		s = s[:j]
-	}
-	return s
 }

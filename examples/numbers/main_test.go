@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 )
 
 func TestNumbers(t *testing.T) {
@@ -46,7 +48,7 @@ func TestNumbers(t *testing.T) {
 	}
 
 	// After the restore Ada holds both her numbers again and the pool is empty.
-	restored := section(t, got, "6.", "7.")
+	restored := exampletest.Section(t, got, "6.", "7.")
 	if !regexp.MustCompile(`Ada Lovelace +Password Required +\+16502530000 \+16502530001`).MatchString(restored) {
 		t.Errorf("after the restore Ada does not hold her numbers:\n%s", restored)
 	}
@@ -55,11 +57,11 @@ func TestNumbers(t *testing.T) {
 	}
 	// After the deletion Ada's state is Deleted, and after the sweep
 	// nothing in the last section names her.
-	deleted := section(t, got, "3.", "4.")
+	deleted := exampletest.Section(t, got, "3.", "4.")
 	if !regexp.MustCompile(`Ada Lovelace +Deleted +-`).MatchString(deleted) {
 		t.Errorf("after the deletion Ada is not Deleted without numbers:\n%s", deleted)
 	}
-	last := section(t, got, "8.", "")
+	last := exampletest.Section(t, got, "8.", "")
 	last = last[strings.Index(last[1:], "\n")+1:] // the tables, not the title
 	if strings.Contains(last, "Ada") || strings.Contains(last, "Linus") {
 		t.Errorf("the last section still names an anonymized user:\n%s", last)
@@ -67,23 +69,4 @@ func TestNumbers(t *testing.T) {
 	if strings.Count(last, "Anonymized") != 2 {
 		t.Errorf("want two Anonymized users in the last section:\n%s", last)
 	}
-}
-
-// section returns the output from the step numbered from up to the step
-// numbered to (to "" means the end).
-func section(t *testing.T, out, from, to string) string {
-	t.Helper()
-	i := strings.Index(out, "\n"+from+" ")
-	if i < 0 {
-		t.Fatalf("no step %s in\n%s", from, out)
-	}
-	s := out[i:]
-	if to != "" {
-		j := strings.Index(s, "\n"+to+" ")
-		if j < 0 {
-			t.Fatalf("no step %s in\n%s", to, out)
-		}
-		s = s[:j]
-	}
-	return s
 }

@@ -5,9 +5,10 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 )
 
 func TestOffboarding(t *testing.T) {
@@ -16,12 +17,12 @@ func TestOffboarding(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
-	contains(t, got,
+	exampletest.Contains(t, got,
 		"system:signup bootstrapped Acme Telecom (premium) with office San Francisco; Margaret Hamilton is its company admin.",
 		"Acme Telecom keeps call recordings 30 days (lifeline's default is 180).",
 		"Ada's call of Feb 20 14:00 is kept until Mar 22 14:00 (30 days after the call)",
 	)
-	rows(t, step(t, got, 1),
+	exampletest.Rows(t, exampletest.Step(t, got, 1),
 		`Ada +Ada Lovelace +Active +on +yes +3`,
 		`Bob +Bob Noyce +Active +on +yes +3`,
 		`Carol +Carol Shaw +Active +on +yes +3`,
@@ -29,33 +30,33 @@ func TestOffboarding(t *testing.T) {
 
 	// Option 1: Ada is suspended, recording and billing off, recordings
 	// kept. The preview says so and changes nothing.
-	p1 := step(t, got, 2)
-	contains(t, p1,
+	p1 := exampletest.Step(t, got, 2)
+	exampletest.Contains(t, p1,
 		"preview option 1 for Ada: Suspend user but keep recordings",
 		"state: Active -> Suspended (user.suspend)",
 		"plan after: recording off, not billed",
 		"would delete no recording",
 		"would write no event",
 	)
-	rows(t, p1, `Ada +Ada Lovelace +Active +on +yes +3`)
-	rows(t, step(t, got, 3), `Ada +Ada Lovelace +Suspended +off +no +3`)
+	exampletest.Rows(t, p1, `Ada +Ada Lovelace +Active +on +yes +3`)
+	exampletest.Rows(t, exampletest.Step(t, got, 3), `Ada +Ada Lovelace +Suspended +off +no +3`)
 
 	// Option 2: Bob stays as he is, recording off but still billed.
-	p2 := step(t, got, 4)
-	contains(t, p2,
+	p2 := exampletest.Step(t, got, 4)
+	exampletest.Contains(t, p2,
 		"preview option 2 for Bob: Stop recording but keep user and recordings",
 		"state: Active, unchanged",
 		"plan after: recording off, billed",
 		"would delete no recording",
 		"would write no event",
 	)
-	rows(t, p2, `Bob +Bob Noyce +Active +on +yes +3`)
-	rows(t, step(t, got, 5), `Bob +Bob Noyce +Active +off +yes +3`)
+	exampletest.Rows(t, p2, `Bob +Bob Noyce +Active +on +yes +3`)
+	exampletest.Rows(t, exampletest.Step(t, got, 5), `Bob +Bob Noyce +Active +off +yes +3`)
 
 	// Option 3: Carol is erased with her recordings; permanent, so refused
 	// without the preview's token.
-	p3 := step(t, got, 6)
-	contains(t, p3,
+	p3 := exampletest.Step(t, got, 6)
+	exampletest.Contains(t, p3,
 		"preview option 3 for Carol: Delete user and recordings",
 		"state: Active -> Anonymized (user.erase)",
 		"plan after: recording off, not billed",
@@ -67,13 +68,13 @@ func TestOffboarding(t *testing.T) {
 		`would write event recording.delete-audio for Carol's call of Mar 1 16:00 {"owner_id":"Carol"}`,
 		"permanent: the preview gives a confirmation token",
 	)
-	rows(t, p3, `Carol +Carol Shaw +Active +on +yes +3`)
-	a3 := step(t, got, 7)
-	contains(t, a3,
+	exampletest.Rows(t, p3, `Carol +Carol Shaw +Active +on +yes +3`)
+	a3 := exampletest.Step(t, got, 7)
+	exampletest.Contains(t, a3,
 		"without the token: refused (ErrInvalid): user.offboard: delete-user-and-recordings is permanent",
 		"with the preview's token: done",
 	)
-	rows(t, a3,
+	exampletest.Rows(t, a3,
 		`Ada +Ada Lovelace +Suspended +off +no +3`,
 		`Bob +Bob Noyce +Active +off +yes +3`,
 		`Carol +- +Anonymized +off +no +0`,
@@ -81,24 +82,24 @@ func TestOffboarding(t *testing.T) {
 	if strings.Contains(a3, "Carol Shaw") {
 		t.Errorf("lifeline still names Carol after erasing her:\n%s", a3)
 	}
-	contains(t, step(t, got, 8), "refused (ErrConflict): recording.register: recording is off for user Bob")
+	exampletest.Contains(t, exampletest.Step(t, got, 8), "refused (ErrConflict): recording.register: recording is off for user Bob")
 
 	// A legal hold refuses erasing Ada, and keeps its recording past the
 	// sweep; everything else past retention goes.
-	contains(t, step(t, got, 9),
+	exampletest.Contains(t, exampletest.Step(t, got, 9),
 		"Margaret placed the dispute hold on Ada's call of Mar 1 14:00",
 		"preview of delete-user-and-recordings: refused (ErrUnderHold): user.offboard:",
 		"erase: refused (ErrUnderHold): user.erase:",
 		`a legal hold covers it: hold "the dispute hold"`,
 	)
-	sweep := step(t, got, 10)
-	contains(t, sweep,
+	sweep := exampletest.Step(t, got, 10)
+	exampletest.Contains(t, sweep,
 		"sweep: 5 recordings deleted, 1 held, 0 users anonymized",
 		"Ada's recordings left: Ada's call of Mar 1 14:00 (held)\n",
 		"Bob's recordings left: none",
 		"(clock: Apr 2 09:00)",
 	)
-	rows(t, sweep,
+	exampletest.Rows(t, sweep,
 		`Ada +Ada Lovelace +Suspended +off +no +1`,
 		`Bob +Bob Noyce +Active +off +yes +0`,
 		`Carol +- +Anonymized +off +no +0`,
@@ -107,14 +108,14 @@ func TestOffboarding(t *testing.T) {
 	// The mailer gets every event the steps wrote: Carol's anonymization
 	// and the audio of her three recordings, then the five expired ones.
 	// It fails one, which comes back once; then nothing is pending.
-	outbox := step(t, got, 11)
-	contains(t, outbox,
+	outbox := exampletest.Step(t, got, 11)
+	exampletest.Contains(t, outbox,
 		"the company admin may not claim events: refused (ErrForbidden)",
 		"claim 1: system:mailer got 9 event(s)",
 		"claim 2: system:mailer got 1 event(s)",
 		"claim 3: system:mailer got nothing; no event is pending",
 	)
-	rows(t, outbox,
+	exampletest.Rows(t, outbox,
 		`1 +user\.anonymized +Carol +\{\} +failed: CRM did not answer`,
 		`2 +user\.anonymized +Carol +\{\} +acked`,
 	)
@@ -138,44 +139,11 @@ func TestOffboarding(t *testing.T) {
 
 	// A change staged for Bob is discarded by a re-sync: confirming it is
 	// stale, and Bob is as he was.
-	resync := step(t, got, 12)
-	contains(t, resync,
+	resync := exampletest.Step(t, got, 12)
+	exampletest.Contains(t, resync,
 		`staged the change set "Bob leaves": Bob would go Active -> Suspended`,
 		"re-sync: 1 number added (+16502530001), 1 change set discarded",
 		`confirm: refused (ErrStale): changeset.confirm: change set "Bob leaves" was discarded by the re-sync with the carrier`,
 	)
-	rows(t, resync, `Bob +Bob Noyce +Active +off +yes +0`)
-}
-
-func contains(t *testing.T, out string, wants ...string) {
-	t.Helper()
-	for _, want := range wants {
-		if !strings.Contains(out, want) {
-			t.Errorf("output lacks %q\n%s", want, out)
-		}
-	}
-}
-
-func rows(t *testing.T, out string, res ...string) {
-	t.Helper()
-	for _, re := range res {
-		if !regexp.MustCompile(`(?m)^ +` + re + ` *$`).MatchString(out) {
-			t.Errorf("output does not match %q\n%s", re, out)
-		}
-	}
-}
-
-// step returns the output of step n, up to the next step.
-func step(t *testing.T, out string, n int) string {
-	t.Helper()
-	head := "\n" + strconv.Itoa(n) + ". "
-	i := strings.Index(out, head)
-	if i < 0 {
-		t.Fatalf("no step %d in\n%s", n, out)
-	}
-	s := out[i+1:]
-	if j := strings.Index(s, "\n"+strconv.Itoa(n+1)+". "); j >= 0 {
-		s = s[:j]
-	}
-	return s
+	exampletest.Rows(t, resync, `Bob +Bob Noyce +Active +off +yes +0`)
 }

@@ -5,9 +5,10 @@ import (
 	"context"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 )
 
 func TestQuickstart(t *testing.T) {
@@ -50,7 +51,7 @@ func TestQuickstart(t *testing.T) {
 		}
 	}
 	// The preview changed nothing: Grace still holds her number after it.
-	preview := step(t, got, 7)
+	preview := exampletest.Step(t, got, 7)
 	if !regexp.MustCompile(`101 +Grace Hopper +grace@acme\.example +Password Required +\+16502530000`).MatchString(preview) {
 		t.Errorf("after the preview Grace is not unchanged:\n%s", preview)
 	}
@@ -59,22 +60,7 @@ func TestQuickstart(t *testing.T) {
 	}
 	// Only the anonymized user's ghost may remain: no trace of her name in
 	// the last table.
-	if last := step(t, got, 11); strings.Contains(last, "Grace") {
+	if last := exampletest.Step(t, got, 11); strings.Contains(last, "Grace") {
 		t.Errorf("the last table still names Grace:\n%s", last)
 	}
-}
-
-// step returns the output of step n, up to the next step.
-func step(t *testing.T, out string, n int) string {
-	t.Helper()
-	head := "\n" + strconv.Itoa(n) + ". "
-	i := strings.Index(out, head)
-	if i < 0 {
-		t.Fatalf("no step %d in\n%s", n, out)
-	}
-	s := out[i+1:]
-	if j := strings.Index(s, "\n"+strconv.Itoa(n+1)+". "); j >= 0 {
-		s = s[:j]
-	}
-	return s
 }

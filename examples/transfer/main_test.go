@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 )
 
 func TestTransfer(t *testing.T) {
@@ -50,19 +52,19 @@ func TestTransfer(t *testing.T) {
 	}
 	// Pools before and after the allowed license transfer. The bootstrapped
 	// admin holds one of Palo Alto's seats.
-	s3 := section(t, got, "3.", "4.")
+	s3 := exampletest.Section(t, got, "3.", "4.")
 	before, after := s3[:strings.Index(s3, "after:")], s3[strings.Index(s3, "after:"):]
 	pools(before, "Palo Alto", `6\s+1\s+5`)
 	pools(before, "New York", `2\s+0\s+2`)
 	pools(after, "Palo Alto", `4\s+1\s+3`)
 	pools(after, "New York", `4\s+0\s+4`)
 	// The refused transfer left the pools alone.
-	s2 := section(t, got, "2.", "3.")
+	s2 := exampletest.Section(t, got, "2.", "3.")
 	pools(s2, "Palo Alto", `6\s+1\s+5`)
 	pools(s2, "Austin", `4\s+0\s+4`)
 
 	// Ada: same numbers and licenses, new office.
-	s6 := section(t, got, "6.", "7.")
+	s6 := exampletest.Section(t, got, "6.", "7.")
 	for _, re := range []string{
 		`before:\n.*\n  Ada Lovelace\s+Palo Alto\s+Password Required\s+\+16502530000 \(local\)\s+ai-meetings seat`,
 		`after:\n.*\n  Ada Lovelace\s+New York\s+Password Required\s+\+16502530000 \(local\)\s+ai-meetings seat`,
@@ -72,7 +74,7 @@ func TestTransfer(t *testing.T) {
 		}
 	}
 	// Bob: the toll-free number stays, the local one is replaced by a GB one.
-	s7 := section(t, got, "7.", "8.")
+	s7 := exampletest.Section(t, got, "7.", "8.")
 	for _, re := range []string{
 		`before:\n.*\n  Bob Kahn\s+Palo Alto\s+Password Required\s+\+16502530001 \(local\) \+18005550199 \(toll-free\)\s+seat`,
 		`after:\n.*\n  Bob Kahn\s+London\s+Password Required\s+\+18005550199 \(toll-free\) \+442079460000 \(local\)\s+seat`,
@@ -82,28 +84,9 @@ func TestTransfer(t *testing.T) {
 		}
 	}
 	// Carol: identical before and after the failed move.
-	s8 := section(t, got, "8.", "")
+	s8 := exampletest.Section(t, got, "8.", "")
 	carol := regexp.MustCompile(`  Carol Shaw\s+Palo Alto\s+Password Required\s+\+16502530002 \(local\)\s+seat`)
 	if n := len(carol.FindAllString(s8, -1)); n != 2 {
 		t.Errorf("want Carol unchanged before and after the failed move, found %d matching lines:\n%s", n, s8)
 	}
-}
-
-// section returns the output from the step numbered from up to the step
-// numbered to (to "" means the end).
-func section(t *testing.T, out, from, to string) string {
-	t.Helper()
-	i := strings.Index(out, "\n"+from+" ")
-	if i < 0 {
-		t.Fatalf("no step %s in\n%s", from, out)
-	}
-	s := out[i:]
-	if to != "" {
-		j := strings.Index(s, "\n"+to+" ")
-		if j < 0 {
-			t.Fatalf("no step %s in\n%s", to, out)
-		}
-		s = s[:j]
-	}
-	return s
 }
