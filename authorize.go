@@ -16,7 +16,7 @@ func (o *op) loadPrincipal() error {
 		o.principal = access.Principal{System: a.system, CompanyID: a.systemCompany, Role: access.CompanyAdmin}
 		return nil
 	}
-	u, err := o.tx.GetUser(o.ctx, a.ID)
+	u, err := o.readActor()
 	if errs.Is(err, errs.NotFound) {
 		return errs.E(errs.Forbidden, o.name, "actor %q is not a lifeline user", a.ID)
 	}
@@ -48,6 +48,35 @@ func (o *op) loadPrincipal() error {
 	}
 	o.principal = p
 	return nil
+}
+
+// prefetched is the subject user read with the actor.
+type prefetched struct {
+	id    string
+	user  lifecycle.User
+	found bool
+}
+
+// readActor reads the actor's row and, when the operation names a subject
+// user, that user's row in the same statement: a read of one user by a
+// user then needs one statement, which a store can answer without a
+// transaction.
+func (o *op) readActor() (lifecycle.User, error) {
+	a := o.actor
+	if o.subject == "" || a.OnBehalfOf != "" || checkID(o.name, "user id", o.subject) != nil {
+		return o.tx.GetUser(o.ctx, a.ID)
+	}
+	users, err := o.tx.GetUsers(o.ctx, a.ID, o.subject)
+	if err != nil {
+		return lifecycle.User{}, err
+	}
+	t, found := users[o.subject]
+	o.pre = &prefetched{id: o.subject, user: t, found: found}
+	u, ok := users[a.ID]
+	if !ok {
+		return u, errs.E(errs.NotFound, o.name, "user %q does not exist", a.ID)
+	}
+	return u, nil
 }
 
 // canAct reports whether a user in state s may act: one who can log in.
@@ -133,7 +162,7 @@ func (o *op) loadUser(id string) (lifecycle.User, error) {
 	if err := checkID(o.name, "user id", id); err != nil {
 		return lifecycle.User{}, err
 	}
-	u, err := o.tx.GetUser(o.ctx, id)
+	u, err := o.getUser(id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(u.CompanyID)) {
 		return lifecycle.User{}, errs.E(errs.NotFound, o.name, "user %q does not exist", id)
 	}
@@ -143,6 +172,21 @@ func (o *op) loadUser(id string) (lifecycle.User, error) {
 		o.touch(ExpectUser(u.ID, u.Version))
 	}
 	return u, err
+}
+
+// getUser reads a user: the subject read with the actor if id names it and
+// nothing was loaded since (the operation's first load is of its subject,
+// before it writes anything), else from the store.
+func (o *op) getUser(id string) (lifecycle.User, error) {
+	p := o.pre
+	o.pre = nil
+	switch {
+	case p == nil || p.id != id:
+		return o.tx.GetUser(o.ctx, id)
+	case !p.found:
+		return lifecycle.User{}, errs.E(errs.NotFound, "store.GetUser", "user %q does not exist", id)
+	}
+	return p.user, nil
 }
 
 // userToActOn loads a user the principal can see and checks the

@@ -107,7 +107,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 	body := func(tx store.Tx) error {
 		// Everything an attempt builds starts afresh: a store may run this
 		// more than once.
-		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry}
+		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry, subject: subjectOf(opv)}
 		if err := o.loadPrincipal(); err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 	if spec.Write {
 		err = s.st.Update(ctx, body)
 	} else {
-		err = s.st.View(ctx, body)
+		err = s.view(ctx, readKey(spec.Name, actor), body)
 	}
 	if dry && errors.Is(err, errDryRun) {
 		err = nil
@@ -144,6 +144,52 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 		s.checkpoint(ctx)
 	}
 	return res, eff, nil
+}
+
+// view runs the body of a read. On a store that can answer one statement
+// without a transaction (store.SingleReader), a read is first tried that
+// way: most reads by a system principal, and reads of one user (see
+// userSubject), need just one. A read the store had to run again in a
+// transaction is remembered by key and goes straight to a transaction from
+// then on, so a read that needs several statements pays for the wasted
+// one once per service, not per call.
+func (s *Service) view(ctx context.Context, key string, body func(store.Tx) error) error {
+	sr, ok := s.st.(store.SingleReader)
+	if !ok {
+		return s.st.View(ctx, body)
+	}
+	if _, multi := s.multiRead.Load(key); multi {
+		return s.st.View(ctx, body)
+	}
+	needed, err := sr.ViewSingle(ctx, body)
+	if needed {
+		s.multiRead.Store(key, true)
+	}
+	return err
+}
+
+// readKey names a read for Service.view: the operation and the kind of
+// actor, which decides whether the actor's row is read too.
+func readKey(name string, a Actor) string {
+	switch {
+	case a.system != "":
+		return name + "/system"
+	case a.OnBehalfOf != "":
+		return name + "/proxy"
+	}
+	return name + "/user"
+}
+
+// userSubject is implemented by an operation that acts on one user it names
+// before anything else: the runner reads that user in the statement that
+// reads the actor (see op.readActor).
+type userSubject interface{ subjectUser() string }
+
+func subjectOf(v any) string {
+	if u, ok := v.(userSubject); ok {
+		return u.subjectUser()
+	}
+	return ""
 }
 
 // commitEffects writes the audit records and outbox events the operation's
@@ -190,6 +236,10 @@ type op struct {
 	now   time.Time
 	tx    store.Tx
 
+	// subject is the user the operation names first (userSubject), read
+	// with the actor; pre holds it until loadUser takes it.
+	subject string
+	pre     *prefetched
 	// principal is who the operation runs as: the actor, or the user it
 	// proxies into.
 	principal  access.Principal

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/benbjohnson/clock"
@@ -28,6 +29,9 @@ type Service struct {
 	quarantine numbers.Quarantine
 	log        *slog.Logger
 	hash       HashParams
+	// multiRead holds the read operations (by readKey) seen to need more
+	// than one statement: see Service.view.
+	multiRead sync.Map
 }
 
 // Option configures [New].

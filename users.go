@@ -378,6 +378,8 @@ type GetUser struct{ UserID string }
 // Spec implements Operation.
 func (GetUser) Spec() OpSpec { return specGetUser }
 
+func (x GetUser) subjectUser() string { return x.UserID }
+
 func (x GetUser) prepare(*Service) (step[User], error) {
 	return func(o *op) (User, error) {
 		u, err := o.loadUser(x.UserID)

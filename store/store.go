@@ -54,6 +54,19 @@ type Checkpointer interface {
 	Checkpoint(ctx context.Context) error
 }
 
+// SingleReader is implemented by a store that can answer a read of one
+// statement without a transaction: a single statement sees one consistent
+// snapshot by itself, so BEGIN and COMMIT (two round trips of three on a
+// database server) buy it nothing.
+type SingleReader interface {
+	// ViewSingle runs fn as View does, but first without a transaction,
+	// letting fn run one SELECT. If fn asks for a second statement, or a
+	// write, the store refuses it with an error, discards that run and runs
+	// fn again in a View transaction; needed reports that it did. So fn may
+	// run twice, and must not act outside the store before it returns.
+	ViewSingle(ctx context.Context, fn func(Tx) error) (needed bool, err error)
+}
+
 // Exclusive is implemented by a store that several processes share (a
 // database server): it lets one of them at a time do a job that all of
 // them run, such as the sweep, so they take turns instead of contending
@@ -173,6 +186,9 @@ type Users interface {
 	InsertUser(ctx context.Context, u lifecycle.User) error
 	// GetUser returns a user; errs.NotFound if there is none.
 	GetUser(ctx context.Context, id string) (lifecycle.User, error)
+	// GetUsers returns the users of those ids that exist, by id, read in
+	// one statement (so on one snapshot even outside a transaction).
+	GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.User, error)
 	// UpdateUser overwrites a user that is still at version u.Version and
 	// stores it at u.Version+1; errs.Stale if another write changed it
 	// since, errs.NotFound if there is none, errs.Conflict if the email or

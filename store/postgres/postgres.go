@@ -37,7 +37,10 @@ type Store struct {
 	retries atomic.Int64
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.SingleReader = (*Store)(nil)
+)
 
 // Option configures [Open] and [New].
 type Option func(*options)
@@ -223,26 +226,51 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	return err
 }
 
+// ViewSingle implements store.SingleReader: fn's one SELECT runs outside a
+// transaction (one round trip, where BEGIN, SELECT and COMMIT take three),
+// and a second statement sends fn to View's transaction on the same
+// connection.
+func (s *Store) ViewSingle(ctx context.Context, fn func(store.Tx) error) (needed bool, err error) {
+	const op = "postgres.View"
+	conn, err := s.conn(ctx, op)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	one := s.q.BindSingle(conn, nil)
+	err = fn(one)
+	if !one.NeededTransaction() {
+		if cerr := ctx.Err(); err != nil && cerr != nil && errs.KindOf(err) == errs.Other {
+			return false, errs.Wrap(errs.Other, op, cerr, "cancelled (%v)", err)
+		}
+		return false, err
+	}
+	_, err = s.attemptOn(ctx, conn, readTx, fn)
+	return true, err
+}
+
 // attempt runs fn once in a transaction. retry reports that the attempt
 // failed with a serialization failure or deadlock: from fn's error, from a
 // statement fn ran (even if fn swallowed its error) or from COMMIT.
-//
-// Whatever ctx does, the attempt either commits and returns nil or returns
-// an error with nothing written: the transaction is begun on a context that
-// cannot be cancelled (database/sql would otherwise roll it back behind our
-// back when ctx ends, racing COMMIT), fn's statements run on ctx, ctx is
-// checked just before COMMIT, and COMMIT itself is never cancelled, so a
-// commit that went through is never reported as failed.
+func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.Tx) error) (retry bool, err error) {
+	conn, err := s.conn(ctx, "postgres.tx")
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	return s.attemptOn(ctx, conn, opts, fn)
+}
+
+// conn takes a connection from the pool.
 //
 // Waiting for a connection does honour ctx: the caller gets ctx's error as
 // soon as ctx ends, while the wait goes on in the background and hands the
 // connection back to the pool. A connection being dialled is so never
 // abandoned halfway: under many short deadlines, abandoned dials flood the
 // server with connections it starts only to see them gone.
-func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.Tx) error) (retry bool, err error) {
-	const op = "postgres.tx"
+func (s *Store) conn(ctx context.Context, op string) (*sql.Conn, error) {
 	if err := ctx.Err(); err != nil {
-		return false, errs.Wrap(errs.Other, op, err, "cancelled before the transaction began")
+		return nil, errs.Wrap(errs.Other, op, err, "cancelled before the transaction began")
 	}
 	type acquired struct {
 		conn *sql.Conn
@@ -253,22 +281,32 @@ func (s *Store) attempt(ctx context.Context, opts *sql.TxOptions, fn func(store.
 		conn, err := s.db.Conn(context.WithoutCancel(ctx))
 		got <- acquired{conn, err}
 	}()
-	var conn *sql.Conn
 	select {
 	case a := <-got:
 		if a.err != nil {
-			return false, errs.Wrap(classify(a.err), op, a.err, "getting a connection")
+			return nil, errs.Wrap(classify(a.err), op, a.err, "getting a connection")
 		}
-		conn = a.conn
+		return a.conn, nil
 	case <-ctx.Done():
 		go func() {
 			if a := <-got; a.err == nil {
 				a.conn.Close()
 			}
 		}()
-		return false, errs.Wrap(errs.Other, op, ctx.Err(), "cancelled waiting for a connection; nothing was written")
+		return nil, errs.Wrap(errs.Other, op, ctx.Err(), "cancelled waiting for a connection; nothing was written")
 	}
-	defer conn.Close()
+}
+
+// attemptOn runs fn once in a transaction on conn.
+//
+// Whatever ctx does, the attempt either commits and returns nil or returns
+// an error with nothing written: the transaction is begun on a context that
+// cannot be cancelled (database/sql would otherwise roll it back behind our
+// back when ctx ends, racing COMMIT), fn's statements run on ctx, ctx is
+// checked just before COMMIT, and COMMIT itself is never cancelled, so a
+// commit that went through is never reported as failed.
+func (s *Store) attemptOn(ctx context.Context, conn *sql.Conn, opts *sql.TxOptions, fn func(store.Tx) error) (retry bool, err error) {
+	const op = "postgres.tx"
 	tx, err := conn.BeginTx(context.WithoutCancel(ctx), opts)
 	if err != nil {
 		return false, errs.Wrap(classify(err), op, err, "beginning a transaction")

@@ -107,7 +107,10 @@ func (w *writeConn) Stmt(ctx context.Context, name, query string) (*sql.Stmt, er
 	return st, nil
 }
 
-var _ store.Store = (*Store)(nil)
+var (
+	_ store.Store        = (*Store)(nil)
+	_ store.SingleReader = (*Store)(nil)
+)
 
 // Option configures Open.
 type Option func(*options)
@@ -293,6 +296,30 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 // beside a write in progress (WAL), each connection keeping the statements
 // it ran prepared while it stays idle in the store.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	return s.read(ctx, func(r *writeConn) error {
+		return s.inTx(ctx, r, "BEGIN", s.q.BindPrepared(r.conn, r), fn)
+	})
+}
+
+// ViewSingle implements store.SingleReader: fn's one SELECT runs on a read
+// connection in autocommit, the statement its own read snapshot, and a
+// second statement sends fn to View's transaction on the same connection.
+func (s *Store) ViewSingle(ctx context.Context, fn func(store.Tx) error) (needed bool, err error) {
+	err = s.read(ctx, func(r *writeConn) error {
+		one := s.q.BindSingle(r.conn, r)
+		err := fn(one)
+		if !one.NeededTransaction() {
+			return err
+		}
+		needed = true
+		return s.inTx(ctx, r, "BEGIN", s.q.BindPrepared(r.conn, r), fn)
+	})
+	return needed, err
+}
+
+// read runs body on an idle read connection, or a new one, and keeps the
+// connection for the next read unless ctx ended meanwhile.
+func (s *Store) read(ctx context.Context, body func(r *writeConn) error) error {
 	var r *writeConn
 	select {
 	case r = <-s.readers:
@@ -305,7 +332,7 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 		}
 		r = &writeConn{conn: conn, stmts: map[string]*sql.Stmt{}}
 	}
-	err := s.inTx(ctx, r, "BEGIN", s.q.BindPrepared(r.conn, r), fn)
+	err := body(r)
 	if ctx.Err() != nil {
 		// A statement cut short may leave the connection in any state:
 		// do not keep it.

@@ -24,6 +24,7 @@ var storeTests = []namedTest{
 	{"RefusesUnencodableText", testStoreRefusesUnencodableText},
 	{"CompanyRoundTrip", testCompanyRoundTrip},
 	{"UserRoundTrip", testUserRoundTrip},
+	{"ViewSingle", testViewSingle},
 	{"GetMissing", testGetMissing},
 	{"DuplicateEmail", testDuplicateEmail},
 	{"DuplicateExtensionAndID", testDuplicateExtensionAndID},

@@ -45,6 +45,7 @@ func (q *Queries) Probes() []Probe {
 		{"ListUsers{Company,States,Limit}", q.listUsersQuery(store.UserFilter{CompanyID: "c", States: []lifecycle.State{lifecycle.Active, lifecycle.Suspended}, Limit: 50})},
 		{"ListUsers{Office,State,After,Limit}", q.listUsersQuery(store.UserFilter{OfficeID: "o", States: active, AfterID: "u", Limit: 50})},
 		{"ListUsers{Company,Offices,State,Limit}", q.listUsersQuery(store.UserFilter{CompanyID: "c", OfficeIDs: []string{"o1", "o2"}, States: active, Limit: 50})},
+		{"GetUsers{2}", q.getUsersQuery(2)},
 		{"ListUsers{User}", q.listUsersQuery(store.UserFilter{UserID: "u"})},
 		{"ListNumbers{Holder}", q.listNumbersQuery(store.NumberFilter{HolderID: "u"})},
 		{"ListNumbers{LastHolder}", q.listNumbersQuery(store.NumberFilter{LastHolderID: "u"})},

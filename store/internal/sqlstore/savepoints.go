@@ -35,6 +35,9 @@ func (t *Tx) savepoint(ctx context.Context, op, verb, name string) error {
 	// Prepared once per connection where the store keeps statements: a
 	// batch sets and releases a savepoint per item.
 	query := verb + name
+	if err := t.admit(query); err != nil {
+		return err
+	}
 	var err error
 	if t.stmts == nil {
 		_, err = t.tx.ExecContext(ctx, query)

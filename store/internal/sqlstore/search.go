@@ -298,6 +298,9 @@ func (t *Tx) ExplainCountUsersByTab(ctx context.Context, f store.UserSearch) ([]
 
 // AnalyzeUsers implements store.SearchExplainer.
 func (t *Tx) AnalyzeUsers(ctx context.Context) error {
+	if err := t.admit("ANALYZE users"); err != nil {
+		return err
+	}
 	if _, err := t.tx.ExecContext(ctx, "ANALYZE users"); err != nil {
 		return t.q.fail("store.AnalyzeUsers", err)
 	}
@@ -419,6 +422,9 @@ func (t *Tx) backfill(ctx context.Context, op string) (int, error) {
 		}
 		args := []any{email, nameKey(r.first, r.last), nameKey(r.last, r.first), SearchKey(email), SearchKey(r.username), r.id}
 		if err := checkArgs(op, args); err != nil {
+			return 0, err
+		}
+		if err := t.admit(update); err != nil {
 			return 0, err
 		}
 		if _, err := t.tx.ExecContext(ctx, update, args...); err != nil {

@@ -97,6 +97,8 @@ type Tx struct {
 	// updateUserChanged).
 	write bool
 	users map[string]userRow
+	// single is set by BindSingle: see admit.
+	single *singleGate
 }
 
 var _ store.Tx = (*Tx)(nil)
@@ -170,6 +172,9 @@ func (t *Tx) queryRow(ctx context.Context, op, name string, args ...any) row {
 	if err := checkArgs(op, args); err != nil {
 		return errRow{err}
 	}
+	if err := t.admit(t.q.sql[name]); err != nil {
+		return errRow{err}
+	}
 	if t.stmts == nil {
 		return t.tx.QueryRowContext(ctx, t.q.sql[name], args...)
 	}
@@ -185,6 +190,9 @@ func (t *Tx) query(ctx context.Context, op, name string, args ...any) (*sql.Rows
 	if err := checkArgs(op, args); err != nil {
 		return nil, err
 	}
+	if err := t.admit(t.q.sql[name]); err != nil {
+		return nil, err
+	}
 	if t.stmts == nil {
 		return t.tx.QueryContext(ctx, t.q.sql[name], args...)
 	}
@@ -198,6 +206,9 @@ func (t *Tx) query(ctx context.Context, op, name string, args ...any) (*sql.Rows
 // queryText runs a statement built for one call, such as a filtered list.
 func (t *Tx) queryText(ctx context.Context, op, query string, args ...any) (*sql.Rows, error) {
 	if err := checkArgs(op, args); err != nil {
+		return nil, err
+	}
+	if err := t.admit(query); err != nil {
 		return nil, err
 	}
 	return t.tx.QueryContext(ctx, query, args...)
@@ -216,6 +227,9 @@ func (t *Tx) queryShape(ctx context.Context, op, query string, args ...any) (*sq
 	if err := checkArgs(op, args); err != nil {
 		return nil, err
 	}
+	if err := t.admit(query); err != nil {
+		return nil, err
+	}
 	st, err := t.stmts.Stmt(ctx, "shape:"+query, query)
 	if err != nil {
 		return nil, err
@@ -225,6 +239,9 @@ func (t *Tx) queryShape(ctx context.Context, op, query string, args ...any) (*sq
 
 func (t *Tx) exec(ctx context.Context, op, name string, args ...any) (sql.Result, error) {
 	if err := checkArgs(op, args); err != nil {
+		return nil, err
+	}
+	if err := t.admit(t.q.text(name)); err != nil {
 		return nil, err
 	}
 	var res sql.Result

@@ -231,6 +231,56 @@ func (t *Tx) GetUser(ctx context.Context, id string) (lifecycle.User, error) {
 	return u, err
 }
 
+// getUsersQuery reads n users by id.
+func (q *Queries) getUsersQuery(n int) sq.SelectBuilder {
+	return q.sb.Select(userCols...).From("users").Where(sq.Eq{"id": make([]any, n)})
+}
+
+// GetUsers implements store.Users. Each count of ids is one statement,
+// prepared where the store keeps statements.
+func (t *Tx) GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.User, error) {
+	const op = "store.GetUsers"
+	out := make(map[string]lifecycle.User, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	name := "getUsers:" + strconv.Itoa(len(ids))
+	query := t.q.text(name)
+	if query == "" {
+		s, _, err := t.q.getUsersQuery(len(ids)).ToSql()
+		if err != nil {
+			return nil, errs.Wrap(errs.Other, op, err, "building the query")
+		}
+		t.q.partial.Store(name, s)
+		query = s
+	}
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	rows, err := t.queryShape(ctx, op, query, args...)
+	if err != nil {
+		return nil, t.q.fail(op, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, t.q.fail(op, err)
+		}
+		out[u.ID] = u
+		if t.write {
+			if args, aerr := userArgs(u); aerr == nil {
+				t.remember(u.ID, u.Version, args)
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.q.fail(op, err)
+	}
+	return out, nil
+}
+
 // FindUserByEmail implements store.Users.
 func (t *Tx) FindUserByEmail(ctx context.Context, companyID, email string) (lifecycle.User, error) {
 	return t.getUser(ctx, "store.FindUserByEmail", "userByEmail", "a user with that email", companyID, email)

@@ -1,0 +1,115 @@
+package lifeline_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/store"
+	"github.com/lifeline-go/lifeline/store/sqlite"
+)
+
+// readCounter counts how the facade's reads reach a store.
+type readCounter struct {
+	*sqlite.Store
+	views, singles, needed int
+}
+
+func (c *readCounter) View(ctx context.Context, fn func(store.Tx) error) error {
+	c.views++
+	return c.Store.View(ctx, fn)
+}
+
+func (c *readCounter) ViewSingle(ctx context.Context, fn func(store.Tx) error) (bool, error) {
+	c.singles++
+	needed, err := c.Store.ViewSingle(ctx, fn)
+	if needed {
+		c.needed++
+	}
+	return needed, err
+}
+
+func (c *readCounter) reset() { c.views, c.singles, c.needed = 0, 0, 0 }
+
+// TestReadsOfOneUserNeedOneStatement checks that GetUser, by a system
+// principal or by a user, is answered by one statement outside a
+// transaction, across companies and for missing users alike, and that a
+// read seen to need more goes straight to a transaction afterwards.
+func TestReadsOfOneUserNeedOneStatement(t *testing.T) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "reads.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	c := &readCounter{Store: st}
+	svc, err := lifeline.New(c, lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	boot := func(name, email string) lifeline.Bootstrapped {
+		b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
+			CompanyName: name, Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
+			Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: email},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	acme, other := boot("Acme", "ada@acme.example"), boot("Other", "ada@other.example")
+	admin := lifeline.Actor{ID: acme.Admin.ID}
+	if _, err := svc.SetPoolTotal(ctx, admin, acme.Office.ID, licensing.Seat, 5); err != nil {
+		t.Fatal(err)
+	}
+	member, err := svc.InviteUser(ctx, admin, lifeline.NewUser{OfficeID: acme.Office.ID, Email: "mia@acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct {
+		name  string
+		actor lifeline.Actor
+		id    string
+		want  error // nil: found
+	}{
+		{"system", lifeline.System("ops"), member.ID, nil},
+		{"admin", admin, member.ID, nil},
+		{"self", lifeline.Actor{ID: member.ID}, member.ID, nil},
+		{"member reads its admin", lifeline.Actor{ID: member.ID}, acme.Admin.ID, errs.ErrForbidden},
+		{"missing", admin, "usr_missing", errs.ErrNotFound},
+		{"another company", lifeline.Actor{ID: other.Admin.ID}, member.ID, errs.ErrNotFound},
+		{"not a user", lifeline.Actor{ID: "usr_nobody"}, member.ID, errs.ErrForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c.reset()
+			u, err := svc.GetUser(ctx, tc.actor, tc.id)
+			switch {
+			case tc.want == nil && (err != nil || u.ID != tc.id || u.Version == 0):
+				t.Fatalf("GetUser: %+v, %v; want user %s", u, err, tc.id)
+			case tc.want != nil && !errors.Is(err, tc.want):
+				t.Fatalf("GetUser: %v, want %v", err, tc.want)
+			}
+			if c.singles != 1 || c.needed != 0 || c.views != 0 {
+				t.Errorf("GetUser made %d single reads (%d needed a transaction) and %d transactions; want one single read",
+					c.singles, c.needed, c.views)
+			}
+		})
+	}
+
+	// A list by a user reads the actor, then the page: two statements.
+	c.reset()
+	for range 2 {
+		if _, err := svc.ListUsers(ctx, admin, lifeline.UserQuery{CompanyID: acme.Company.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if c.singles != 1 || c.needed != 1 || c.views != 1 {
+		t.Errorf("two ListUsers made %d single reads (%d needed a transaction) and %d transactions; want 1, 1, 1",
+			c.singles, c.needed, c.views)
+	}
+}
