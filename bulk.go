@@ -166,12 +166,25 @@ func runBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq
 // item.
 const savepointName = "lifeline_item"
 
-// runBatch runs ops in one transaction, each in a savepoint, and returns
-// their results; first is the index of ops[0] in the whole input. The
-// error is the transaction's: a store failure, contention that outlasted
-// the retries, or ctx's end. checkpoint asks for the store's checkpoint
-// after a batch that anonymized someone; the sweeper runs one at its end
-// instead.
+// errIsolate ends a batch run without savepoints at its first refused
+// item: the batch runs again with one savepoint per item.
+var errIsolate = errors.New("lifeline: an item was refused; the batch runs again with a savepoint per item")
+
+// runBatch runs ops in one transaction and returns their results; first is
+// the index of ops[0] in the whole input. A refused item is rolled back
+// alone and the batch goes on. The error is the transaction's: a store
+// failure, contention that outlasted the retries, or ctx's end. checkpoint
+// asks for the store's checkpoint after a batch that anonymized someone;
+// the sweeper runs one at its end instead.
+//
+// Items are isolated by savepoints only when one is refused. The batch
+// first runs without any (on SQLite a savepoint costs its two statements
+// and a copy of every page an item changes); at the first refusal that
+// run is rolled back whole and the batch runs again with each item in its
+// own savepoint, rolled back to on refusal. Nothing of the first run
+// remains or is reported: the results are the second run's, where every
+// item was isolated from the start (and judged afresh, as a store's retry
+// judges them).
 func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operation[R], first int, dry, checkpoint bool) ([]BulkResult[R], error) {
 	steps := make([]step[R], len(ops))
 	prepErr := make([]error, len(ops))
@@ -185,6 +198,7 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 	now := s.Now()
 	var results []BulkResult[R]
 	anonymized := false
+	isolate := false
 	body := func(tx store.Tx) error {
 		results = make([]BulkResult[R], len(ops))
 		anonymized = false
@@ -197,8 +211,10 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 			}
 			spec := opv.Spec()
 			o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry}
-			if err := tx.Savepoint(ctx, savepointName); err != nil {
-				return err
+			if isolate {
+				if err := tx.Savepoint(ctx, savepointName); err != nil {
+					return err
+				}
 			}
 			// The principal is read per item: an earlier item may have
 			// changed the actor's own role or state.
@@ -213,6 +229,9 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 					// (and the store retries contention).
 					return err
 				}
+				if !isolate {
+					return errIsolate
+				}
 				if rerr := tx.RollbackToSavepoint(ctx, savepointName); rerr != nil {
 					return rerr
 				}
@@ -221,8 +240,10 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 				res.Value, res.Effects = v, o.eff
 				anonymized = anonymized || o.eff.anonymized
 			}
-			if err := tx.ReleaseSavepoint(ctx, savepointName); err != nil {
-				return err
+			if isolate {
+				if err := tx.ReleaseSavepoint(ctx, savepointName); err != nil {
+					return err
+				}
 			}
 		}
 		if dry {
@@ -230,11 +251,14 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 		}
 		return nil
 	}
-	var err error
+	run := s.st.View
 	if batchWrites(ops) {
-		err = s.st.Update(ctx, body)
-	} else {
-		err = s.st.View(ctx, body)
+		run = s.st.Update
+	}
+	err := run(ctx, body)
+	if errors.Is(err, errIsolate) {
+		isolate = true
+		err = run(ctx, body)
 	}
 	if dry && errors.Is(err, errDryRun) {
 		err = nil

@@ -1,0 +1,137 @@
+package lifeline_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/licensing"
+	"github.com/lifeline-go/lifeline/lifecycle"
+	"github.com/lifeline-go/lifeline/store"
+	"github.com/lifeline-go/lifeline/store/sqlite"
+)
+
+// lateRefusal is a store whose transactions refuse the audit record of one
+// user: an operation on that user fails after it has written its rows.
+type lateRefusal struct {
+	*sqlite.Store
+	userID string
+}
+
+var errLate = errs.E(errs.Conflict, "test", "the audit record is refused")
+
+func (s *lateRefusal) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error { return fn(lateTx{tx, s.userID}) })
+}
+
+type lateTx struct {
+	store.Tx
+	userID string
+}
+
+func (t lateTx) AppendAudit(ctx context.Context, r store.AuditRecord) (int64, error) {
+	if t.userID != "" && r.UserID == t.userID {
+		return 0, errLate
+	}
+	return t.Tx.AppendAudit(ctx, r)
+}
+
+// TestBulkItemRefusedAfterWritingIsRolledBackAlone deletes five users in
+// one batch, one of which is refused after its rows were written (first,
+// middle and last in turn): that user is left exactly as it was, the four
+// others are deleted, and each item reports its own outcome.
+func TestBulkItemRefusedAfterWritingIsRolledBackAlone(t *testing.T) {
+	for _, refused := range []int{0, 2, 4} {
+		t.Run(fmt.Sprintf("item%d", refused), func(t *testing.T) {
+			ctx := context.Background()
+			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bulk.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			late := &lateRefusal{Store: st}
+			svc, err := lifeline.New(late, lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sys := lifeline.System("test")
+			b, err := svc.Bootstrap(ctx, sys, lifeline.Bootstrap{
+				CompanyName: "Acme", Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
+				Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: "ada@acme.example"},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := svc.SetPoolTotal(ctx, sys, b.Office.ID, licensing.Seat, 10); err != nil {
+				t.Fatal(err)
+			}
+			var users []lifeline.User
+			for i := range 5 {
+				u, err := svc.CreateUser(ctx, sys, lifeline.NewUser{OfficeID: b.Office.ID,
+					Person: lifeline.Person{FirstName: "User", LastName: fmt.Sprint(i)}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				users = append(users, u)
+			}
+			poolBefore := seatPool(t, svc, b.Office.ID)
+			late.userID = users[refused].ID
+
+			var ops []lifeline.Operation[lifeline.User]
+			for _, u := range users {
+				ops = append(ops, lifeline.Delete{UserID: u.ID})
+			}
+			var got []lifeline.BulkResult[lifeline.User]
+			sum, err := lifeline.RunBulk(ctx, svc, sys, slices.Values(ops), lifeline.BulkOptions{},
+				func(r lifeline.BulkResult[lifeline.User]) { got = append(got, r) })
+			if err != nil || sum.OK != 4 || sum.Failed != 1 {
+				t.Fatalf("RunBulk: %+v, %v; want 4 applied, 1 refused", sum, err)
+			}
+			for i, r := range got {
+				switch {
+				case i == refused && !errors.Is(r.Err, errLate):
+					t.Errorf("item %d: %v, want the late refusal", i, r.Err)
+				case i != refused && (r.Err != nil || r.Value.State() != lifecycle.Deleted || len(r.Effects.Audit) != 1):
+					t.Errorf("item %d: %v, state %s, %d audit records; want deleted with one record", i, r.Err, r.Value.State(), len(r.Effects.Audit))
+				}
+			}
+			late.userID = ""
+			for i, u := range users {
+				now, err := svc.GetUser(ctx, sys, u.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if i == refused && (now.Version != u.Version || now.State() != u.State()) {
+					t.Errorf("refused user: version %d, %s; want untouched at version %d, %s", now.Version, now.State(), u.Version, u.State())
+				}
+				if i != refused && now.State() != lifecycle.Deleted {
+					t.Errorf("user %d: %s, want deleted", i, now.State())
+				}
+			}
+			pool := seatPool(t, svc, b.Office.ID)
+			if pool.Assigned != poolBefore.Assigned-4 {
+				t.Errorf("seats assigned: %d, want %d (the refused user keeps its seat)", pool.Assigned, poolBefore.Assigned-4)
+			}
+		})
+	}
+}
+
+func seatPool(t *testing.T, svc *lifeline.Service, officeID string) lifeline.Pool {
+	t.Helper()
+	pools, err := svc.ListPools(context.Background(), lifeline.System("test"), officeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pools {
+		if p.Type == licensing.Seat {
+			return p
+		}
+	}
+	t.Fatal("no seat pool")
+	return lifeline.Pool{}
+}
