@@ -35,21 +35,52 @@ func scanPool(s interface{ Scan(...any) error }) (licensing.Pool, error) {
 
 // GetPool implements store.Licenses.
 func (t *Tx) GetPool(ctx context.Context, officeID string, typ licensing.LicenseType) (licensing.Pool, error) {
+	key := poolKey{officeID, typ}
+	if p, ok := t.pools[key]; ok {
+		return p, nil
+	}
 	p, err := scanPool(t.queryRow(ctx, "store.GetPool", "getPool", officeID, string(typ)))
 	if errors.Is(err, sql.ErrNoRows) {
-		return licensing.Pool{OfficeID: officeID, Type: typ}, nil
+		p, err = licensing.Pool{OfficeID: officeID, Type: typ}, nil
 	}
 	if err != nil {
 		return p, t.q.fail("store.GetPool", err)
 	}
+	t.keepPool(key, p)
 	return p, nil
 }
 
 // PutPool implements store.Licenses.
 func (t *Tx) PutPool(ctx context.Context, p licensing.Pool) error {
-	return t.execVersioned(ctx, "store.PutPool", "putPool", "poolVersion", "license pool", p.OfficeID+"/"+string(p.Type), p.Version,
+	key := poolKey{p.OfficeID, p.Type}
+	err := t.execVersioned(ctx, "store.PutPool", "putPool", "poolVersion", "license pool", p.OfficeID+"/"+string(p.Type), p.Version,
 		[]any{p.OfficeID, string(p.Type)},
 		p.OfficeID, string(p.Type), p.Total, p.Assigned, p.Version)
+	if err != nil {
+		delete(t.pools, key)
+		return err
+	}
+	p.Version++
+	t.keepPool(key, p)
+	return nil
+}
+
+// poolKey names a license pool.
+type poolKey struct {
+	officeID string
+	typ      licensing.LicenseType
+}
+
+// keepPool remembers a pool as the transaction last read or wrote it: every
+// write of a pool goes through this Tx, and a transaction sees its own
+// writes over one snapshot, so reading the pool again would give the same
+// row. A batch of deletions in one office so reads its pools once, not once
+// per user. RollbackToSavepoint forgets them all.
+func (t *Tx) keepPool(key poolKey, p licensing.Pool) {
+	if t.pools == nil {
+		t.pools = map[poolKey]licensing.Pool{}
+	}
+	t.pools[key] = p
 }
 
 // ListPools implements store.Licenses.

@@ -15,6 +15,8 @@ func (t *Tx) Savepoint(ctx context.Context, name string) error {
 
 // RollbackToSavepoint implements store.Savepoints.
 func (t *Tx) RollbackToSavepoint(ctx context.Context, name string) error {
+	// What the transaction remembers of its pools may be undone.
+	clear(t.pools)
 	return t.savepoint(ctx, "store.RollbackToSavepoint", "ROLLBACK TO SAVEPOINT ", name)
 }
 

@@ -21,6 +21,7 @@ import (
 	sq "github.com/Masterminds/squirrel"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/store"
 )
 
@@ -97,6 +98,8 @@ type Tx struct {
 	// updateUserChanged).
 	write bool
 	users map[string]userRow
+	// pools are the license pools the transaction read or wrote (keepPool).
+	pools map[poolKey]licensing.Pool
 	// single is set by BindSingle: see admit.
 	single *singleGate
 }
