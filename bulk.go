@@ -15,9 +15,9 @@ type BulkOptions struct {
 	// unknown.
 	Total int
 	// BatchSize is how many items share one transaction (default 100, at
-	// most 1000). Each item runs inside its own savepoint, so a failing
-	// item rolls back alone; a batch costs one durable commit, not one per
-	// item.
+	// most 1000). A failing item rolls back alone (a batch with a refused
+	// item runs with a savepoint per item); a batch costs one durable
+	// commit, not one per item.
 	BatchSize int
 	// Progress, when set, is called after every item whose outcome is
 	// final (after its batch committed, or failed), in item order.
@@ -65,8 +65,10 @@ var ErrNotRun = &errs.Error{Kind: errs.Unavailable, Op: "lifeline.RunBulk", Msg:
 
 // RunBulk runs every operation items yields, as actor, each authorized on
 // its own, and calls each with every item's outcome in input order.
-// Items are committed BatchSize per transaction, each inside a savepoint:
-// an item that fails rolls back alone and does not undo the others. When
+// Items are committed BatchSize per transaction, each isolated from the
+// others: an item that fails rolls back alone and does not undo the others
+// (a batch in which an item is refused runs again with a savepoint per
+// item; see runBatch). When
 // ctx ends, the batch in flight is rolled back and every item from it on is
 // reported as ErrNotRun; every earlier item is committed. Items are read as
 // they are needed and results handed on as they are final, so memory stays

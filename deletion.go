@@ -366,8 +366,8 @@ func (s *Service) sweepRecordings(ctx context.Context, now time.Time, rep *Sweep
 // SweepOptions adjusts SweepWith.
 type SweepOptions struct {
 	// BatchSize is how many users one transaction anonymizes (default 200,
-	// at most 1000). Each user is anonymized inside its own savepoint, so a
-	// refused user rolls back alone; a batch costs one durable commit.
+	// at most 1000). A refused user rolls back alone (as in RunBulk); a
+	// batch costs one durable commit.
 	BatchSize int
 	// Progress, when set, is called after every committed batch with what
 	// the sweep has done so far.
@@ -384,10 +384,10 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 // SweepWith anonymizes every deleted user whose restore window is over,
 // then deletes every recording whose retention has ended, except those a
 // legal hold keeps. Users are anonymized a batch per transaction, each
-// inside its own savepoint with its own audit record and outbox event: a
-// user the sweep cannot anonymize is rolled back alone, logged and counted
-// in Failed, and the batch goes on; a crash loses at most the batch in
-// flight, never part of a user. When ctx ends, the batch in flight rolls
+// with its own audit record and outbox event and isolated as RunBulk's
+// items are: a user the sweep cannot anonymize is rolled back alone,
+// logged and counted in Failed, and the batch goes on; a crash loses at
+// most the batch in flight, never part of a user. When ctx ends, the batch in flight rolls
 // back and the report says what the batches before it committed. Due ids
 // are listed a batch at a time, so memory stays flat in the number of due
 // users; running it again finds nothing left to do.

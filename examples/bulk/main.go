@@ -13,7 +13,7 @@
 //     outside her offices; two are office admins like her, whom she may
 //     not reset; three new people are given an email already in use; two
 //     have no last name.
-//   - The run applies the other 990, a savepoint per item and 100 items
+//   - The run applies the other 990, each item isolated and 100 items
 //     per transaction; the library reports progress through a callback,
 //     and this program draws it as a bar on the terminal.
 //   - A search of the pending tab for "zoë" finds the new people called

@@ -23,7 +23,10 @@
 //     COMMIT, or was swallowed by the callback (any statement of the attempt
 //     that failed with 40001 or 40P01 makes the attempt retryable).
 //   - Reads ([Store.View]) run READ ONLY at REPEATABLE READ: one consistent
-//     snapshot, and never a serialization failure.
+//     snapshot, and never a serialization failure. A read of one statement
+//     ([Store.ViewSingle], which the facade tries first) runs without
+//     BEGIN and COMMIT, one round trip instead of three; a single
+//     statement sees one snapshot by itself.
 //   - Backend errors are mapped by SQLSTATE: 23505 unique_violation, 23503
 //     foreign_key_violation and 23514 check_violation are errs.Conflict;
 //     40001 and 40P01 are errs.Unavailable (contention, not a business

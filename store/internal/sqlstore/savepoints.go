@@ -35,7 +35,7 @@ func (t *Tx) savepoint(ctx context.Context, op, verb, name string) error {
 		}
 	}
 	// Prepared once per connection where the store keeps statements: a
-	// batch sets and releases a savepoint per item.
+	// batch with a refused item sets and releases a savepoint per item.
 	query := verb + name
 	if err := t.admit(query); err != nil {
 		return err
