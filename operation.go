@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -148,25 +149,39 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 
 // view runs the body of a read. On a store that can answer one statement
 // without a transaction (store.SingleReader), a read is first tried that
-// way: most reads by a system principal, and reads of one user (see
-// userSubject), need just one. A read the store had to run again in a
-// transaction is remembered by key and goes straight to a transaction from
-// then on, so a read that needs several statements pays for the wasted
-// one once per service, not per call.
+// way: most reads by a system principal, reads of one user (see
+// userSubject) and a page of users need just one. A read that usually
+// needs more goes straight to a transaction: the service counts, per
+// operation and kind of actor (key), how often the store had to run it
+// again in one, and tries without one only while that is rare (at most one
+// call in readRetryRate), which also retries without one every
+// readRetryRate-th call of a read that always needs one, to notice a
+// change.
 func (s *Service) view(ctx context.Context, key string, body func(store.Tx) error) error {
 	sr, ok := s.st.(store.SingleReader)
 	if !ok {
 		return s.st.View(ctx, body)
 	}
-	if _, multi := s.multiRead.Load(key); multi {
+	v, _ := s.reads.LoadOrStore(key, new(readStats))
+	st := v.(*readStats)
+	n := st.calls.Add(1)
+	if st.needed.Load()*readRetryRate > n {
 		return s.st.View(ctx, body)
 	}
 	needed, err := sr.ViewSingle(ctx, body)
 	if needed {
-		s.multiRead.Store(key, true)
+		st.needed.Add(1)
 	}
 	return err
 }
+
+// readRetryRate tunes Service.view: a read that needed a transaction in
+// more than one call in readRetryRate runs in one.
+const readRetryRate = 8
+
+// readStats counts the calls of one kind of read and those of them that
+// were tried without a transaction and needed one.
+type readStats struct{ calls, needed atomic.Int64 }
 
 // readKey names a read for Service.view: the operation and the kind of
 // actor, which decides whether the actor's row is read too.

@@ -29,9 +29,9 @@ type Service struct {
 	quarantine numbers.Quarantine
 	log        *slog.Logger
 	hash       HashParams
-	// multiRead holds the read operations (by readKey) seen to need more
-	// than one statement: see Service.view.
-	multiRead sync.Map
+	// reads holds a *readStats per kind of read (readKey): see
+	// Service.view.
+	reads sync.Map
 }
 
 // Option configures [New].

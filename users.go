@@ -455,11 +455,12 @@ func (x ListUsers) prepare(*Service) (step[[]User], error) {
 			f.CompanyID, f.OfficeIDs = off.CompanyID, []string{off.ID}
 			t = access.Target{CompanyID: off.CompanyID, OfficeIDs: f.OfficeIDs}
 		} else {
-			c, err := o.loadCompany(q.CompanyID)
-			if err != nil {
-				return nil, err
+			// Rows of the company prove it exists: it is read only when
+			// the page is empty, so a page is one statement.
+			if !o.sees(q.CompanyID) {
+				return nil, errs.E(errs.NotFound, o.name, "company %q does not exist", q.CompanyID)
 			}
-			t = access.Target{CompanyID: c.ID}
+			t = access.Target{CompanyID: q.CompanyID}
 		}
 		// The scope goes into the query: a member lists itself, an office
 		// admin or manager the offices it is given, a company admin all.
@@ -486,6 +487,11 @@ func (x ListUsers) prepare(*Service) (step[[]User], error) {
 		list, err := o.tx.ListUsers(o.ctx, f)
 		if err != nil {
 			return nil, err
+		}
+		if len(list) == 0 && q.OfficeID == "" {
+			if _, err := o.loadCompany(q.CompanyID); err != nil {
+				return nil, err
+			}
 		}
 		out := make([]User, len(list))
 		for i, u := range list {
