@@ -200,7 +200,7 @@ func New(ctx context.Context, db *sql.DB) (*Store, error) {
 	if n := db.Stats().MaxOpenConnections; n > 0 {
 		idle = n - 2
 	}
-	s := &Store{db: db, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Question, Classify: classify}),
+	s := &Store{db: db, q: sqlstore.New(sqlstore.Dialect{Placeholder: sq.Question, Classify: classify, LastInsertID: true}),
 		writer: make(chan *writeConn, 1), readers: make(chan *writeConn, idle), closed: make(chan struct{})}
 	if err := s.checkPragmas(ctx); err != nil {
 		return nil, err

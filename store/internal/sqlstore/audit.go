@@ -15,17 +15,32 @@ var auditCols = []string{
 }
 
 func (q *Queries) buildAudit() {
-	q.add("appendAudit", q.sb.Insert("audit").Columns(auditCols...).Values(make([]any, len(auditCols))...).Suffix("RETURNING id"))
+	insert := q.sb.Insert("audit").Columns(auditCols...).Values(make([]any, len(auditCols))...)
+	if q.d.LastInsertID {
+		q.add("appendAudit", insert)
+	} else {
+		q.add("appendAudit", insert.Suffix("RETURNING id"))
+	}
 	q.add("scrubAudit", q.sb.Update("audit").Set("personal", sq.Expr("''")).Where("user_id = ? AND personal <> ''", nil))
 }
 
 // AppendAudit implements store.Audit.
 func (t *Tx) AppendAudit(ctx context.Context, r store.AuditRecord) (int64, error) {
+	args := []any{nanos(r.At), r.CompanyID, r.ActorID, r.ActorRole, r.OnBehalfOf, r.Action,
+		r.TargetKind, r.TargetID, r.UserID, r.FromState, r.ToState, r.Detail, r.Personal}
+	if t.q.d.LastInsertID {
+		res, err := t.exec(ctx, "store.AppendAudit", "appendAudit", args...)
+		if err != nil {
+			return 0, err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return 0, t.q.fail("store.AppendAudit", err)
+		}
+		return id, nil
+	}
 	var id int64
-	err := t.queryRow(ctx, "store.AppendAudit", "appendAudit",
-		nanos(r.At), r.CompanyID, r.ActorID, r.ActorRole, r.OnBehalfOf, r.Action,
-		r.TargetKind, r.TargetID, r.UserID, r.FromState, r.ToState, r.Detail, r.Personal).Scan(&id)
-	if err != nil {
+	if err := t.queryRow(ctx, "store.AppendAudit", "appendAudit", args...).Scan(&id); err != nil {
 		return 0, t.q.fail("store.AppendAudit", err)
 	}
 	return id, nil

@@ -33,6 +33,10 @@ type Dialect struct {
 	// Classify maps a backend error to an errs kind by its code: Conflict for
 	// unique and foreign-key violations, Other for the rest.
 	Classify func(err error) errs.Kind
+	// LastInsertID says the driver's sql.Result reports the rowid of an
+	// INSERT (SQLite), so AppendAudit runs a plain INSERT, cheaper than one
+	// that returns rows (INSERT ... RETURNING, which PostgreSQL needs).
+	LastInsertID bool
 	// SkipLocked makes ClaimEvents lock the events it claims and pass over
 	// those another transaction holds locked (SELECT ... FOR UPDATE SKIP
 	// LOCKED): for a backend whose claimers run concurrently.
@@ -362,4 +366,54 @@ func boolInt(b bool) int {
 func toJSON(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
+}
+
+// stringsJSON, mapJSON, stringsFromJSON and mapFromJSON are toJSON and
+// json.Unmarshal for the list and map columns of a user, which are most
+// often null or empty: those need no encoder, which every read and write of
+// a user would otherwise pay four times. The text is what encoding/json
+// writes, and decoding gives what it gives (nil for null, empty for [] and
+// {}).
+func stringsJSON(v []string) (string, error) {
+	switch {
+	case v == nil:
+		return "null", nil
+	case len(v) == 0:
+		return "[]", nil
+	}
+	return toJSON(v)
+}
+
+func mapJSON(m map[string]string) (string, error) {
+	switch {
+	case m == nil:
+		return "null", nil
+	case len(m) == 0:
+		return "{}", nil
+	}
+	return toJSON(m)
+}
+
+func stringsFromJSON(s string, dst *[]string) error {
+	switch s {
+	case "null":
+		*dst = nil
+		return nil
+	case "[]":
+		*dst = []string{}
+		return nil
+	}
+	return json.Unmarshal([]byte(s), dst)
+}
+
+func mapFromJSON(s string, dst *map[string]string) error {
+	switch s {
+	case "null":
+		*dst = nil
+		return nil
+	case "{}":
+		*dst = map[string]string{}
+		return nil
+	}
+	return json.Unmarshal([]byte(s), dst)
 }

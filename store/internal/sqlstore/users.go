@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"slices"
 	"strconv"
@@ -64,19 +63,19 @@ func (q *Queries) buildUsers() {
 
 // userArgs returns the values of userWriteCols for u.
 func userArgs(u lifecycle.User) ([]any, error) {
-	devices, err := toJSON(u.Devices)
+	devices, err := stringsJSON(u.Devices)
 	if err != nil {
 		return nil, err
 	}
-	settings, err := toJSON(u.Settings)
+	settings, err := mapJSON(u.Settings)
 	if err != nil {
 		return nil, err
 	}
-	held, err := toJSON(u.HeldAtDeletion)
+	held, err := stringsJSON(u.HeldAtDeletion)
 	if err != nil {
 		return nil, err
 	}
-	offices, err := toJSON(u.Offices)
+	offices, err := stringsJSON(u.Offices)
 	if err != nil {
 		return nil, err
 	}
@@ -109,16 +108,16 @@ func scanUser(s interface{ Scan(...any) error }) (lifecycle.User, error) {
 	if err != nil {
 		return u, err
 	}
-	if err := json.Unmarshal([]byte(devices), &u.Devices); err != nil {
+	if err := stringsFromJSON(devices, &u.Devices); err != nil {
 		return u, err
 	}
-	if err := json.Unmarshal([]byte(settings), &u.Settings); err != nil {
+	if err := mapFromJSON(settings, &u.Settings); err != nil {
 		return u, err
 	}
-	if err := json.Unmarshal([]byte(held), &u.HeldAtDeletion); err != nil {
+	if err := stringsFromJSON(held, &u.HeldAtDeletion); err != nil {
 		return u, err
 	}
-	if err := json.Unmarshal([]byte(offices), &u.Offices); err != nil {
+	if err := stringsFromJSON(offices, &u.Offices); err != nil {
 		return u, err
 	}
 	u.Kind = lifecycle.Kind(kind)
