@@ -52,30 +52,38 @@ func (o *op) returnLicense(officeID string, t licensing.LicenseType) error {
 // returnLicensesOf gives every license u holds back to its office's pools.
 // The user keeps the list, so a restore knows what to take back.
 func (o *op) returnLicensesOf(u lifecycle.User) error {
-	types, err := o.tx.UserLicenses(o.ctx, u.ID)
+	pools, err := o.tx.UserLicensePools(o.ctx, u.ID, u.OfficeID)
 	if err != nil {
 		return err
 	}
-	for _, t := range types {
-		if err := o.returnLicense(u.OfficeID, t); err != nil {
+	for _, p := range pools {
+		next, err := p.Return()
+		if err != nil {
 			return err
 		}
-		o.eff.Licenses = append(o.eff.Licenses, LicenseChange{UserID: u.ID, OfficeID: u.OfficeID, Type: t, Freed: true})
+		if err := o.putPool(p, &next); err != nil {
+			return err
+		}
+		o.eff.Licenses = append(o.eff.Licenses, LicenseChange{UserID: u.ID, OfficeID: u.OfficeID, Type: p.Type, Freed: true})
 	}
 	return nil
 }
 
 // takeLicensesOf takes back, for a restored user, every license it held.
 func (o *op) takeLicensesOf(u lifecycle.User) error {
-	types, err := o.tx.UserLicenses(o.ctx, u.ID)
+	pools, err := o.tx.UserLicensePools(o.ctx, u.ID, u.OfficeID)
 	if err != nil {
 		return err
 	}
-	for _, t := range types {
-		if err := o.takeLicense(u.OfficeID, t); err != nil {
+	for _, p := range pools {
+		next, err := p.Take()
+		if err != nil {
 			return err
 		}
-		o.eff.Licenses = append(o.eff.Licenses, LicenseChange{UserID: u.ID, OfficeID: u.OfficeID, Type: t})
+		if err := o.putPool(p, &next); err != nil {
+			return err
+		}
+		o.eff.Licenses = append(o.eff.Licenses, LicenseChange{UserID: u.ID, OfficeID: u.OfficeID, Type: p.Type})
 	}
 	return nil
 }

@@ -295,6 +295,10 @@ type Licenses interface {
 	ListPools(ctx context.Context, officeID string) ([]licensing.Pool, error)
 	// UserLicenses returns the license types a user holds, ordered.
 	UserLicenses(ctx context.Context, userID string) ([]licensing.LicenseType, error)
+	// UserLicensePools returns, for each license type a user holds in
+	// order, the office's pool of that type (as GetPool would), read in one
+	// statement: what a deletion gives back and a restore takes again.
+	UserLicensePools(ctx context.Context, userID, officeID string) ([]licensing.Pool, error)
 	// SetUserLicenses replaces the license types a user holds.
 	SetUserLicenses(ctx context.Context, userID string, types []licensing.LicenseType) error
 }

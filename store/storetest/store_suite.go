@@ -717,6 +717,38 @@ func testPoolsRoundTrip(t *testing.T, h Harness) {
 	if diff := cmp.Diff([]licensing.LicenseType{licensing.AddOn, licensing.AIMeetings, licensing.Seat}, userLicenses()); diff != "" {
 		t.Errorf("UserLicenses, ordered (-want +got):\n%s", diff)
 	}
+	// The pools of the user's licenses in office2, where only the seat
+	// pool was written: the others are read as GetPool reads a pool never
+	// written. In a transaction that wrote one, it is read as written.
+	never := func(typ licensing.LicenseType) licensing.Pool {
+		return licensing.Pool{OfficeID: s.office2.ID, Type: typ}
+	}
+	s.view("UserLicensePools", func(tx store.Tx) error {
+		got, err := tx.UserLicensePools(s.ctx, u.ID, s.office2.ID)
+		if diff := cmp.Diff([]licensing.Pool{never(licensing.AddOn), never(licensing.AIMeetings), other}, got); diff != "" {
+			t.Errorf("UserLicensePools, ordered by type (-want +got):\n%s", diff)
+		}
+		return err
+	})
+	err = s.try(func(tx store.Tx) error {
+		written := never(licensing.AddOn)
+		written.Total = 2
+		if err := tx.PutPool(s.ctx, written); err != nil {
+			return err
+		}
+		written.Version = 1
+		got, err := tx.UserLicensePools(s.ctx, u.ID, s.office2.ID)
+		if diff := cmp.Diff([]licensing.Pool{written, never(licensing.AIMeetings), other}, got); diff != "" {
+			t.Errorf("UserLicensePools after PutPool in the same transaction (-want +got):\n%s", diff)
+		}
+		if err != nil {
+			return err
+		}
+		return errors.New("roll back")
+	})
+	if err == nil || err.Error() != "roll back" {
+		t.Fatalf("UserLicensePools after PutPool: %v", err)
+	}
 	s.update("SetUserLicenses", func(tx store.Tx) error {
 		return tx.SetUserLicenses(s.ctx, u.ID, []licensing.LicenseType{licensing.Seat})
 	})

@@ -21,6 +21,9 @@ func (q *Queries) buildLicenses() {
 	q.add("poolVersion", q.sb.Select("version").From("license_pools").Where("office_id = ? AND type = ?", nil, nil))
 	q.add("listPools", q.sb.Select(poolCols...).From("license_pools").Where("office_id = ?", nil).OrderBy("type"))
 	q.add("userLicenses", q.sb.Select("type").From("user_licenses").Where("user_id = ?", nil).OrderBy("type"))
+	q.add("userLicensePools", q.sb.Select("l.type", "COALESCE(p.total, 0)", "COALESCE(p.assigned, 0)", "COALESCE(p.version, 0)").
+		From("user_licenses l").LeftJoin("license_pools p ON p.office_id = ? AND p.type = l.type", nil).
+		Where("l.user_id = ?", nil).OrderBy("l.type"))
 	q.add("clearUserLicenses", q.sb.Delete("user_licenses").Where("user_id = ?", nil))
 	q.add("addUserLicense", q.sb.Insert("user_licenses").Columns("user_id", "type").Values(nil, nil))
 }
@@ -96,6 +99,33 @@ func (t *Tx) UserLicenses(ctx context.Context, userID string) ([]licensing.Licen
 			err := s.Scan(&typ)
 			return licensing.LicenseType(typ), err
 		})
+}
+
+// UserLicensePools implements store.Licenses. The pools it reads are
+// remembered as GetPool's are.
+func (t *Tx) UserLicensePools(ctx context.Context, userID, officeID string) ([]licensing.Pool, error) {
+	pools, err := queryList(ctx, t, "store.UserLicensePools", "userLicensePools", []any{officeID, userID},
+		func(s interface{ Scan(...any) error }) (licensing.Pool, error) {
+			p := licensing.Pool{OfficeID: officeID}
+			var typ string
+			err := s.Scan(&typ, &p.Total, &p.Assigned, &p.Version)
+			p.Type = licensing.LicenseType(typ)
+			return p, err
+		})
+	if err != nil {
+		return nil, err
+	}
+	for i, p := range pools {
+		key := poolKey{officeID, p.Type}
+		if kept, ok := t.pools[key]; ok {
+			// The transaction's own view of a pool it wrote is the same
+			// row; prefer it all the same, as GetPool does.
+			pools[i] = kept
+			continue
+		}
+		t.keepPool(key, p)
+	}
+	return pools, nil
 }
 
 // SetUserLicenses implements store.Licenses.
