@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -49,24 +48,10 @@ func TestBulkItemRefusedAfterWritingIsRolledBackAlone(t *testing.T) {
 	for _, refused := range []int{0, 2, 4} {
 		t.Run(fmt.Sprintf("item%d", refused), func(t *testing.T) {
 			ctx := context.Background()
-			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "bulk.db"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			late := &lateRefusal{Store: st}
-			svc, err := lifeline.New(late, lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
-			if err != nil {
-				t.Fatal(err)
-			}
+			late := &lateRefusal{Store: openSQLite(t)}
+			svc := newService(t, late)
 			sys := lifeline.System("test")
-			b, err := svc.Bootstrap(ctx, sys, lifeline.Bootstrap{
-				CompanyName: "Acme", Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-				Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: "ada@acme.example"},
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := bootstrap(t, svc, "Acme", "ada@acme.example")
 			if _, err := svc.SetPoolTotal(ctx, sys, b.Office.ID, licensing.Seat, 10); err != nil {
 				t.Fatal(err)
 			}

@@ -6,15 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
-	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/store"
-	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
 // ExportUser answers a data-access request: the request is recorded in the
@@ -88,24 +85,10 @@ func (s viewAgain) View(ctx context.Context, fn func(store.Tx) error) error {
 // document, not two.
 func TestExportNotWrittenTwice(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "export.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc, err := lifeline.New(viewAgain{st}, lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
-		CompanyName: "Acme", Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-		Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newService(t, viewAgain{openSQLite(t)})
+	b := bootstrap(t, svc, "Acme", "margaret@acme.example")
 	var buf bytes.Buffer
-	err = svc.ExportUser(ctx, lifeline.Actor{ID: b.Admin.ID}, b.Admin.ID, &buf)
+	err := svc.ExportUser(ctx, lifeline.Actor{ID: b.Admin.ID}, b.Admin.ID, &buf)
 	if err == nil || errs.KindOf(err) != errs.Other {
 		t.Errorf("ExportUser on a store that repeats reads: %v, want the second attempt refused", err)
 	}

@@ -2,14 +2,11 @@ package lifeline_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
-	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/numbers"
-	"github.com/lifeline-go/lifeline/store/sqlite"
 )
 
 // TestNumberOperationsTakeAnyFormOfTheNumber names one number in the ways an
@@ -18,23 +15,9 @@ import (
 // are not found.
 func TestNumberOperationsTakeAnyFormOfTheNumber(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "numbers.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc, err := lifeline.New(st, lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc := newService(t, openSQLite(t))
 	sys := lifeline.System("test")
-	b, err := svc.Bootstrap(ctx, sys, lifeline.Bootstrap{
-		CompanyName: "Acme", Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-		Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: "ada@acme.example"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := bootstrap(t, svc, "Acme", "ada@acme.example")
 	added, err := svc.AddNumbers(ctx, sys, b.Office.ID, numbers.KindLocal, "+1 415 555 0142")
 	if err != nil {
 		t.Fatal(err)

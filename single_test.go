@@ -3,7 +3,6 @@ package lifeline_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 
 	"github.com/lifeline-go/lifeline"
@@ -42,27 +41,9 @@ func (c *readCounter) reset() { c.views, c.singles, c.needed = 0, 0, 0 }
 // transaction afterwards.
 func TestSingleStatementReads(t *testing.T) {
 	ctx := context.Background()
-	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "reads.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	c := &readCounter{Store: st}
-	svc, err := lifeline.New(c, lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	boot := func(name, email string) lifeline.Bootstrapped {
-		b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
-			CompanyName: name, Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-			Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: email},
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
-	acme, other := boot("Acme", "ada@acme.example"), boot("Other", "ada@other.example")
+	c := &readCounter{Store: openSQLite(t)}
+	svc := newService(t, c)
+	acme, other := bootstrap(t, svc, "Acme", "ada@acme.example"), bootstrap(t, svc, "Other", "ada@other.example")
 	admin := lifeline.Actor{ID: acme.Admin.ID}
 	if _, err := svc.SetPoolTotal(ctx, admin, acme.Office.ID, licensing.Seat, 5); err != nil {
 		t.Fatal(err)
