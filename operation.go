@@ -131,7 +131,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 	if spec.Write {
 		err = s.st.Update(ctx, body)
 	} else {
-		err = s.view(ctx, readKey(spec.Name, actor), body)
+		err = s.view(ctx, readKeyOf(spec.Name, actor), body)
 	}
 	if dry && errors.Is(err, errDryRun) {
 		err = nil
@@ -157,12 +157,15 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 // call in readRetryRate), which also retries without one every
 // readRetryRate-th call of a read that always needs one, to notice a
 // change.
-func (s *Service) view(ctx context.Context, key string, body func(store.Tx) error) error {
+func (s *Service) view(ctx context.Context, key readKey, body func(store.Tx) error) error {
 	sr, ok := s.st.(store.SingleReader)
 	if !ok {
 		return s.st.View(ctx, body)
 	}
-	v, _ := s.reads.LoadOrStore(key, new(readStats))
+	v, ok := s.reads.Load(key)
+	if !ok {
+		v, _ = s.reads.LoadOrStore(key, new(readStats))
+	}
 	st := v.(*readStats)
 	n := st.calls.Add(1)
 	if st.needed.Load()*readRetryRate > n {
@@ -183,16 +186,21 @@ const readRetryRate = 8
 // were tried without a transaction and needed one.
 type readStats struct{ calls, needed atomic.Int64 }
 
-// readKey names a read for Service.view: the operation and the kind of
-// actor, which decides whether the actor's row is read too.
-func readKey(name string, a Actor) string {
+// readKey names a kind of read for Service.view: the operation and the
+// kind of actor, which decides whether the actor's row is read too.
+type readKey struct {
+	op    string
+	actor uint8 // 0 user, 1 system principal, 2 proxy
+}
+
+func readKeyOf(op string, a Actor) readKey {
 	switch {
 	case a.system != "":
-		return name + "/system"
+		return readKey{op, 1}
 	case a.OnBehalfOf != "":
-		return name + "/proxy"
+		return readKey{op, 2}
 	}
-	return name + "/user"
+	return readKey{op, 0}
 }
 
 // userSubject is implemented by an operation that acts on one user it names

@@ -208,10 +208,12 @@ func (t *Tx) updateUserChanged(ctx context.Context, u lifecycle.User, prev, next
 	return t.execVersioned(ctx, "store.UpdateUser", name, "userVersion", "user", u.ID, u.Version, []any{u.ID}, append(args, u.ID, u.Version)...)
 }
 
-func (t *Tx) getUser(ctx context.Context, op, name string, what errs.Phrase, args ...any) (lifecycle.User, error) {
+// getUser reads one user; what names it in the not-found error, built only
+// then (quoting an id on every read showed in GetUser's allocations).
+func (t *Tx) getUser(ctx context.Context, op, name string, what func() errs.Phrase, args ...any) (lifecycle.User, error) {
 	u, err := scanUser(t.queryRow(ctx, op, name, args...))
 	if errors.Is(err, sql.ErrNoRows) {
-		return u, errs.E(errs.NotFound, op, "%s does not exist", what)
+		return u, errs.E(errs.NotFound, op, "%s does not exist", what())
 	}
 	if err != nil {
 		return u, t.q.fail(op, err)
@@ -221,7 +223,7 @@ func (t *Tx) getUser(ctx context.Context, op, name string, what errs.Phrase, arg
 
 // GetUser implements store.Users.
 func (t *Tx) GetUser(ctx context.Context, id string) (lifecycle.User, error) {
-	u, err := t.getUser(ctx, "store.GetUser", "getUser", ref("user", id), id)
+	u, err := t.getUser(ctx, "store.GetUser", "getUser", func() errs.Phrase { return ref("user", id) }, id)
 	if err == nil && t.write {
 		if args, aerr := userArgs(u); aerr == nil {
 			t.remember(u.ID, u.Version, args)
@@ -282,7 +284,7 @@ func (t *Tx) GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.
 
 // FindUserByEmail implements store.Users.
 func (t *Tx) FindUserByEmail(ctx context.Context, companyID, email string) (lifecycle.User, error) {
-	return t.getUser(ctx, "store.FindUserByEmail", "userByEmail", "a user with that email", companyID, email)
+	return t.getUser(ctx, "store.FindUserByEmail", "userByEmail", func() errs.Phrase { return "a user with that email" }, companyID, email)
 }
 
 // ExtensionTaken implements store.Users.
