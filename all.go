@@ -64,11 +64,12 @@ type allOps []AnyOperation
 // Spec implements Operation. All is not declared: it is no action of its
 // own, and its items are audited as themselves.
 func (a allOps) Spec() OpSpec {
-	write := false
+	write, once := false, false
 	for _, x := range a {
 		write = write || x == nil || x.Spec().Write
+		once = once || x != nil && x.Spec().Once
 	}
-	return OpSpec{Name: allName, Write: write}
+	return OpSpec{Name: allName, Write: write, Once: once}
 }
 
 func (a allOps) prepare(s *Service) (step[[]any], error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"slices"
 
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/store"
@@ -179,8 +180,9 @@ var errIsolate = errors.New("lifeline: an item was refused; the batch runs again
 // asks for the store's checkpoint after a batch that anonymized someone;
 // the sweeper runs one at its end instead.
 //
-// Items are isolated by savepoints only when one is refused. The batch
-// first runs without any (on SQLite a savepoint costs its two statements
+// Items are isolated by savepoints only when one is refused (or the batch
+// holds an item that must run once, OpSpec.Once). The batch first runs
+// without any (on SQLite a savepoint costs its two statements
 // and a copy of every page an item changes); at the first refusal that
 // run is rolled back whole and the batch runs again with each item in its
 // own savepoint, rolled back to on refusal. Nothing of the first run
@@ -200,7 +202,9 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 	now := s.Now()
 	var results []BulkResult[R]
 	anonymized := false
-	isolate := false
+	// A batch holding an item that must run once is isolated from the
+	// start: it is never run a second time.
+	isolate := slices.ContainsFunc(ops, func(o Operation[R]) bool { return o != nil && o.Spec().Once })
 	body := func(tx store.Tx) error {
 		results = make([]BulkResult[R], len(ops))
 		anonymized = false

@@ -1,7 +1,9 @@
 package lifeline_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -119,4 +121,35 @@ func seatPool(t *testing.T, svc *lifeline.Service, officeID string) lifeline.Poo
 	}
 	t.Fatal("no seat pool")
 	return lifeline.Pool{}
+}
+
+// TestBulkExportRunsOnce puts an export, which writes to the caller's
+// writer, in a batch beside an item that is refused: the batch is not run
+// a second time, so the export is written once and reported as done.
+func TestBulkExportRunsOnce(t *testing.T) {
+	ctx := context.Background()
+	svc := newService(t, openSQLite(t))
+	b := bootstrap(t, svc, "Acme", "ada@acme.example")
+	var doc, none bytes.Buffer
+	ops := []lifeline.Operation[struct{}]{
+		lifeline.ExportUser{UserID: b.Admin.ID, W: &doc},
+		lifeline.ExportUser{UserID: "usr_missing", W: &none},
+	}
+	var got []lifeline.BulkResult[struct{}]
+	sum, err := lifeline.RunBulk(ctx, svc, lifeline.System("test"), slices.Values(ops), lifeline.BulkOptions{},
+		func(r lifeline.BulkResult[struct{}]) { got = append(got, r) })
+	if err != nil || sum.OK != 1 || sum.Failed != 1 {
+		t.Fatalf("RunBulk: %+v, %v; want the export done and the missing user refused", sum, err)
+	}
+	if got[0].Err != nil || !errs.Is(got[1].Err, errs.NotFound) {
+		t.Errorf("outcomes %v, %v; want nil, not found", got[0].Err, got[1].Err)
+	}
+	dec := json.NewDecoder(&doc)
+	var export lifeline.UserExport
+	if err := dec.Decode(&export); err != nil || export.User.ID != b.Admin.ID || dec.More() {
+		t.Errorf("the writer holds %d bytes: want one export of %s (%v)", doc.Len(), b.Admin.ID, err)
+	}
+	if none.Len() != 0 {
+		t.Errorf("the refused export wrote %d bytes", none.Len())
+	}
 }

@@ -19,7 +19,7 @@ import (
 
 // The export operations, declared once.
 var (
-	specExportUser    = declare("user.export", access.ReadUser, false)
+	specExportUser    = declareOnce("user.export", access.ReadUser)
 	specRequestExport = declare("user.export-request", access.ReadUser, true)
 )
 
@@ -54,10 +54,12 @@ const exportPage = 256
 // checkpoint (the one after an erasure, too) from completing until it ends;
 // on PostgreSQL it holds back vacuum. Give ctx a deadline.
 //
-// Neither store retries a read transaction (only Update retries, on
-// PostgreSQL), so W is written once. Were a store to run the read again
-// after bytes had reached W, the export would fail rather than write the
-// document a second time after them. An export that fails halfway leaves a
+// The operation is declared to run once (OpSpec.Once): the runner gives it
+// a read transaction from the start, and a bulk batch holding it never runs
+// a second time; neither store retries a read transaction (only Update
+// retries, on PostgreSQL), so W is written once. Were a store to run the
+// read again after bytes had reached W, the export would fail rather than
+// write the document a second time after them. An export that fails halfway leaves a
 // truncated document in W and returns the error.
 //
 // # Authorization

@@ -25,12 +25,26 @@ type OpSpec struct {
 	Permission access.Action
 	// Write reports whether the operation changes the store.
 	Write bool
+	// Once reports that the operation acts outside the store (it writes
+	// to the caller's io.Writer), so it must run exactly once: the runner
+	// never tries it first without a transaction, and a batch holding it
+	// runs every item in its own savepoint from the start, never running
+	// the batch a second time.
+	Once bool
 }
 
 var registry []OpSpec
 
 func declare(name string, perm access.Action, write bool) OpSpec {
 	s := OpSpec{Name: name, Permission: perm, Write: write}
+	registry = append(registry, s)
+	return s
+}
+
+// declareOnce declares an operation that acts outside the store (see
+// OpSpec.Once).
+func declareOnce(name string, perm access.Action) OpSpec {
+	s := OpSpec{Name: name, Permission: perm, Once: true}
 	registry = append(registry, s)
 	return s
 }
@@ -128,9 +142,12 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 		}
 		return nil
 	}
-	if spec.Write {
+	switch {
+	case spec.Write:
 		err = s.st.Update(ctx, body)
-	} else {
+	case spec.Once:
+		err = s.st.View(ctx, body)
+	default:
 		err = s.view(ctx, readKeyOf(spec.Name, actor), body)
 	}
 	if dry && errors.Is(err, errDryRun) {

@@ -64,6 +64,10 @@ type SingleReader interface {
 	// write, the store refuses it with an error, discards that run and runs
 	// fn again in a View transaction; needed reports that it did. So fn may
 	// run twice, and must not act outside the store before it returns.
+	//
+	// The facade prefers ViewSingle to View when the store has it: a
+	// wrapper around a store that overrides View (to trace or inject
+	// faults) should override ViewSingle too, or not pass it on.
 	ViewSingle(ctx context.Context, fn func(Tx) error) (needed bool, err error)
 }
 

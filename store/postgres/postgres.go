@@ -245,6 +245,11 @@ func (s *Store) ViewSingle(ctx context.Context, fn func(store.Tx) error) (needed
 		}
 		return false, err
 	}
+	if cerr := ctx.Err(); cerr != nil {
+		// The first statement may have been cut short, and the
+		// connection with it.
+		return true, errs.Wrap(errs.Other, op, cerr, "cancelled")
+	}
 	_, err = s.attemptOn(ctx, conn, readTx, fn)
 	return true, err
 }

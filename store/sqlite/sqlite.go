@@ -312,6 +312,9 @@ func (s *Store) ViewSingle(ctx context.Context, fn func(store.Tx) error) (needed
 			return err
 		}
 		needed = true
+		if cerr := ctx.Err(); cerr != nil {
+			return errs.Wrap(errs.Other, "sqlite.View", cerr, "cancelled")
+		}
 		return s.inTx(ctx, r, "BEGIN", s.q.BindPrepared(r.conn, r), fn)
 	})
 	return needed, err

@@ -43,6 +43,15 @@ func testViewSingle(t *testing.T, h Harness) {
 		t.Errorf("GetUsers(a, b, missing) = %+v, want a and b only", got)
 	}
 
+	// Many ids at once, beyond the counts a store keeps prepared.
+	s.view("GetUsers of many ids", func(tx store.Tx) error {
+		many, err := tx.GetUsers(s.ctx, "usr_m1", a.ID, "usr_m2", "usr_m3", b.ID, "usr_m4", "usr_m5", a.ID)
+		if err == nil && (len(many) != 2 || many[a.ID].ID != a.ID || many[b.ID].ID != b.ID) {
+			t.Errorf("GetUsers of eight ids, a and b among them = %+v, want a and b", many)
+		}
+		return err
+	})
+
 	var second lifecycle.User
 	runs, needed = run("two GetUsers", func(tx store.Tx, _ int) error {
 		if _, err := tx.GetUser(s.ctx, a.ID); err != nil {

@@ -232,13 +232,18 @@ func (t *Tx) GetUser(ctx context.Context, id string) (lifecycle.User, error) {
 	return u, err
 }
 
+// maxPreparedUsers is the most ids GetUsers keeps a statement prepared for.
+const maxPreparedUsers = 4
+
 // getUsersQuery reads n users by id.
 func (q *Queries) getUsersQuery(n int) sq.SelectBuilder {
 	return q.sb.Select(userCols...).From("users").Where(sq.Eq{"id": make([]any, n)})
 }
 
-// GetUsers implements store.Users. Each count of ids is one statement,
-// prepared where the store keeps statements.
+// GetUsers implements store.Users. Up to maxPreparedUsers ids, each count
+// is one statement built once and kept prepared where the store keeps
+// statements (the runner reads two); more are built for the call, so the
+// statements kept stay few whatever a caller asks.
 func (t *Tx) GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.User, error) {
 	const op = "store.GetUsers"
 	out := make(map[string]lifecycle.User, len(ids))
@@ -252,14 +257,20 @@ func (t *Tx) GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.
 		if err != nil {
 			return nil, errs.Wrap(errs.Other, op, err, "building the query")
 		}
-		t.q.partial.Store(name, s)
+		if len(ids) <= maxPreparedUsers {
+			t.q.partial.Store(name, s)
+		}
 		query = s
 	}
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := t.queryShape(ctx, op, query, args...)
+	run := t.queryShape
+	if len(ids) > maxPreparedUsers {
+		run = t.queryText
+	}
+	rows, err := run(ctx, op, query, args...)
 	if err != nil {
 		return nil, t.q.fail(op, err)
 	}
