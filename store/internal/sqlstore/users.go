@@ -146,32 +146,51 @@ func (t *Tx) UpdateUser(ctx context.Context, u lifecycle.User) error {
 	if err != nil {
 		return errs.Wrap(errs.Invalid, "store.UpdateUser", err, "user %s", u.ID)
 	}
-	prev, ok := t.users[u.ID]
-	if !ok || prev.version != u.Version {
+	var prevArgs []any
+	if prev, ok := t.users[u.ID]; ok && prev.version == u.Version {
+		prevArgs = prev.args
+		if prevArgs == nil {
+			prevArgs, err = userArgs(prev.user)
+		}
+	}
+	if prevArgs == nil || err != nil {
 		err = t.execVersioned(ctx, "store.UpdateUser", "updateUser", "userVersion", "user", u.ID, u.Version, []any{u.ID}, append(args[1:], u.ID, u.Version)...)
 	} else {
-		err = t.updateUserChanged(ctx, u, prev.args, args)
+		err = t.updateUserChanged(ctx, u, prevArgs, args)
 	}
 	if err != nil {
 		return err
 	}
 	if t.write {
-		t.remember(u.ID, u.Version+1, args)
+		t.remember(u.ID, userRow{version: u.Version + 1, args: args})
 	}
 	return nil
 }
 
-// userRow is a user's column values (userWriteCols) at a version.
+// userRow is a user as the transaction last read or wrote it, at a
+// version: its column values (userWriteCols) once they were computed for a
+// write, else the user read, whose values are computed only if it is
+// written (most users a transaction reads, such as the actor, are not).
 type userRow struct {
 	version int64
 	args    []any
+	user    lifecycle.User
 }
 
-func (t *Tx) remember(id string, version int64, args []any) {
+func (t *Tx) remember(id string, r userRow) {
 	if t.users == nil {
 		t.users = map[string]userRow{}
 	}
-	t.users[id] = userRow{version: version, args: args}
+	t.users[id] = r
+}
+
+// rememberRead remembers a user a write transaction read (see
+// updateUserChanged); a copy, so that a caller changing its slices or map
+// in place does not change what the transaction read.
+func (t *Tx) rememberRead(u lifecycle.User) {
+	if t.write {
+		t.remember(u.ID, userRow{version: u.Version, user: u.Clone()})
+	}
 }
 
 // updateUserChanged updates only the columns of u whose values differ from
@@ -224,10 +243,8 @@ func (t *Tx) getUser(ctx context.Context, op, name string, what func() errs.Phra
 // GetUser implements store.Users.
 func (t *Tx) GetUser(ctx context.Context, id string) (lifecycle.User, error) {
 	u, err := t.getUser(ctx, "store.GetUser", "getUser", func() errs.Phrase { return ref("user", id) }, id)
-	if err == nil && t.write {
-		if args, aerr := userArgs(u); aerr == nil {
-			t.remember(u.ID, u.Version, args)
-		}
+	if err == nil {
+		t.rememberRead(u)
 	}
 	return u, err
 }
@@ -281,11 +298,7 @@ func (t *Tx) GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.
 			return nil, t.q.fail(op, err)
 		}
 		out[u.ID] = u
-		if t.write {
-			if args, aerr := userArgs(u); aerr == nil {
-				t.remember(u.ID, u.Version, args)
-			}
-		}
+		t.rememberRead(u)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, t.q.fail(op, err)
