@@ -236,21 +236,27 @@ func (j *bulkJob) view() jobView {
 		Total: len(j.items), Finished: j.finished, Problem: j.problem}
 }
 
+// bulkForm reads the bulk action and the users a bulk form chose, for
+// running it or staging it.
+func (p *portal) bulkForm(r *http.Request, actor lifeline.Actor) (bulkKind, []lifeline.User, error) {
+	kind, ok := bulkKindOf(r.PostForm.Get("action"))
+	if !ok {
+		return kind, nil, portalError(errs.Invalid, "choose a bulk action")
+	}
+	users, err := p.selected(r.Context(), actor, r.PostForm["user"])
+	return kind, users, err
+}
+
 // bulkRun starts the run in the background and sends the browser to its
 // progress view. The run does not depend on the request: closing the tab
 // does not stop it.
 func (p *portal) bulkRun(w http.ResponseWriter, r *http.Request, s *session) error {
-	ctx, actor := r.Context(), p.actor(s)
-	f := r.PostForm
-	kind, ok := bulkKindOf(f.Get("action"))
-	if !ok {
-		return portalError(errs.Invalid, "choose a bulk action")
-	}
-	users, err := p.selected(ctx, actor, f["user"])
+	actor := p.actor(s)
+	kind, users, err := p.bulkForm(r, actor)
 	if err != nil {
 		return err
 	}
-	people := peopleOf(f, kind, len(users))
+	people := peopleOf(r.PostForm, kind, len(users))
 	job := &bulkJob{id: randomID(), owner: actor.ID, Kind: kind, started: time.Now()}
 	for _, u := range users {
 		job.items = append(job.items, bulkItem{Extension: u.Extension, UserID: u.ID, Name: displayName(u), State: "waiting"})

@@ -10,7 +10,6 @@ import (
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
-	"github.com/lifeline-go/lifeline/errs"
 )
 
 // fakeCarrier is the demo's carrier account: the lines a real host would
@@ -162,11 +161,7 @@ func (p *portal) resync(w http.ResponseWriter, r *http.Request, s *session) erro
 func (p *portal) bulkStage(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx, actor := r.Context(), p.actor(s)
 	f := r.PostForm
-	kind, ok := bulkKindOf(f.Get("action"))
-	if !ok {
-		return portalError(errs.Invalid, "choose a bulk action")
-	}
-	users, err := p.selected(ctx, actor, f["user"])
+	kind, users, err := p.bulkForm(r, actor)
 	if err != nil {
 		return err
 	}
