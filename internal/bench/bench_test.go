@@ -108,6 +108,55 @@ func (m *meter) report(b *testing.B, units int) {
 // benchmark deletes: a delete must cost the same whatever the inventory.
 var InventorySizes = []int{1, 128, 10_000}
 
+// step is one operation on each side of a pair.
+type step struct{ lifeline, floor func() error }
+
+// roundTrips times one of two operations that undo each other (delete and
+// restore, assign and unassign), first then second in every round, the
+// other run untimed, so that each round starts where the last one did.
+func roundTrips(b *testing.B, p *Pair, first, second step, timeSecond bool) {
+	var m meter
+	for b.Loop() {
+		p.Tick(time.Millisecond)
+		for i, st := range [2]step{first, second} {
+			if (i == 1) == timeSecond {
+				m.interleave(b, st.lifeline, st.floor)
+			} else {
+				untimed(b, st.lifeline, st.floor)
+			}
+		}
+	}
+	m.report(b, 1)
+}
+
+func deleteStep(ctx context.Context, p *Pair, f *Floor, u string) step {
+	return step{func() error {
+		_, err := p.Lifeline.Svc.Delete(ctx, Admin, u)
+		return err
+	}, func() error { return f.Delete(ctx, u) }}
+}
+
+func restoreStep(ctx context.Context, p *Pair, f *Floor, u string) step {
+	return step{func() error {
+		_, err := p.Lifeline.Svc.Restore(ctx, Admin, u, lifeline.RestoreOptions{})
+		return err
+	}, func() error { return f.Restore(ctx, u) }}
+}
+
+func assignStep(ctx context.Context, p *Pair, f *Floor, n, u string) step {
+	return step{func() error {
+		_, err := p.Lifeline.Svc.AssignNumber(ctx, Admin, n, u, lifeline.AssignOptions{})
+		return err
+	}, func() error { return f.Assign(ctx, n, u) }}
+}
+
+func unassignStep(ctx context.Context, p *Pair, f *Floor, n string) step {
+	return step{func() error {
+		_, err := p.Lifeline.Svc.UnassignNumber(ctx, Admin, n)
+		return err
+	}, func() error { return f.Unassign(ctx, n) }}
+}
+
 // BenchmarkDelete deletes a user holding one number, in an office of 1,
 // 128 or 10 000 numbers; the restore after each is not timed.
 func BenchmarkDelete(b *testing.B) {
@@ -116,20 +165,8 @@ func BenchmarkDelete(b *testing.B) {
 			b.Run(fmt.Sprintf("numbers=%d", inv), func(b *testing.B) {
 				ctx := context.Background()
 				p, f := benchPair(b, be, 1, inv)
-				svc, u := p.Lifeline.Svc, p.World.Users[0]
-				var m meter
-				for b.Loop() {
-					p.Tick(time.Millisecond)
-					m.interleave(b, func() error {
-						_, err := svc.Delete(ctx, Admin, u)
-						return err
-					}, func() error { return f.Delete(ctx, u) })
-					untimed(b, func() error {
-						_, err := svc.Restore(ctx, Admin, u, lifeline.RestoreOptions{})
-						return err
-					}, func() error { return f.Restore(ctx, u) })
-				}
-				m.report(b, 1)
+				u := p.World.Users[0]
+				roundTrips(b, p, deleteStep(ctx, p, f, u), restoreStep(ctx, p, f, u), false)
 			})
 		}
 	})
@@ -141,20 +178,8 @@ func BenchmarkRestore(b *testing.B) {
 	forBackends(b, func(b *testing.B, be Backend) {
 		ctx := context.Background()
 		p, f := benchPair(b, be, 1, 1)
-		svc, u := p.Lifeline.Svc, p.World.Users[0]
-		var m meter
-		for b.Loop() {
-			p.Tick(time.Millisecond)
-			untimed(b, func() error {
-				_, err := svc.Delete(ctx, Admin, u)
-				return err
-			}, func() error { return f.Delete(ctx, u) })
-			m.interleave(b, func() error {
-				_, err := svc.Restore(ctx, Admin, u, lifeline.RestoreOptions{})
-				return err
-			}, func() error { return f.Restore(ctx, u) })
-		}
-		m.report(b, 1)
+		u := p.World.Users[0]
+		roundTrips(b, p, deleteStep(ctx, p, f, u), restoreStep(ctx, p, f, u), true)
 	})
 }
 
@@ -187,20 +212,8 @@ func BenchmarkAssign(b *testing.B) {
 	forBackends(b, func(b *testing.B, be Backend) {
 		ctx := context.Background()
 		p, f := benchPair(b, be, 1, 2)
-		svc, u, n := p.Lifeline.Svc, p.World.Users[0], p.World.Numbers[1]
-		var m meter
-		for b.Loop() {
-			p.Tick(time.Millisecond)
-			m.interleave(b, func() error {
-				_, err := svc.AssignNumber(ctx, Admin, n, u, lifeline.AssignOptions{})
-				return err
-			}, func() error { return f.Assign(ctx, n, u) })
-			untimed(b, func() error {
-				_, err := svc.UnassignNumber(ctx, Admin, n)
-				return err
-			}, func() error { return f.Unassign(ctx, n) })
-		}
-		m.report(b, 1)
+		u, n := p.World.Users[0], p.World.Numbers[1]
+		roundTrips(b, p, assignStep(ctx, p, f, n, u), unassignStep(ctx, p, f, n), false)
 	})
 }
 
@@ -209,20 +222,8 @@ func BenchmarkUnassign(b *testing.B) {
 	forBackends(b, func(b *testing.B, be Backend) {
 		ctx := context.Background()
 		p, f := benchPair(b, be, 1, 1)
-		svc, u, n := p.Lifeline.Svc, p.World.Users[0], p.World.Numbers[0]
-		var m meter
-		for b.Loop() {
-			p.Tick(time.Millisecond)
-			m.interleave(b, func() error {
-				_, err := svc.UnassignNumber(ctx, Admin, n)
-				return err
-			}, func() error { return f.Unassign(ctx, n) })
-			untimed(b, func() error {
-				_, err := svc.AssignNumber(ctx, Admin, n, u, lifeline.AssignOptions{})
-				return err
-			}, func() error { return f.Assign(ctx, n, u) })
-		}
-		m.report(b, 1)
+		u, n := p.World.Users[0], p.World.Numbers[0]
+		roundTrips(b, p, unassignStep(ctx, p, f, n), assignStep(ctx, p, f, n, u), false)
 	})
 }
 

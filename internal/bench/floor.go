@@ -402,11 +402,17 @@ func (f *Floor) GetUser(ctx context.Context, userID string) (lifecycle.User, err
 
 // ListPage reads a page of a company's users in one state after a cursor.
 func (f *Floor) ListPage(ctx context.Context, companyID string, state lifecycle.State, afterID string, limit int) ([]lifecycle.User, error) {
-	st, err := f.stmt(ctx, `SELECT `+userCols+` FROM users WHERE company_id = ? AND state = ? AND id > ? ORDER BY id LIMIT ?`)
+	return f.users(ctx, `SELECT `+userCols+` FROM users WHERE company_id = ? AND state = ? AND id > ? ORDER BY id LIMIT ?`,
+		companyID, string(state), afterID, limit)
+}
+
+// users runs a prepared query of users rows.
+func (f *Floor) users(ctx context.Context, query string, args ...any) ([]lifecycle.User, error) {
+	st, err := f.stmt(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, companyID, string(state), afterID, limit)
+	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -472,27 +472,6 @@ func (f *Floor) ListAll(ctx context.Context, companyID, afterID string, limit in
 	return f.users(ctx, `SELECT `+userCols+` FROM users WHERE company_id = ? AND id > ? ORDER BY id LIMIT ?`, companyID, afterID, limit)
 }
 
-func (f *Floor) users(ctx context.Context, query string, args ...any) ([]lifecycle.User, error) {
-	st, err := f.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	rows, err := st.QueryContext(ctx, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []lifecycle.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
-}
-
 // extOrder8 is the users.ext_order of an extension (zero-padded to 8).
 func extOrder8(ext string) string {
 	for len(ext) < 8 {
