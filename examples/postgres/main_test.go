@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/lifeline-go/lifeline/internal/pgtest"
 )
@@ -17,24 +15,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pgtest.StopShared()
 	os.Exit(code)
-}
-
-func newDatabase(t *testing.T) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	srv, err := pgtest.Shared(ctx)
-	if errors.Is(err, pgtest.ErrNoBinaries) && !pgtest.Required() {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn, err := srv.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dsn
 }
 
 // section returns the table printed after the step whose title contains
@@ -51,7 +31,7 @@ func section(t *testing.T, out, title string) string {
 }
 
 func TestRun(t *testing.T) {
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	var out bytes.Buffer
 	if err := run(context.Background(), dsn, &out); err != nil {
 		t.Fatalf("run: %v\n%s", err, out.String())

@@ -32,14 +32,8 @@ const (
 // rate, and a wall-clock bound would fail on a busy machine.
 func TestFourSweepersOnePostgres(t *testing.T) {
 	ctx := t.Context()
-	srv, err := pgtest.Shared(ctx)
-	if errors.Is(err, pgtest.ErrNoBinaries) && !pgtest.Required() {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn, err := srv.CreateDatabase(ctx)
+	dsn := pgtest.NewDatabase(t)
+	srv, err := pgtest.Shared(ctx) // started by NewDatabase
 	if err != nil {
 		t.Fatal(err)
 	}

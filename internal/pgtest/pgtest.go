@@ -76,6 +76,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -538,4 +539,25 @@ func StopShared() {
 func Required() bool {
 	ci, _ := strconv.ParseBool(os.Getenv("CI"))
 	return ci
+}
+
+// NewDatabase returns the connection string of a fresh, empty database on
+// the test binary's shared server ([Shared]). Without PostgreSQL binaries
+// it skips the test, or fails it when [Required].
+func NewDatabase(t testing.TB) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	srv, err := Shared(ctx)
+	if errors.Is(err, ErrNoBinaries) && !Required() {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	dsn, err := srv.CreateDatabase(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store"
@@ -78,7 +79,7 @@ func totalRetries(stores []*postgres.Store) int64 {
 // succeeded.
 func TestConcurrentNumberAssignment(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	setup := newService(t, openStore(t, dsn))
 	c, err := setup.CreateCompany(ctx, admin, "Acme", licensing.Premium)
 	if err != nil {
@@ -190,7 +191,7 @@ func TestConcurrentNumberAssignment(t *testing.T) {
 // deadlock costs 20 ms rather than the server default's second.
 func TestConcurrentLicenseTransfers(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	fastDeadlockDetection(t, dsn)
 	setup := newService(t, openStore(t, dsn))
 	c, err := setup.CreateCompany(ctx, admin, "Acme", licensing.Premium)

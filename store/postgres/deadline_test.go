@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/store"
 	"github.com/lifeline-go/lifeline/store/storetest"
@@ -18,7 +19,7 @@ import (
 // holding a lock, and a second store on the database writes, as does the
 // first, each seeing the other's write.
 func TestDeadlineStormLeavesServerClean(t *testing.T) {
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	st := openStore(t, dsn)
 	storetest.RunDeadlineStorm(t, st, storetest.DefaultDeadlineCalls)
 

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
@@ -60,7 +61,7 @@ func randomHex(t testing.TB, n int) string {
 // files. It fails the test unless every marker is found there.
 func plant(t *testing.T, opts ...postgres.Option) *planted {
 	t.Helper()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	p := &planted{dsn: dsn, st: openStore(t, dsn, opts...), db: openDB(t, dsn)}
 	p.db.SetMaxIdleConns(4)
 	ctx := context.Background()
@@ -445,7 +446,7 @@ func TestCheckpointWaitsForOlderSnapshots(t *testing.T) {
 // lock_timeout as it found it.
 func TestCheckpointLockTimeout(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	st := openStore(t, dsn, postgres.WithVacuumOnErase(), postgres.WithMaxConns(1))
 	db := openDB(t, dsn)
 	holder, err := db.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
@@ -497,7 +498,7 @@ func TestCheckpointRoles(t *testing.T) {
 		// The role owns the tables (its store created them) but not the
 		// database: the personal tables are rewritten, while pg_statistic
 		// and CHECKPOINT are skipped without error.
-		dsn := newDatabase(t)
+		dsn := pgtest.NewDatabase(t)
 		admin := openDB(t, dsn)
 		var db string
 		if err := admin.QueryRowContext(ctx, `SELECT current_database()`).Scan(&db); err != nil {
@@ -632,7 +633,7 @@ func BenchmarkCheckpoint(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
 			ctx := context.Background()
-			dsn := newDatabase(b)
+			dsn := pgtest.NewDatabase(b)
 			st := openStore(b, dsn, postgres.WithVacuumOnErase())
 			db := openDB(b, dsn)
 			err := st.Update(ctx, func(tx store.Tx) error {

@@ -3,10 +3,8 @@ package postgres_test
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/store/postgres"
@@ -16,27 +14,6 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	pgtest.StopShared()
 	os.Exit(code)
-}
-
-// newDatabase returns the connection string of a fresh, empty database on
-// the test binary's shared server. Without PostgreSQL binaries it skips the
-// test, or fails it under CI=true.
-func newDatabase(t testing.TB) string {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	srv, err := pgtest.Shared(ctx)
-	if errors.Is(err, pgtest.ErrNoBinaries) && !pgtest.Required() {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	dsn, err := srv.CreateDatabase(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dsn
 }
 
 // openStore opens a store on dsn and closes it when the test ends.

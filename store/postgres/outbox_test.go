@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/store"
 	"github.com/lifeline-go/lifeline/store/postgres"
 )
@@ -53,7 +54,7 @@ func TestOutboxWritersAndReaders(t *testing.T) {
 	)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	wst := openStore(t, dsn, postgres.WithMaxConns(writers))
 	rst := make([]*postgres.Store, readers)
 	for i := range rst {
@@ -260,7 +261,7 @@ func TestOutboxWritersAndReaders(t *testing.T) {
 // same events; it gets the next ones at once.
 func TestOutboxClaimPassesOverLockedEvents(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	a, b := openStore(t, dsn), openStore(t, dsn)
 	var all []string
 	err := a.Update(ctx, func(tx store.Tx) error {

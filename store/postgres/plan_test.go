@@ -9,6 +9,7 @@ import (
 
 	sq "github.com/Masterminds/squirrel"
 
+	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/store/internal/sqlstore"
 )
 
@@ -48,7 +49,7 @@ func (n planNode) scans(out *[]string) (whole bool) {
 // database answers what the indexes allow, not what a few rows make cheap:
 // a Seq Scan left in the plan is one no index can replace.
 func TestPlansUseIndexes(t *testing.T) {
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	openStore(t, dsn) // migrates
 	db := openDB(t, dsn)
 	ctx := t.Context()

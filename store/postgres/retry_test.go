@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/store"
 	"github.com/lifeline-go/lifeline/store/postgres"
@@ -64,7 +65,7 @@ func putSeat(ctx context.Context, tx store.Tx, officeID string, total int) error
 // first), and the store must run it again.
 func TestSerializationFailureRetried(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, newDatabase(t))
+	st := openStore(t, pgtest.NewDatabase(t))
 	seed(t, st)
 	before := st.Retries()
 
@@ -134,7 +135,7 @@ func TestSerializationFailureRetried(t *testing.T) {
 // The database's deadlock_timeout is lowered so the detector runs at once.
 func TestDeadlockRetried(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	fastDeadlockDetection(t, dsn)
 	st := openStore(t, dsn)
 	seed(t, st)
@@ -215,7 +216,7 @@ func interfere(t *testing.T, st *postgres.Store, dsn string, fail func(run int) 
 // TestRetryGivesUp makes every try conflict and checks the typed error.
 func TestRetryGivesUp(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	st := openStore(t, dsn, postgres.WithRetry(3, time.Millisecond, 2*time.Millisecond))
 	seed(t, st)
 	before := st.Retries()
@@ -246,7 +247,7 @@ func TestRetryGivesUp(t *testing.T) {
 // transaction into a rollback, and the store knows why.
 func TestRetryAfterSwallowedFailure(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	st := openStore(t, dsn, postgres.WithRetry(3, time.Millisecond, 2*time.Millisecond))
 	seed(t, st)
 	before := st.Retries()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
@@ -64,7 +65,7 @@ func seed(t *testing.T, st *postgres.Store) {
 
 func TestRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, newDatabase(t))
+	st := openStore(t, pgtest.NewDatabase(t))
 	seed(t, st)
 	u := user("u1", "100", "ada@example.com")
 	n := numbers.Number{E164: "+16502530000", Kind: numbers.KindLocal, Country: "US", OfficeID: officeA.ID,
@@ -205,7 +206,7 @@ func TestRoundTrip(t *testing.T) {
 
 func TestNotFound(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, newDatabase(t))
+	st := openStore(t, pgtest.NewDatabase(t))
 	err := st.View(ctx, func(tx store.Tx) error {
 		for name, err := range map[string]error{
 			"GetCompany":      second(tx.GetCompany(ctx, "nope")),
@@ -247,7 +248,7 @@ func second[T any](_ T, err error) error { return err }
 // hit it is rolled back as a whole.
 func TestConflict(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, newDatabase(t))
+	st := openStore(t, pgtest.NewDatabase(t))
 	seed(t, st)
 	if err := st.Update(ctx, func(tx store.Tx) error { return tx.InsertUser(ctx, user("u1", "100", "ada@example.com")) }); err != nil {
 		t.Fatal(err)
@@ -301,7 +302,7 @@ func TestConflict(t *testing.T) {
 
 func TestRollbackOnError(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, newDatabase(t))
+	st := openStore(t, pgtest.NewDatabase(t))
 	seed(t, st)
 	boom := errors.New("boom")
 	runs := 0
@@ -338,7 +339,7 @@ func TestRollbackOnError(t *testing.T) {
 
 func TestViewIsReadOnly(t *testing.T) {
 	ctx := context.Background()
-	st := openStore(t, newDatabase(t))
+	st := openStore(t, pgtest.NewDatabase(t))
 	err := st.View(ctx, func(tx store.Tx) error { return tx.InsertCompany(ctx, company) })
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) || pe.Code != "25006" { // read_only_sql_transaction
@@ -351,7 +352,7 @@ func TestViewIsReadOnly(t *testing.T) {
 
 func TestMigrations(t *testing.T) {
 	ctx := context.Background()
-	dsn := newDatabase(t)
+	dsn := pgtest.NewDatabase(t)
 	files, err := os.ReadDir("migrations")
 	if err != nil {
 		t.Fatal(err)
@@ -413,7 +414,7 @@ func TestOpenRefuses(t *testing.T) {
 }
 
 func TestCancelled(t *testing.T) {
-	st := openStore(t, newDatabase(t))
+	st := openStore(t, pgtest.NewDatabase(t))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	runs := 0
@@ -427,7 +428,7 @@ func TestCancelled(t *testing.T) {
 // pgxpool, and checks that Close leaves the caller's pool open.
 func TestNewOnCallersPool(t *testing.T) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, newDatabase(t))
+	pool, err := pgxpool.New(ctx, pgtest.NewDatabase(t))
 	if err != nil {
 		t.Fatal(err)
 	}
