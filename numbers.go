@@ -198,7 +198,7 @@ func (o *op) loadNumber(raw string) (Number, Office, error) {
 		err    error = errs.ErrNotFound
 		looked string
 	)
-	if canonicalE164(raw) {
+	if numbers.InE164Form(raw) {
 		n, err = o.tx.GetNumber(o.ctx, raw)
 		looked = raw
 	}
@@ -295,20 +295,6 @@ func (x ReleaseNumber) prepare(*Service) (step[Number], error) {
 // ReleaseNumber returns a number to the carrier. See [ReleaseNumber].
 func (s *Service) ReleaseNumber(ctx context.Context, actor Actor, e164 string) (Number, error) {
 	return Do(ctx, s, actor, ReleaseNumber{E164: e164})
-}
-
-// canonicalE164 reports whether s has the form of an E.164 number as the
-// parser writes it: a plus, then 2 to 15 digits, the first not 0.
-func canonicalE164(s string) bool {
-	if len(s) < 3 || len(s) > 16 || s[0] != '+' || s[1] == '0' {
-		return false
-	}
-	for i := 1; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // NumberView is a number as an admin sees it, with the people it refers to

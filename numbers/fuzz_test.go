@@ -53,6 +53,9 @@ func FuzzParse(f *testing.F) {
 		if !p.Kind.Valid() || p.Kind == numbers.KindFax {
 			t.Fatalf("Parse(%q, %q).Kind = %q", raw, region, p.Kind)
 		}
+		if !numbers.InE164Form(p.E164) {
+			t.Fatalf("Parse(%q, %q).E164 = %q is not in the form InE164Form reports", raw, region, p.E164)
+		}
 		again, err := numbers.Parse(p.E164, "")
 		if err != nil || again != p {
 			t.Fatalf("Parse(%q, %q) = %+v but Parse(%q, \"\") = %+v, %v", raw, region, p, p.E164, again, err)

@@ -36,6 +36,22 @@ type Parsed struct {
 // String returns the E.164 form.
 func (p Parsed) String() string { return p.E164 }
 
+// InE164Form reports whether s has the form [Parse] writes E.164 numbers
+// in: a plus, then 2 to [maxE164Digits] ASCII digits, the first not 0.
+// Parse gives such a string back unchanged when it accepts it, so a store
+// of parsed numbers can be searched for s without parsing it.
+func InE164Form(s string) bool {
+	if len(s) < 3 || len(s) > 1+maxE164Digits || s[0] != '+' || s[1] == '0' {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
 // ErrInvalidNumber matches every [*ParseError].
 var ErrInvalidNumber = errors.New("numbers: invalid phone number")
 

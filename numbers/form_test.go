@@ -1,8 +1,8 @@
-package lifeline
+package numbers
 
 import "testing"
 
-func TestCanonicalE164(t *testing.T) {
+func TestInE164Form(t *testing.T) {
 	for s, want := range map[string]bool{
 		"+14155550142":      true,
 		"+442079460000":     true,
@@ -18,8 +18,8 @@ func TestCanonicalE164(t *testing.T) {
 		"+１４１５":             false, // full-width digits
 		"":                  false,
 	} {
-		if got := canonicalE164(s); got != want {
-			t.Errorf("canonicalE164(%q) = %v, want %v", s, got, want)
+		if got := InE164Form(s); got != want {
+			t.Errorf("InE164Form(%q) = %v, want %v", s, got, want)
 		}
 	}
 }
