@@ -44,8 +44,14 @@ type testPortal struct {
 
 func newTestPortal(tb testing.TB) *testPortal {
 	tb.Helper()
+	return newTestPortalWith(tb, sessionOptions{})
+}
+
+// newTestPortalWith is newTestPortal with its sessions bounded by opts.
+func newTestPortalWith(tb testing.TB, opts sessionOptions) *testPortal {
+	tb.Helper()
 	logs := &lockedBuffer{}
-	p, closeStore, err := open(context.Background(), filepath.Join(tb.TempDir(), "portal.db"), slog.New(slog.NewTextHandler(logs, nil)))
+	p, closeStore, err := open(context.Background(), filepath.Join(tb.TempDir(), "portal.db"), opts, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		tb.Fatalf("open: %v", err)
 	}

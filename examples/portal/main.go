@@ -33,12 +33,30 @@
 //     discards every open change set.
 //   - Audit trail of a user.
 //
+// # Sessions
+//
+// Only signing in makes a session on the server; a visitor who has not
+// signed in has none, so any amount of anonymous traffic adds nothing and
+// signs nobody out. A session is signed out after 30 minutes without a
+// request (-session-idle) and 8 hours after sign-in however busy it is
+// (-session-max-age). At most 1000 are kept (-max-sessions): at the bound,
+// expired sessions go first, and if none has expired, a new sign-in signs
+// out the session idle the longest (rather than refusing the sign-in, so
+// that browsers closed without signing out can never lock everyone out).
+// Sessions live in memory: a restart signs everyone out.
+//
 // # Safety
 //
-// Every form carries a CSRF token bound to the session; templates are
-// html/template, so names render as text; a Content-Security-Policy allows
-// no inline script. URLs carry ids only: the search text is kept in the
-// server-side session, and the request log names routes, not paths.
+// Every form carries a CSRF token. A signed-in session's token is random
+// and kept with the session. The sign-in form's token is an HMAC, under a
+// secret the portal draws at start, of a random value in a cookie the
+// sign-in page sets, so the form needs nothing on the server; a token
+// without its cookie, or for another cookie, is refused. A form posted from
+// another site is refused too (Sec-Fetch-Site, else Origin against Host).
+// Templates are html/template, so names render as text; a
+// Content-Security-Policy allows no inline script. URLs carry ids only: the
+// search text is kept in the server-side session, and the request log names
+// routes, not paths.
 package main
 
 import (
@@ -63,10 +81,14 @@ import (
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "address to listen on (loopback)")
 	dbPath := flag.String("db", "", "SQLite database file (default: a new temp dir, removed at exit)")
+	var opts sessionOptions
+	flag.DurationVar(&opts.Idle, "session-idle", defaultSessionIdle, "sign a session out after this long without a request")
+	flag.DurationVar(&opts.MaxAge, "session-max-age", defaultSessionMaxAge, "sign a session out this long after sign-in")
+	flag.IntVar(&opts.Max, "max-sessions", defaultMaxSessions, "signed-in sessions kept at once; at the bound a sign-in signs out the session idle the longest")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := runMain(ctx, *addr, *dbPath, os.Stdout, os.Stderr); err != nil {
+	if err := runMain(ctx, *addr, *dbPath, opts, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "portal:", err)
 		os.Exit(1)
 	}
@@ -75,7 +97,7 @@ func main() {
 // runMain serves the portal on addr until ctx ends. Without dbPath it
 // seeds a database in a temp dir it removes afterwards; with one, it seeds
 // the file only when it is new.
-func runMain(ctx context.Context, addr, dbPath string, out, logw io.Writer) error {
+func runMain(ctx context.Context, addr, dbPath string, opts sessionOptions, out, logw io.Writer) error {
 	if dbPath == "" {
 		dir, err := os.MkdirTemp("", "lifeline-portal")
 		if err != nil {
@@ -88,7 +110,7 @@ func runMain(ctx context.Context, addr, dbPath string, out, logw io.Writer) erro
 	if err != nil {
 		return err
 	}
-	p, closeStore, err := open(ctx, dbPath, slog.New(slog.NewTextHandler(logw, nil)))
+	p, closeStore, err := open(ctx, dbPath, opts, slog.New(slog.NewTextHandler(logw, nil)))
 	if err != nil {
 		ln.Close()
 		return err
@@ -122,8 +144,8 @@ func listenLoopback(addr string) (net.Listener, error) {
 }
 
 // open opens the store at dbPath, seeds it when it is new, and returns the
-// portal over it.
-func open(ctx context.Context, dbPath string, log *slog.Logger) (*portal, func(), error) {
+// portal over it, its sessions bounded by opts.
+func open(ctx context.Context, dbPath string, opts sessionOptions, log *slog.Logger) (*portal, func(), error) {
 	_, statErr := os.Stat(dbPath)
 	fresh := errors.Is(statErr, os.ErrNotExist)
 	st, err := sqlite.Open(ctx, dbPath)
@@ -149,7 +171,7 @@ func open(ctx context.Context, dbPath string, log *slog.Logger) (*portal, func()
 	if err != nil {
 		return fail(err)
 	}
-	p, err := newPortal(svc, d, newFakeCarrier(d), log)
+	p, err := newPortal(svc, d, newFakeCarrier(d), opts, log)
 	if err != nil {
 		return fail(err)
 	}

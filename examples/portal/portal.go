@@ -38,38 +38,24 @@ type portal struct {
 	pages   map[string]*template.Template
 	mux     *http.ServeMux
 
+	// secret keys the sign-in form's CSRF token; random per process.
+	secret []byte
+	// origins refuses a form posted from another site.
+	origins *http.CrossOriginProtection
+
 	mu       sync.Mutex
-	sessions map[string]*session
+	sessions sessionStore
 	jobs     map[string]*bulkJob
 }
 
-// session is one browser's state, kept on the server: the cookie holds only
-// a random id. Personal data a page needs (the search text) stays here, out
-// of URLs and logs.
-type session struct {
-	id   string
-	csrf string
-	// actor is who the visitor signed in as; the zero Actor before.
-	actor lifeline.Actor
-	role  string
-	// search is the text of the users search, kept here so it never
-	// appears in a URL.
-	search string
-	// flash is a one-time message for the next page.
-	flash string
-}
-
-const sessionCookie = "portal_session"
-
-// maxSessions bounds the sessions kept in memory.
-const maxSessions = 10000
-
-// signedIn reports whether the session acts as a demo account.
-func (s *session) signedIn() bool { return s.actor.ID != "" }
-
-func newPortal(svc *lifeline.Service, d demo, carrier *fakeCarrier, log *slog.Logger) (*portal, error) {
-	p := &portal{svc: svc, demo: d, carrier: carrier, log: log,
-		pages: map[string]*template.Template{}, sessions: map[string]*session{}, jobs: map[string]*bulkJob{}}
+func newPortal(svc *lifeline.Service, d demo, carrier *fakeCarrier, opts sessionOptions, log *slog.Logger) (*portal, error) {
+	secret := make([]byte, 32)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	p := &portal{svc: svc, demo: d, carrier: carrier, log: log, secret: secret, origins: http.NewCrossOriginProtection(),
+		pages: map[string]*template.Template{}, jobs: map[string]*bulkJob{},
+		sessions: sessionStore{opts: opts.withDefaults(), byID: map[string]*session{}}}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
@@ -154,8 +140,10 @@ func (s *statusRecorder) WriteHeader(code int) {
 // problem page, or nil once it has written the response.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, s *session) error
 
-// page wraps a handler that works signed in or not: it finds or starts the
-// session and checks the CSRF token of every POST.
+// page wraps a handler that works signed in or not: it finds the session
+// (an anonymous one, stored nowhere, when the browser has not signed in)
+// and, for every POST, refuses a form sent from another site and checks
+// its CSRF token.
 func (p *portal) page(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s := p.sessionOf(w, r)
@@ -163,6 +151,10 @@ func (p *portal) page(h handlerFunc) http.Handler {
 			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 			if err := r.ParseForm(); err != nil {
 				p.fail(w, r, s, portalError(errs.Invalid, "the form could not be read"))
+				return
+			}
+			if err := p.origins.Check(r); err != nil {
+				p.fail(w, r, s, portalError(errs.Forbidden, "the form was sent from another site"))
 				return
 			}
 			if !validToken(s.csrf, r.PostForm.Get("csrf")) {
@@ -200,30 +192,6 @@ func randomID() string {
 		panic("portal: reading random bytes: " + err.Error())
 	}
 	return hex.EncodeToString(b)
-}
-
-// sessionOf returns the request's session, starting one (and setting its
-// cookie) when the request has none the server knows.
-func (p *portal) sessionOf(w http.ResponseWriter, r *http.Request) *session {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		if s, ok := p.sessions[c.Value]; ok {
-			return s
-		}
-	}
-	s := &session{id: randomID(), csrf: randomID()}
-	if len(p.sessions) >= maxSessions {
-		// A demo keeps sessions in memory: past the bound, forget one
-		// at random rather than grow without end.
-		for id := range p.sessions {
-			delete(p.sessions, id)
-			break
-		}
-	}
-	p.sessions[s.id] = s
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	return s
 }
 
 // actor is who the session acts as: the demo account, or, while it proxies,

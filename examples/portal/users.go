@@ -43,15 +43,7 @@ func (p *portal) signin(w http.ResponseWriter, r *http.Request, s *session) erro
 	key := r.PostForm.Get("account")
 	for _, a := range p.accounts() {
 		if a.Key == key {
-			p.mu.Lock()
-			// A new session id on sign-in, so a session fixed before it
-			// does not carry over.
-			delete(p.sessions, s.id)
-			s.id, s.csrf = randomID(), randomID()
-			s.actor, s.role, s.search = lifeline.Actor{ID: a.user.ID}, a.Label, ""
-			p.sessions[s.id] = s
-			p.mu.Unlock()
-			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: s.id, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			s = p.startSession(w, s, lifeline.Actor{ID: a.user.ID}, a.Label)
 			return p.redirect(w, r, s, "/users", "Signed in as "+a.Label+".")
 		}
 	}
@@ -59,10 +51,7 @@ func (p *portal) signin(w http.ResponseWriter, r *http.Request, s *session) erro
 }
 
 func (p *portal) signout(w http.ResponseWriter, r *http.Request, s *session) error {
-	p.mu.Lock()
-	delete(p.sessions, s.id)
-	p.mu.Unlock()
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	p.endSession(w, s)
 	http.Redirect(w, r, "/signin", http.StatusSeeOther)
 	return nil
 }
