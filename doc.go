@@ -149,8 +149,11 @@
 //     names, else the company's first office of the number's country, and
 //     reports a line no office can take as a conflict; a number the carrier
 //     dropped is released unless a user holds it (a conflict, left as it
-//     is). Each holder's recording plan, recording and billing, follows
-//     whether the carrier records any of its lines.
+//     is). A re-sync decides lines and numbers; a recording choice
+//     confirmed in lifeline survives it (recording.Plan.Resync): only a
+//     plan never set takes the carrier's word for whether it records the
+//     user's lines, and a user whose every line the carrier dropped stops
+//     being recorded, its billing unchanged.
 //   - Outbox events carry ids only, for every user, not only anonymized
 //     ones: a consumer reads an address with GetUser when it sends. Only a
 //     system principal trusted across companies delivers the outbox.

@@ -3,6 +3,7 @@ package lifelinetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -30,6 +31,7 @@ var changeSetTests = []namedTest{
 	{"Refusals", testChangeSetRefusals},
 	{"Resync", testResync},
 	{"ResyncProviderFails", testResyncProviderFails},
+	{"ResyncKeepsRecordingChoices", testResyncKeepsRecordingChoices},
 	{"Model", testChangeSetModel},
 }
 
@@ -369,6 +371,62 @@ func testResync(t *testing.T, h Harness) {
 	}
 	if diff := cmpSnapshots(before, fx.snapshot()); diff != "" {
 		t.Errorf("a re-sync with nothing new changed:\n%s", diff)
+	}
+}
+
+// testResyncKeepsRecordingChoices checks that a re-sync decides lines and
+// numbers and leaves recording choices confirmed in lifeline as they are:
+// only unconfirmed changes are lost to a re-sync (seed 000). The wanted
+// plans are the off-boarding option's, written out by hand.
+func testResyncKeepsRecordingChoices(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 3)
+	nums := fx.addNumbers(fx.us, 3)
+	// u was recorded and billed, then off-boarded with option 2: recording
+	// off, billing on. v never had a plan; option 2 leaves it off and
+	// unbilled, and that is a choice too.
+	u, v, w := fx.recorded(), fx.userIn(fx.us, lifecycle.Active), fx.userIn(fx.us, lifecycle.Active)
+	for i, id := range []string{u.ID, v.ID, w.ID} {
+		if _, err := fx.svc.AssignNumber(fx.ctx, admin, nums[i], id, lifeline.AssignOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{u.ID, v.ID} {
+		if _, err := fx.svc.Offboard(fx.ctx, admin, lifeline.Offboard{UserID: id, Option: recording.StopRecordingKeepUser}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type plan struct{ recording, billed bool }
+	check := func(when string, want map[string]plan) {
+		t.Helper()
+		for id, w := range want {
+			if p := fx.plan(id); p.Recording != w.recording || p.Billed != w.billed {
+				t.Errorf("%s: user %s has recording %t, billed %t; want %t, %t", when, id, p.Recording, p.Billed, w.recording, w.billed)
+			}
+		}
+	}
+	check("after option 2", map[string]plan{u.ID: {false, true}, v.ID: {false, false}, w.ID: {false, false}})
+	for _, recorded := range []bool{true, false, true} {
+		carrier := &fakeCarrier{lines: map[string][]lifeline.CarrierLine{fx.co.ID: {
+			{E164: nums[0], Recorded: recorded}, {E164: nums[1], Recorded: recorded}, {E164: nums[2], Recorded: recorded}}}}
+		_, err := fx.svc.Resync(fx.ctx, admin, fx.co.ID, carrier)
+		wantErr(t, "Resync", err)
+		// w has no plan set in lifeline: the carrier's word is the only
+		// one, the first time; from then on the plan is set.
+		check(fmt.Sprintf("after a re-sync reporting the lines recorded=%t", recorded),
+			map[string]plan{u.ID: {false, true}, v.ID: {false, false}, w.ID: {true, true}})
+	}
+	// The carrier drops every line of u and w: recording stops, billing
+	// is the admin's to change.
+	if _, err := fx.svc.SetRecordingPlan(fx.ctx, admin, lifeline.SetRecordingPlan{UserID: u.ID, Recording: true, Billed: true}); err != nil {
+		t.Fatal(err)
+	}
+	carrier := &fakeCarrier{lines: map[string][]lifeline.CarrierLine{fx.co.ID: {{E164: nums[1], Recorded: true}}}}
+	rep, err := fx.svc.Resync(fx.ctx, admin, fx.co.ID, carrier)
+	wantErr(t, "Resync dropping lines", err)
+	check("after the carrier dropped the lines of u and w", map[string]plan{u.ID: {false, true}, v.ID: {false, false}, w.ID: {false, true}})
+	if len(rep.Plans) != 2 || len(rep.Conflicts) != 2 {
+		t.Errorf("Resync dropping lines reported plans %+v and conflicts %+v, want two of each", rep.Plans, rep.Conflicts)
 	}
 }
 
