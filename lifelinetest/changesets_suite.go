@@ -18,6 +18,7 @@ import (
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/recording"
+	"github.com/lifeline-go/lifeline/store"
 )
 
 // changeSetTests check staged change sets and the carrier re-sync.
@@ -25,6 +26,7 @@ var changeSetTests = []namedTest{
 	{"StageConfirm", testStageConfirm},
 	{"ResyncMakesStale", testResyncMakesStale},
 	{"DirectChangeMakesStale", testDirectChangeMakesStale},
+	{"RecheckFailureIsNotStale", testRecheckFailureIsNotStale},
 	{"FailingItemAppliesNothing", testFailingItemAppliesNothing},
 	{"Discard", testDiscard},
 	{"PreviewPerUser", testChangeSetPreviewPerUser},
@@ -154,6 +156,112 @@ func testDirectChangeMakesStale(t *testing.T, h Harness) {
 	c, err := fx.svc.GetChangeSet(fx.ctx, admin, p.Set.ID)
 	if err != nil || c.Status != lifeline.ChangeSetOpen {
 		t.Fatalf("a stale set is %s (%v), want still open", c.Status, err)
+	}
+}
+
+// testRecheckFailureIsNotStale checks that confirming a change set is
+// refused as stale only when something it was staged against changed:
+// a store failure or a cancelled context while it re-checks the versions
+// is not errs.Stale (the same set confirms on a retry), an object the
+// confirming admin may no longer read is errs.Forbidden and only that,
+// and a real version change is errs.Stale and only that.
+func testRecheckFailureIsNotStale(t *testing.T, h Harness) {
+	fs := &faultStore{Store: h.NewStore(t)}
+	fx := newFixtureOn(t, fs, licensing.Premium)
+	fx.seats(fx.us, 4)
+	fx.seats(fx.us2, 2)
+	oa := fx.create(fx.us)
+	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
+		t.Fatal(err)
+	}
+	officeAdmin := lifeline.Actor{ID: oa.ID}
+	u := fx.userIn(fx.us, lifecycle.Active)
+	stage := func(actor lifeline.Actor, id string) lifeline.ChangeSetPreview {
+		t.Helper()
+		p, err := fx.svc.StageChanges(fx.ctx, actor, lifeline.StageChanges{CompanyID: fx.co.ID, Name: "suspend",
+			Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: id})}})
+		if err != nil {
+			t.Fatalf("StageChanges: %v", err)
+		}
+		return p
+	}
+	// notStale checks a confirmation that failed for a reason other than
+	// a changed version: not stale, cause reachable, nothing changed, the
+	// set still open.
+	notStale := func(what string, err error, before snapshot, setID string, cause error) {
+		t.Helper()
+		fx.unchanged(what, before)
+		switch {
+		case err == nil:
+			t.Fatalf("%s succeeded", what)
+		case errors.Is(err, errs.ErrStale) || errs.Is(err, errs.Stale):
+			t.Errorf("%s is stale, so a caller would stage a valid set again: %v", what, err)
+		case !errors.Is(err, cause):
+			t.Errorf("%s = %v, want its cause %v reachable", what, err, cause)
+		}
+		if c, err := fx.svc.GetChangeSet(fx.ctx, admin, setID); err != nil || c.Status != lifeline.ChangeSetOpen {
+			t.Errorf("after %s the set is %s (%v), want open", what, c.Status, err)
+		}
+	}
+
+	// A disk error while reading the user back.
+	errIO := errors.New("injected: disk I/O error")
+	p := stage(admin, u.ID)
+	before := fx.snapshot()
+	fs.failUser(u.ID, func(context.Context, store.Tx, string) (lifecycle.User, error) {
+		return lifecycle.User{}, errs.Wrap(errs.Other, "store.GetUser", errIO, "store failure")
+	})
+	_, err := fx.svc.ConfirmChangeSet(fx.ctx, admin, p.Set.ID)
+	fs.clear()
+	notStale("a confirmation whose re-check hits a disk error", err, before, p.Set.ID, errIO)
+
+	// The context is cancelled while the user is read back.
+	ctx, cancel := context.WithCancel(fx.ctx)
+	fs.failUser(u.ID, func(ctx context.Context, tx store.Tx, id string) (lifecycle.User, error) {
+		cancel()
+		return tx.GetUser(ctx, id)
+	})
+	_, err = fx.svc.ConfirmChangeSet(ctx, admin, p.Set.ID)
+	fs.clear()
+	cancel()
+	notStale("a confirmation cancelled during its re-check", err, before, p.Set.ID, context.Canceled)
+
+	// The set was valid all along: retried, it confirms.
+	if _, err := fx.svc.ConfirmChangeSet(fx.ctx, admin, p.Set.ID); err != nil {
+		t.Fatalf("confirming the set again after the failures: %v", err)
+	}
+	if s := fx.get(u.ID).State(); s != lifecycle.Suspended {
+		t.Fatalf("after the confirmation the user is %s", s)
+	}
+
+	// The office admin stages for a user of its office, who is then
+	// moved to an office it does not administer: the confirmation is
+	// forbidden, and not stale as well.
+	v := fx.userIn(fx.us, lifecycle.Active)
+	q := stage(officeAdmin, v.ID)
+	if _, err := fx.svc.TransferUser(fx.ctx, admin, v.ID, fx.us2.ID); err != nil {
+		t.Fatal(err)
+	}
+	before = fx.snapshot()
+	_, err = fx.svc.ConfirmChangeSet(fx.ctx, officeAdmin, q.Set.ID)
+	fx.refused("the office admin's confirmation for a user moved out of its office", err, before, errs.ErrForbidden)
+	if errors.Is(err, errs.ErrStale) {
+		t.Errorf("the forbidden confirmation is also stale: %v", err)
+	}
+
+	// A real version change is stale, and only stale.
+	w := fx.userIn(fx.us, lifecycle.Active)
+	r := stage(admin, w.ID)
+	if _, err := fx.svc.ForcePasswordReset(fx.ctx, admin, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	before = fx.snapshot()
+	_, err = fx.svc.ConfirmChangeSet(fx.ctx, admin, r.Set.ID)
+	fx.refused("a confirmation after the user changed", err, before, errs.ErrStale)
+	for _, other := range []error{errs.ErrOther, errs.ErrNotFound, errs.ErrForbidden, errs.ErrUnavailable} {
+		if errors.Is(err, other) {
+			t.Errorf("the stale confirmation also matches %v: %v", other, err)
+		}
 	}
 }
 
