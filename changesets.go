@@ -504,12 +504,32 @@ func (o *op) refuseClosed(c ChangeSet) error {
 	}
 }
 
+// recheckFailed is the error of a confirmation whose re-check of the
+// versions the set was staged against failed with err. Only a version
+// that changed makes the set stale (errs.Stale): staging it again is the
+// remedy. Anything else keeps its own kind and only that one, so a caller
+// is never told to re-stage a valid set: a store failure or a cancelled
+// context (errs.Other, the cause reachable with errors.Is), contention
+// (errs.Unavailable: retry), an object the confirming actor may not read
+// (errs.Forbidden) or cannot see (errs.NotFound) — staging again would
+// not help with either.
+func (o *op) recheckFailed(c ChangeSet, err error) error {
+	if errs.Is(err, errs.Stale) {
+		return errs.Wrap(errs.Stale, o.name, err, "change set %s was staged against an older state; nothing of it was applied: stage it again", c.ID)
+	}
+	return errs.Wrap(errs.KindOf(err), o.name, err, "change set %s could not be checked against the state it was staged on; nothing of it was applied", c.ID)
+}
+
 // ConfirmChangeSet applies an open change set: in one transaction it
 // checks that nothing the set touched changed since it was staged
 // (otherwise errs.Stale, naming the object), then runs every item in order
 // as the confirming actor, who needs the permission of each. If one is
-// refused, nothing is applied and the error names the item. Confirming is
-// the explicit confirmation a permanent item (the deleting off-boarding
+// refused, nothing is applied and the error names the item. Only a changed
+// version, or a re-sync that discarded the set, is errs.Stale; a re-check
+// that fails for another reason (a store failure, a cancelled context, an
+// object the actor may no longer read) keeps that reason's kind, and a
+// retry, not a new set, is the remedy for a failure. Confirming is the
+// explicit confirmation a permanent item (the deleting off-boarding
 // option) asks for. The result is the set as staged and what each item
 // did.
 type ConfirmChangeSet struct{ ID string }
@@ -527,7 +547,7 @@ func (x ConfirmChangeSet) prepare(s *Service) (step[ChangeSetPreview], error) {
 			return ChangeSetPreview{}, err
 		}
 		if err := o.checkVersions(c.Expect); err != nil {
-			return ChangeSetPreview{}, errs.Wrap(errs.Stale, o.name, err, "change set %s was staged against an older state", c.ID)
+			return ChangeSetPreview{}, o.recheckFailed(c, err)
 		}
 		items := make([]AnyOperation, len(c.Items))
 		for i, it := range c.Items {

@@ -145,12 +145,24 @@
 //     SetVoicemailPIN cannot be staged), and once confirmed or discarded
 //     keeps only its items' names. It belongs to one company; an office
 //     admin handles the sets inside its offices.
+//   - Confirming a change set is [ErrStale] only when something it was
+//     staged against changed (a version, or a re-sync that discarded it):
+//     staging again is the remedy. A re-check that fails for another
+//     reason keeps that reason's kind, one kind per error: a store failure
+//     or a cancelled context is errs.Other with its cause (retry the same
+//     set), contention is [ErrUnavailable], and an object the confirming
+//     admin may no longer read, such as a user moved to an office it does
+//     not administer, is [ErrForbidden] ([ErrNotFound] if it cannot see
+//     it): staging again would not help, so it is not called stale.
 //   - A re-sync puts a number the carrier added in the office the line
 //     names, else the company's first office of the number's country, and
 //     reports a line no office can take as a conflict; a number the carrier
 //     dropped is released unless a user holds it (a conflict, left as it
-//     is). Each holder's recording plan, recording and billing, follows
-//     whether the carrier records any of its lines.
+//     is). A re-sync decides lines and numbers; a recording choice
+//     confirmed in lifeline survives it (recording.Plan.Resync): only a
+//     plan never set takes the carrier's word for whether it records the
+//     user's lines, and a user whose every line the carrier dropped stops
+//     being recorded, its billing unchanged.
 //   - Outbox events carry ids only, for every user, not only anonymized
 //     ones: a consumer reads an address with GetUser when it sends. Only a
 //     system principal trusted across companies delivers the outbox.

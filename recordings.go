@@ -83,20 +83,35 @@ func (o *op) recordingEffects(u lifecycle.User, event string) error {
 			}
 		}
 	}
-	return o.putPlan(u, plan, next)
+	return o.choosePlan(u, plan, next)
 }
 
 // putPlan writes a user's plan when it changed, and records the change.
 func (o *op) putPlan(u lifecycle.User, before, after recording.Plan) error {
+	return o.writePlan(u, before, after, false)
+}
+
+// choosePlan writes a plan an operation chose for the user: as putPlan,
+// and also when it leaves a plan never set as it was, so that the plan is
+// set (recording.Plan.Set) and a re-sync keeps the choice rather than
+// taking the carrier's word for it.
+func (o *op) choosePlan(u lifecycle.User, before, after recording.Plan) error {
+	return o.writePlan(u, before, after, true)
+}
+
+func (o *op) writePlan(u lifecycle.User, before, after recording.Plan, choice bool) error {
 	after.UserID, after.CompanyID = u.ID, u.CompanyID
-	if before.Recording == after.Recording && before.Billed == after.Billed && before.Retention == after.Retention {
+	same := before.Recording == after.Recording && before.Billed == after.Billed && before.Retention == after.Retention
+	if same && (!choice || before.Set()) {
 		return nil
 	}
 	after.UpdatedAt = o.now
 	if err := o.tx.PutPlan(o.ctx, after); err != nil {
 		return err
 	}
-	o.eff.Recordings = append(o.eff.Recordings, RecordingChange{UserID: u.ID, From: before, To: after})
+	if !same {
+		o.eff.Recordings = append(o.eff.Recordings, RecordingChange{UserID: u.ID, From: before, To: after})
+	}
 	return nil
 }
 
@@ -187,7 +202,7 @@ func (x SetRecordingPlan) prepare(*Service) (step[RecordingPlan], error) {
 			return RecordingPlan{}, err
 		}
 		after := recording.Plan{UserID: u.ID, CompanyID: u.CompanyID, Recording: x.Recording, Billed: x.Billed, Retention: x.Retention, UpdatedAt: before.UpdatedAt}
-		if err := o.putPlan(u, before, after); err != nil {
+		if err := o.choosePlan(u, before, after); err != nil {
 			return RecordingPlan{}, err
 		}
 		after.UpdatedAt = o.now
@@ -669,7 +684,7 @@ func (x Offboard) prepare(s *Service) (step[Offboarded], error) {
 			return Offboarded{}, err
 		}
 		next := opt.Apply(plan, o.now)
-		if err := o.putPlan(after, plan, next); err != nil {
+		if err := o.choosePlan(after, plan, next); err != nil {
 			return Offboarded{}, err
 		}
 		if err := o.audit(o.ctx, store.AuditRecord{CompanyID: u.CompanyID, TargetKind: "user", TargetID: u.ID, UserID: u.ID,

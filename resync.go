@@ -3,13 +3,16 @@ package lifeline
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/internal/text"
+	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
+	"github.com/lifeline-go/lifeline/recording"
 	"github.com/lifeline-go/lifeline/store"
 )
 
@@ -59,7 +62,10 @@ type ResyncReport struct {
 	// Conflicts are what the re-sync could not reconcile: a number the
 	// carrier dropped that a user still holds, a line no office can take.
 	Conflicts []ResyncConflict
-	// Plans are the recording plans changed to follow the carrier.
+	// Plans are the recording plans the re-sync changed, by the rule of
+	// recording.Plan.Resync: a plan lifeline never set takes the carrier's
+	// word; recording stops for a user whose every line the carrier
+	// dropped. A recording choice made in lifeline is never undone.
 	Plans []RecordingChange
 	// Discarded are the change sets the re-sync discarded: every one that
 	// was open.
@@ -79,8 +85,12 @@ const MaxCarrierLines = 100_000
 // SyncCarrier reconciles a company's numbers and recording plans with its
 // carrier account's lines, in one transaction: numbers the carrier added
 // appear as Available; numbers it dropped are released, or reported as a
-// conflict while a user holds them; each holder's recording plan follows
-// whether the carrier records its lines. It discards every open change
+// conflict while a user holds them. It decides lines and numbers, not
+// recording choices: a holder's recording plan changes only as
+// recording.Plan.Resync says (a plan lifeline never set takes the
+// carrier's word; a user whose every line the carrier dropped stops being
+// recorded), so a choice confirmed in lifeline, such as stopping recording
+// while billing goes on, survives it. It discards every open change
 // set of the company (confirming one afterwards is refused as stale) and
 // reports what it changed. [Service.Resync] asks a [Provider] for the
 // lines and runs it.
@@ -161,10 +171,17 @@ func (x SyncCarrier) prepare(*Service) (step[ResyncReport], error) {
 		conflict := func(e164, holder, format string, args ...any) {
 			rep.Conflicts = append(rep.Conflicts, ResyncConflict{E164: e164, HolderID: holder, Reason: fmt.Sprintf(format, args...)})
 		}
-		// recorded says, per holder, whether the carrier records any of its
-		// lines.
-		recorded := map[string]bool{}
-		var holders []string
+		// reports says, per holder, how many of its lines the carrier kept
+		// or dropped and whether it records one it kept.
+		reports := map[string]*recording.CarrierReport{}
+		reportOf := func(holder string) *recording.CarrierReport {
+			r, ok := reports[holder]
+			if !ok {
+				r = &recording.CarrierReport{}
+				reports[holder] = r
+			}
+			return r
+		}
 		for _, l := range lines {
 			e164 := l.parsed.E164
 			if n, ok := local[e164]; ok {
@@ -173,10 +190,9 @@ func (x SyncCarrier) prepare(*Service) (step[ResyncReport], error) {
 				case n.Status == numbers.Released:
 					conflict(e164, "", "the carrier has it, but it was released from this account; add it again to use it")
 				case n.Status == numbers.Assigned:
-					if _, ok := recorded[n.HolderID]; !ok {
-						holders = append(holders, n.HolderID)
-					}
-					recorded[n.HolderID] = recorded[n.HolderID] || l.Recorded
+					r := reportOf(n.HolderID)
+					r.Kept++
+					r.Recorded = r.Recorded || l.Recorded
 				}
 				continue
 			}
@@ -220,6 +236,7 @@ func (x SyncCarrier) prepare(*Service) (step[ResyncReport], error) {
 			switch n.Status {
 			case numbers.Released:
 			case numbers.Assigned:
+				reportOf(n.HolderID).Dropped++
 				conflict(e164, n.HolderID, "the carrier dropped it, but user %s holds it: unassign it, then release it", n.HolderID)
 			default:
 				r, err := n.Release()
@@ -235,6 +252,9 @@ func (x SyncCarrier) prepare(*Service) (step[ResyncReport], error) {
 				rep.Released = append(rep.Released, e164)
 			}
 		}
+		// A re-sync decides lines and numbers; what it does to a holder's
+		// recording plan is package recording's rule (Plan.Resync).
+		holders := slices.Sorted(maps.Keys(reports))
 		for _, id := range holders {
 			u, err := o.tx.GetUser(o.ctx, id)
 			if err != nil {
@@ -244,16 +264,21 @@ func (x SyncCarrier) prepare(*Service) (step[ResyncReport], error) {
 			if err != nil {
 				return rep, err
 			}
-			next := plan
-			next.Recording, next.Billed = recorded[id], recorded[id]
+			r := *reports[id]
+			r.Recordable = u.State().Live() && u.State() != lifecycle.Suspended
+			next := plan.Resync(r, o.now)
 			n := len(o.eff.Recordings)
 			if err := o.putPlan(u, plan, next); err != nil {
 				return rep, err
 			}
 			if len(o.eff.Recordings) > n {
 				rep.Plans = append(rep.Plans, o.eff.Recordings[n])
+				why := "the carrier account records the user's line"
+				if r.Kept == 0 {
+					why = "the carrier account dropped every line of the user"
+				}
 				if err := o.audit(o.ctx, store.AuditRecord{CompanyID: company.ID, TargetKind: "user", TargetID: id, UserID: id,
-					Detail: fmt.Sprintf("recording %s: the carrier account says so", onOff(next.Recording))}); err != nil {
+					Detail: fmt.Sprintf("recording %s: %s", onOff(next.Recording), why)}); err != nil {
 					return rep, err
 				}
 			}

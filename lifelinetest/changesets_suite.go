@@ -3,6 +3,7 @@ package lifelinetest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/recording"
+	"github.com/lifeline-go/lifeline/store"
 )
 
 // changeSetTests check staged change sets and the carrier re-sync.
@@ -24,12 +26,14 @@ var changeSetTests = []namedTest{
 	{"StageConfirm", testStageConfirm},
 	{"ResyncMakesStale", testResyncMakesStale},
 	{"DirectChangeMakesStale", testDirectChangeMakesStale},
+	{"RecheckFailureIsNotStale", testRecheckFailureIsNotStale},
 	{"FailingItemAppliesNothing", testFailingItemAppliesNothing},
 	{"Discard", testDiscard},
 	{"PreviewPerUser", testChangeSetPreviewPerUser},
 	{"Refusals", testChangeSetRefusals},
 	{"Resync", testResync},
 	{"ResyncProviderFails", testResyncProviderFails},
+	{"ResyncKeepsRecordingChoices", testResyncKeepsRecordingChoices},
 	{"Model", testChangeSetModel},
 }
 
@@ -152,6 +156,112 @@ func testDirectChangeMakesStale(t *testing.T, h Harness) {
 	c, err := fx.svc.GetChangeSet(fx.ctx, admin, p.Set.ID)
 	if err != nil || c.Status != lifeline.ChangeSetOpen {
 		t.Fatalf("a stale set is %s (%v), want still open", c.Status, err)
+	}
+}
+
+// testRecheckFailureIsNotStale checks that confirming a change set is
+// refused as stale only when something it was staged against changed:
+// a store failure or a cancelled context while it re-checks the versions
+// is not errs.Stale (the same set confirms on a retry), an object the
+// confirming admin may no longer read is errs.Forbidden and only that,
+// and a real version change is errs.Stale and only that.
+func testRecheckFailureIsNotStale(t *testing.T, h Harness) {
+	fs := &faultStore{Store: h.NewStore(t)}
+	fx := newFixtureOn(t, fs, licensing.Premium)
+	fx.seats(fx.us, 4)
+	fx.seats(fx.us2, 2)
+	oa := fx.create(fx.us)
+	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
+		t.Fatal(err)
+	}
+	officeAdmin := lifeline.Actor{ID: oa.ID}
+	u := fx.userIn(fx.us, lifecycle.Active)
+	stage := func(actor lifeline.Actor, id string) lifeline.ChangeSetPreview {
+		t.Helper()
+		p, err := fx.svc.StageChanges(fx.ctx, actor, lifeline.StageChanges{CompanyID: fx.co.ID, Name: "suspend",
+			Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: id})}})
+		if err != nil {
+			t.Fatalf("StageChanges: %v", err)
+		}
+		return p
+	}
+	// notStale checks a confirmation that failed for a reason other than
+	// a changed version: not stale, cause reachable, nothing changed, the
+	// set still open.
+	notStale := func(what string, err error, before snapshot, setID string, cause error) {
+		t.Helper()
+		fx.unchanged(what, before)
+		switch {
+		case err == nil:
+			t.Fatalf("%s succeeded", what)
+		case errors.Is(err, errs.ErrStale) || errs.Is(err, errs.Stale):
+			t.Errorf("%s is stale, so a caller would stage a valid set again: %v", what, err)
+		case !errors.Is(err, cause):
+			t.Errorf("%s = %v, want its cause %v reachable", what, err, cause)
+		}
+		if c, err := fx.svc.GetChangeSet(fx.ctx, admin, setID); err != nil || c.Status != lifeline.ChangeSetOpen {
+			t.Errorf("after %s the set is %s (%v), want open", what, c.Status, err)
+		}
+	}
+
+	// A disk error while reading the user back.
+	errIO := errors.New("injected: disk I/O error")
+	p := stage(admin, u.ID)
+	before := fx.snapshot()
+	fs.failUser(u.ID, func(context.Context, store.Tx, string) (lifecycle.User, error) {
+		return lifecycle.User{}, errs.Wrap(errs.Other, "store.GetUser", errIO, "store failure")
+	})
+	_, err := fx.svc.ConfirmChangeSet(fx.ctx, admin, p.Set.ID)
+	fs.clear()
+	notStale("a confirmation whose re-check hits a disk error", err, before, p.Set.ID, errIO)
+
+	// The context is cancelled while the user is read back.
+	ctx, cancel := context.WithCancel(fx.ctx)
+	fs.failUser(u.ID, func(ctx context.Context, tx store.Tx, id string) (lifecycle.User, error) {
+		cancel()
+		return tx.GetUser(ctx, id)
+	})
+	_, err = fx.svc.ConfirmChangeSet(ctx, admin, p.Set.ID)
+	fs.clear()
+	cancel()
+	notStale("a confirmation cancelled during its re-check", err, before, p.Set.ID, context.Canceled)
+
+	// The set was valid all along: retried, it confirms.
+	if _, err := fx.svc.ConfirmChangeSet(fx.ctx, admin, p.Set.ID); err != nil {
+		t.Fatalf("confirming the set again after the failures: %v", err)
+	}
+	if s := fx.get(u.ID).State(); s != lifecycle.Suspended {
+		t.Fatalf("after the confirmation the user is %s", s)
+	}
+
+	// The office admin stages for a user of its office, who is then
+	// moved to an office it does not administer: the confirmation is
+	// forbidden, and not stale as well.
+	v := fx.userIn(fx.us, lifecycle.Active)
+	q := stage(officeAdmin, v.ID)
+	if _, err := fx.svc.TransferUser(fx.ctx, admin, v.ID, fx.us2.ID); err != nil {
+		t.Fatal(err)
+	}
+	before = fx.snapshot()
+	_, err = fx.svc.ConfirmChangeSet(fx.ctx, officeAdmin, q.Set.ID)
+	fx.refused("the office admin's confirmation for a user moved out of its office", err, before, errs.ErrForbidden)
+	if errors.Is(err, errs.ErrStale) {
+		t.Errorf("the forbidden confirmation is also stale: %v", err)
+	}
+
+	// A real version change is stale, and only stale.
+	w := fx.userIn(fx.us, lifecycle.Active)
+	r := stage(admin, w.ID)
+	if _, err := fx.svc.ForcePasswordReset(fx.ctx, admin, w.ID); err != nil {
+		t.Fatal(err)
+	}
+	before = fx.snapshot()
+	_, err = fx.svc.ConfirmChangeSet(fx.ctx, admin, r.Set.ID)
+	fx.refused("a confirmation after the user changed", err, before, errs.ErrStale)
+	for _, other := range []error{errs.ErrOther, errs.ErrNotFound, errs.ErrForbidden, errs.ErrUnavailable} {
+		if errors.Is(err, other) {
+			t.Errorf("the stale confirmation also matches %v: %v", other, err)
+		}
 	}
 }
 
@@ -369,6 +479,62 @@ func testResync(t *testing.T, h Harness) {
 	}
 	if diff := cmpSnapshots(before, fx.snapshot()); diff != "" {
 		t.Errorf("a re-sync with nothing new changed:\n%s", diff)
+	}
+}
+
+// testResyncKeepsRecordingChoices checks that a re-sync decides lines and
+// numbers and leaves recording choices confirmed in lifeline as they are:
+// only unconfirmed changes are lost to a re-sync (seed 000). The wanted
+// plans are the off-boarding option's, written out by hand.
+func testResyncKeepsRecordingChoices(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 3)
+	nums := fx.addNumbers(fx.us, 3)
+	// u was recorded and billed, then off-boarded with option 2: recording
+	// off, billing on. v never had a plan; option 2 leaves it off and
+	// unbilled, and that is a choice too.
+	u, v, w := fx.recorded(), fx.userIn(fx.us, lifecycle.Active), fx.userIn(fx.us, lifecycle.Active)
+	for i, id := range []string{u.ID, v.ID, w.ID} {
+		if _, err := fx.svc.AssignNumber(fx.ctx, admin, nums[i], id, lifeline.AssignOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []string{u.ID, v.ID} {
+		if _, err := fx.svc.Offboard(fx.ctx, admin, lifeline.Offboard{UserID: id, Option: recording.StopRecordingKeepUser}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type plan struct{ recording, billed bool }
+	check := func(when string, want map[string]plan) {
+		t.Helper()
+		for id, w := range want {
+			if p := fx.plan(id); p.Recording != w.recording || p.Billed != w.billed {
+				t.Errorf("%s: user %s has recording %t, billed %t; want %t, %t", when, id, p.Recording, p.Billed, w.recording, w.billed)
+			}
+		}
+	}
+	check("after option 2", map[string]plan{u.ID: {false, true}, v.ID: {false, false}, w.ID: {false, false}})
+	for _, recorded := range []bool{true, false, true} {
+		carrier := &fakeCarrier{lines: map[string][]lifeline.CarrierLine{fx.co.ID: {
+			{E164: nums[0], Recorded: recorded}, {E164: nums[1], Recorded: recorded}, {E164: nums[2], Recorded: recorded}}}}
+		_, err := fx.svc.Resync(fx.ctx, admin, fx.co.ID, carrier)
+		wantErr(t, "Resync", err)
+		// w has no plan set in lifeline: the carrier's word is the only
+		// one, the first time; from then on the plan is set.
+		check(fmt.Sprintf("after a re-sync reporting the lines recorded=%t", recorded),
+			map[string]plan{u.ID: {false, true}, v.ID: {false, false}, w.ID: {true, true}})
+	}
+	// The carrier drops every line of u and w: recording stops, billing
+	// is the admin's to change.
+	if _, err := fx.svc.SetRecordingPlan(fx.ctx, admin, lifeline.SetRecordingPlan{UserID: u.ID, Recording: true, Billed: true}); err != nil {
+		t.Fatal(err)
+	}
+	carrier := &fakeCarrier{lines: map[string][]lifeline.CarrierLine{fx.co.ID: {{E164: nums[1], Recorded: true}}}}
+	rep, err := fx.svc.Resync(fx.ctx, admin, fx.co.ID, carrier)
+	wantErr(t, "Resync dropping lines", err)
+	check("after the carrier dropped the lines of u and w", map[string]plan{u.ID: {false, true}, v.ID: {false, false}, w.ID: {false, true}})
+	if len(rep.Plans) != 2 || len(rep.Conflicts) != 2 {
+		t.Errorf("Resync dropping lines reported plans %+v and conflicts %+v, want two of each", rep.Plans, rep.Conflicts)
 	}
 }
 

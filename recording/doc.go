@@ -77,6 +77,22 @@
 //   - Recycle (an extension given to a new person) stops recording, keeping
 //     billing: the new person's calls must not be recorded under the old
 //     person's plan without anyone deciding so.
+//   - A re-sync with the carrier decides lines and numbers, not recording
+//     choices ([Plan.Resync]). The call-recording service's own article
+//     says only this of what a re-sync loses: "If you re-sync before
+//     confirming your changes, any unconfirmed updates will be lost. Make
+//     sure to complete and confirm all desired changes before performing a
+//     re-sync." A choice confirmed in lifeline is therefore not lost: once
+//     a plan is set ([Plan.Set]: an admin set it, chose an off-boarding
+//     option, or a lifecycle event or a re-sync changed it), what the
+//     carrier reports of a line it kept changes nothing, so "stop recording
+//     but keep user and recordings" stays off and billed whether or not the
+//     carrier says it records the line. Only the carrier's lines change
+//     recording: a plan never set takes the carrier's word for the lines it
+//     kept (recording and billing on when it records one, unless the user
+//     is suspended or gone), and a user whose every line the carrier
+//     dropped stops being recorded, with billing left as it was for an
+//     admin to change and recording left off until an admin turns it on.
 //   - A recording whose retention has already ended when it is registered
 //     (it started long ago) is accepted and is due at once, so the policy
 //     reaches its audio too. One that started more than [MaxRetention] ago,
