@@ -197,7 +197,9 @@ func (s *Service) Erase(ctx context.Context, actor Actor, userID, confirmUserID 
 
 // anonymize erases everything personal of u from every table lifeline
 // owns: the user row keeps only ids and counts, the audit trail's personal
-// text about u is scrubbed, and reserved numbers keep u's id only.
+// text about u is scrubbed, the failure reasons of the outbox events about
+// u (free text from the host, such as a bounce naming the address) are
+// emptied, and reserved numbers keep u's id only.
 func (o *op) anonymize(u lifecycle.User, ev lifecycle.Event, detail string) (lifecycle.User, error) {
 	if _, err := u.Status.Apply(ev); err != nil {
 		return u, err
@@ -211,6 +213,9 @@ func (o *op) anonymize(u lifecycle.User, ev lifecycle.Event, detail string) (lif
 		return u, err
 	}
 	if err := o.tx.ScrubAudit(o.ctx, a.ID); err != nil {
+		return u, err
+	}
+	if err := o.tx.ScrubEventErrors(o.ctx, a.ID); err != nil {
 		return u, err
 	}
 	// Records this very operation wrote about u before scrubbing (the

@@ -105,9 +105,12 @@
 //     number is ever lost, licenses are conserved, only live users hold
 //     numbers and licenses, anonymized is forever.
 //   - Anonymization erases name, email, username, external id, devices,
-//     settings and secrets from the user row and the audit trail's personal
-//     text; ids stay so history and counts stay whole. On SQLite, secure_delete and a
-//     WAL checkpoint make the erasure reach the file's bytes.
+//     settings and secrets from the user row, the audit trail's personal
+//     text, and the failure reasons the host reported for outbox events
+//     about the user (a bounce may name the address); ids stay so history
+//     and counts stay whole. On SQLite, secure_delete and a WAL checkpoint
+//     make the erasure reach the file's bytes; a checkpoint an open read
+//     kept from completing is retried until it does (see store/sqlite).
 //
 // # Choices where the design is silent
 //
@@ -174,6 +177,8 @@
 //     users belong to no tab. Emails are unique per company whatever
 //     their case.
 //   - On PostgreSQL the erasure reaches the table files only with
-//     postgres.WithVacuumOnErase (VACUUM FULL after an erasure); see the
-//     store's package doc for what stays in WAL and backups.
+//     postgres.WithVacuumOnErase (VACUUM FULL, after an erasure, of every
+//     table that holds personal data: users, audit, change sets,
+//     recordings, outbox); see the store's package doc for what stays in
+//     WAL and backups.
 package lifeline

@@ -51,7 +51,8 @@ const exportPage = 256
 // PostgreSQL, a WAL read snapshot on SQLite), as a data-access request
 // wants. The transaction stays open while W is written, which a slow W
 // prolongs: on SQLite it holds one pooled connection and keeps a WAL
-// checkpoint (the one after an erasure, too) from completing until it ends;
+// checkpoint (the one after an erasure, too) from completing until it ends
+// (the store retries that one in the background, see store/sqlite);
 // on PostgreSQL it holds back vacuum. Give ctx a deadline.
 //
 // The operation is declared to run once (OpSpec.Once): the runner gives it

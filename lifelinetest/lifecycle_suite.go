@@ -782,6 +782,9 @@ func testAnonymization(t *testing.T, h Harness) {
 			if _, err := fx.svc.UnassignNumber(fx.ctx, admin, nums[1]); err != nil {
 				t.Fatal(err)
 			}
+			// The welcome email bounces: the host's failure reason names
+			// the address, free text the outbox keeps.
+			fx.failDelivery(u.ID, "550 5.1.1 <"+markers[len(markers)-1]+">: no such mailbox")
 			if v := fx.number(nums[1]); v.LastHolder == "anonymized" || v.LastHolder == "" {
 				t.Errorf("before anonymization the reserved number's last holder shows as %q, want the name", v.LastHolder)
 			}
@@ -821,6 +824,11 @@ func testAnonymization(t *testing.T, h Harness) {
 					t.Errorf("audit record %d keeps personal text %q", r.ID, r.Personal)
 				}
 			}
+			for _, e := range fx.pendingEvents() {
+				if e.SubjectID == u.ID && e.LastError != "" {
+					t.Errorf("outbox event %s (%s) about the anonymized user keeps its failure reason %q", e.ID, e.Kind, e.LastError)
+				}
+			}
 			reserved, err := fx.svc.ListNumbers(fx.ctx, admin, lifeline.NumberQuery{OfficeID: fx.us.ID, Status: numbers.Reserved})
 			if err != nil || len(reserved) != 2 {
 				t.Fatalf("reserved pool: %+v, %v; want both numbers", reserved, err)
@@ -849,6 +857,37 @@ func testAnonymization(t *testing.T, h Harness) {
 			}
 		})
 	}
+}
+
+// failDelivery queues a welcome email to userID, claims it as the host's
+// delivery loop would and reports its delivery failed with reason.
+func (fx *fixture) failDelivery(userID, reason string) {
+	fx.t.Helper()
+	if _, err := fx.svc.SendWelcomeEmail(fx.ctx, admin, userID); err != nil {
+		fx.t.Fatal(err)
+	}
+	claimed, err := fx.svc.ClaimEvents(fx.ctx, admin, time.Minute, 1000)
+	if err != nil {
+		fx.t.Fatal(err)
+	}
+	failed := 0
+	for _, e := range claimed {
+		if e.SubjectID == userID {
+			if err := fx.svc.FailEvent(fx.ctx, admin, e.ID, e.LeaseToken, reason); err != nil {
+				fx.t.Fatal(err)
+			}
+			failed++
+		}
+	}
+	if failed == 0 {
+		fx.t.Fatalf("no outbox event about %s to fail", userID)
+	}
+	for _, e := range fx.pendingEvents() {
+		if e.SubjectID == userID && e.LastError == reason {
+			return
+		}
+	}
+	fx.t.Fatalf("no outbox event about %s keeps the failure reason %q: the check after anonymization would prove nothing", userID, reason)
 }
 
 func testMissingUser(t *testing.T, h Harness) {

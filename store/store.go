@@ -407,6 +407,10 @@ type Outbox interface {
 	// reason; an event with maxAttempts attempts is parked dead. Errors as
 	// AckEvent.
 	FailEvent(ctx context.Context, id, token, reason string, now time.Time, maxAttempts int) error
+	// ScrubEventErrors empties LastError, the free text failed deliveries
+	// recorded (a bounce may name the address it bounced), of every event
+	// whose SubjectID is subjectID. Anonymization calls it for the user.
+	ScrubEventErrors(ctx context.Context, subjectID string) error
 	// ListDeadEvents returns a company's dead events ordered by id, after
 	// afterID, at most limit.
 	ListDeadEvents(ctx context.Context, companyID, afterID string, limit int) ([]OutboxEvent, error)

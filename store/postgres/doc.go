@@ -64,9 +64,12 @@
 //
 // # Erasure
 //
-// Anonymization overwrites a user's personal fields and the personal text
-// of the audit records about them in one transaction; from its commit no
-// read, through lifeline or SQL, sees them. But PostgreSQL writes an UPDATE
+// Anonymization overwrites a user's personal fields, the personal text of
+// the audit records about them and the failure reasons of the outbox events
+// about them in one transaction; from its commit no read, through lifeline
+// or SQL, sees them. Earlier writes left personal data in other rows too:
+// a change set's items held a staged recycle's name and email until its
+// confirmation dropped them, and an erase deletes the user's recordings. But PostgreSQL writes an UPDATE
 // as a new row version and leaves the old one, bytes intact, in the table's
 // file, in the index files (users_email holds the email) and, for long
 // values, in the TOAST table. Plain VACUUM, the kind autovacuum runs, only
@@ -79,17 +82,21 @@
 //
 // With [WithVacuumOnErase], [Store.Checkpoint], which the facade calls after
 // each erasure and once at the end of each sweep, rewrites the files that
-// held personal data: VACUUM (FULL, ANALYZE) of users and audit (a new file
-// of live rows only, indexes and TOAST rebuilt, statistics re-sampled),
+// can hold personal data: VACUUM (FULL, ANALYZE) of each table the shared
+// list names (users, audit, change_sets, recordings, outbox: a new file of
+// live rows only, indexes and TOAST rebuilt, statistics re-sampled),
 // then VACUUM (FULL) of pg_statistic when the role owns the database or is
 // a superuser (from PostgreSQL 17, MAINTAIN on it suffices), then CHECKPOINT
 // when the role is a superuser or has the privileges of pg_checkpoint. A
-// role that may not vacuum users or audit gets an error, not a silent skip.
-// The tests read every file of the database's directory afterwards and
-// find no byte of the erased values. Without the option Checkpoint does
-// nothing, and the operator decides: run VACUUM FULL (or pg_repack) on
-// users, audit and pg_statistic on a schedule that meets the erasure delay
-// promised to users.
+// role that may not vacuum one of those tables gets an error, not a silent
+// skip. Every other table holds ids, numbers, licenses and company data
+// only (a test fails when a migration adds a table neither list names).
+// The tests erase a user staged in a change set, recycled, recorded, held
+// and whose welcome email bounced, read every relation file of the
+// database afterwards and find no byte of its values. Without the option
+// Checkpoint does nothing, and the operator decides: run VACUUM FULL (or
+// pg_repack) on those five tables and pg_statistic on a schedule that
+// meets the erasure delay promised to users.
 //
 // What remains either way, until the operator's retention removes it:
 //
@@ -114,7 +121,8 @@
 // table while it rewrites it, and the time is that of copying the whole
 // table, not of what was erased. While users is rewritten nothing reads or
 // writes users; while audit is, every lifeline write waits, since each one
-// appends to audit. Measured with BenchmarkCheckpoint (PostgreSQL 15 on a
+// appends to audit; outbox and recordings, which also only grow, lock the
+// delivery loop and recording registration while they are rewritten. Measured with BenchmarkCheckpoint (PostgreSQL 15 on a
 // 2-vCPU VM) on 10 000 users (6.8 MB with indexes) with 10 audit records
 // each (100 000 rows, 30 MB): a Checkpoint took 1.7 s on the test server
 // (fsync off) and 1.5 to 2.9 s with fsync, full_page_writes and

@@ -10,13 +10,8 @@ import (
 
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/store"
+	"github.com/lifeline-go/lifeline/store/internal/sqlstore"
 )
-
-// personalTables are the tables lifeline keeps personal data in: users
-// (names, email, username, hashes, devices, settings) and audit (the
-// personal column). The other tables hold ids, numbers, licenses and
-// company data only. [Store.Checkpoint] rewrites exactly these.
-var personalTables = []string{"users", "audit"}
 
 // statisticsCatalog is where ANALYZE copies sampled column values (the most
 // common values and histogram bounds of email, personal, ...), so it holds
@@ -52,8 +47,8 @@ type vacuumOnErase struct {
 }
 
 // WithVacuumOnErase makes [Store.Checkpoint] rewrite the files of the
-// tables that hold personal data (VACUUM (FULL, ANALYZE) of users and
-// audit), then the statistics catalog when the role may, then CHECKPOINT
+// tables that hold personal data (VACUUM (FULL, ANALYZE) of users, audit,
+// change_sets, recordings and outbox, with their indexes and TOAST), then the statistics catalog when the role may, then CHECKPOINT
 // when the role may, so that values an anonymization overwrote leave the
 // data files. Each run locks those tables (ACCESS EXCLUSIVE) for as long
 // as it takes to rewrite them: see the package documentation, "Erasure".
@@ -69,7 +64,8 @@ var _ store.Checkpointer = (*Store)(nil)
 //
 // With it, Checkpoint waits (up to a few seconds) for transactions that
 // began before it was called to end, then runs VACUUM (FULL, ANALYZE) on
-// each table lifeline keeps personal data in, and checks that each was
+// each table that can hold personal data (sqlstore.PersonalTables, the
+// list the tests read too), and checks that each was
 // rewritten (VACUUM skips, with only a warning, a table the role may not
 // vacuum; Checkpoint reports that as an errs.Other error). When the role
 // owns the database or is a superuser it then rewrites pg_statistic, which
@@ -124,7 +120,7 @@ func (s *Store) vacuumPersonal(ctx context.Context) error {
 	if err := waitOlderSnapshots(ctx, conn, false); err != nil {
 		return err
 	}
-	for _, table := range personalTables {
+	for _, table := range sqlstore.PersonalTables {
 		if err := vacuumFull(ctx, conn, table, "ANALYZE"); err != nil {
 			return err
 		}

@@ -6,7 +6,10 @@ import (
 	crand "crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"maps"
+	mrand "math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,11 +19,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/benbjohnson/clock"
+
+	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/internal/pgtest"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
+	"github.com/lifeline-go/lifeline/store/internal/sqlstore"
 	"github.com/lifeline-go/lifeline/store/postgres"
 )
 
@@ -216,10 +223,12 @@ type relation struct {
 	files []string // the main fork's segments: 16384, 16384.1, ...
 }
 
-// relations returns the relations of tables and their indexes, TOAST
-// tables and TOAST indexes, with the files of their main forks, read from
-// pg_relation_filepath joined to the server's data directory.
-func (p *planted) relations(t testing.TB, tables ...string) []relation {
+// relations returns every relation of the database that has files of its
+// own (tables, indexes, TOAST tables and their indexes, the catalogs of
+// the database, pg_statistic among them), with the files of their main
+// forks, read from pg_relation_filepath joined to the server's data
+// directory. Shared catalogs (global/) are not the database's.
+func (p *planted) relations(t testing.TB) []relation {
 	t.Helper()
 	ctx := context.Background()
 	var dataDir string
@@ -227,13 +236,9 @@ func (p *planted) relations(t testing.TB, tables ...string) []relation {
 		t.Fatal(err)
 	}
 	rows, err := p.db.QueryContext(ctx, `
-		WITH t AS (SELECT oid, reltoastrelid FROM pg_class WHERE oid = ANY($1::regclass[]))
 		SELECT c.relname, pg_relation_filepath(c.oid) FROM pg_class c
-		 WHERE c.oid IN (SELECT oid FROM t)
-		    OR c.oid IN (SELECT reltoastrelid FROM t)
-		    OR c.oid IN (SELECT indexrelid FROM pg_index
-		                  WHERE indrelid IN (SELECT oid FROM t) OR indrelid IN (SELECT reltoastrelid FROM t))
-		 ORDER BY 1`, "{"+strings.Join(tables, ",")+"}")
+		 WHERE pg_relation_filepath(c.oid) IS NOT NULL AND NOT c.relisshared
+		 ORDER BY 1`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,14 +259,17 @@ func (p *planted) relations(t testing.TB, tables ...string) []relation {
 	return out
 }
 
-// find returns, for each marker, the relations of users, audit and
-// pg_statistic (with their indexes and TOAST) whose files hold its bytes.
+// find returns, for each marker, the relations of the database (tables,
+// indexes, TOAST, catalogs) whose files hold its bytes.
 func (p *planted) find(t testing.TB) map[string][]string {
 	t.Helper()
 	hits := map[string][]string{}
-	for _, rel := range p.relations(t, "users", "audit", "pg_catalog.pg_statistic") {
+	for _, rel := range p.relations(t) {
 		for _, f := range rel.files {
 			b, err := os.ReadFile(f)
+			if errors.Is(err, os.ErrNotExist) { // an empty relation has no file yet
+				continue
+			}
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -335,17 +343,137 @@ func (p *planted) filenode(t testing.TB, rel string) string {
 	return n
 }
 
+// plantThroughFacade adds a second victim, driven through the facade over
+// the same store, whose values reach the other tables that can hold
+// personal data: a recycle staged in a change set and confirmed (the set's
+// items held the new person's name and email until the confirmation
+// dropped them), a recorded call and a hold placed and released, and a
+// welcome email whose delivery failed with a reason naming the address.
+// It returns the service and the victim's id; its markers join p.markers.
+func (p *planted) plantThroughFacade(t *testing.T, opts ...lifeline.Option) (*lifeline.Service, string) {
+	t.Helper()
+	ctx := context.Background()
+	clk := clock.NewMock()
+	clk.Set(eraseAt)
+	svc, err := lifeline.New(p.st, append([]lifeline.Option{lifeline.WithClock(clk),
+		lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1})}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := lifeline.System("test")
+	co, err := svc.CreateCompany(ctx, admin, "Facade Erasure", licensing.Premium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: co.ID, Name: "HQ", Country: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetPoolTotal(ctx, admin, off.ID, licensing.Seat, 2); err != nil {
+		t.Fatal(err)
+	}
+	tag := randomHex(t, 16)
+	m := map[string]string{
+		"facade first name":   "Mkffirst" + tag,
+		"facade email":        "mk.femail." + tag + "@example.com",
+		"recycled first name": "Mkrfirst" + tag,
+		"recycled last name":  "Mkrlast" + tag,
+		"recycled email":      "mk.remail." + tag + "@example.com",
+		// The other party of the recorded call: in the recordings table
+		// only.
+		"recorded number": fmt.Sprintf("+1650253%04d", mrand.IntN(1e4)),
+	}
+	u, err := svc.CreateUser(ctx, admin, lifeline.NewUser{OfficeID: off.ID,
+		Person: lifeline.Person{FirstName: m["facade first name"], LastName: "Facade"}, Email: m["facade email"]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := svc.StageChanges(ctx, admin, lifeline.StageChanges{CompanyID: co.ID, Name: "recycle", Items: []lifeline.AnyOperation{
+		lifeline.Any(lifeline.ResetAndRecycle{UserID: u.ID,
+			Person: lifeline.Person{FirstName: m["recycled first name"], LastName: m["recycled last name"]}, Email: m["recycled email"]}),
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ConfirmChangeSet(ctx, admin, set.Set.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func() error{
+		func() error {
+			_, err := svc.SetRecordingPlan(ctx, admin, lifeline.SetRecordingPlan{UserID: u.ID, Recording: true, Billed: true})
+			return err
+		},
+		func() error {
+			_, err := svc.RegisterRecording(ctx, admin, lifeline.RegisterRecording{UserID: u.ID, Number: m["recorded number"],
+				StartedAt: clk.Now().Add(-time.Minute), Duration: time.Minute})
+			return err
+		},
+		func() error {
+			h, err := svc.PlaceHold(ctx, admin, lifeline.PlaceHold{UserID: u.ID, Reason: "review"})
+			if err != nil {
+				return err
+			}
+			_, err = svc.ReleaseHold(ctx, admin, h.ID, "done")
+			return err
+		},
+		func() error { _, err := svc.SendWelcomeEmail(ctx, admin, u.ID); return err },
+		func() error {
+			claimed, err := svc.ClaimEvents(ctx, admin, time.Minute, 1000)
+			if err != nil {
+				return err
+			}
+			for _, e := range claimed {
+				if e.SubjectID == u.ID {
+					m["bounce"] = "550 <" + m["recycled email"] + ">" // under errs.MaxArgLen
+					if err := svc.FailEvent(ctx, admin, e.ID, e.LeaseToken, m["bounce"]); err != nil {
+						return err
+					}
+				}
+			}
+			if m["bounce"] == "" {
+				return fmt.Errorf("no outbox event about %s to fail", u.ID)
+			}
+			return nil
+		},
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	maps.Copy(p.markers, m)
+	return svc, u.ID
+}
+
 // TestCheckpointVacuumOnErase proves the option: after Checkpoint no byte
-// of any file of the database (tables, indexes, TOAST, statistics) holds a
-// value the anonymization overwrote. The WAL still does, until recycled.
+// of any file of the database (tables, indexes, TOAST, statistics, every
+// relation of the database, whether sqlstore.PersonalTables lists it or
+// not) holds a value an erasure overwrote or deleted: the users and audit
+// rows of a victim written through the store, and the change set,
+// recording, hold and failed outbox event of one driven through the
+// facade. The WAL still does, until recycled.
 func TestCheckpointVacuumOnErase(t *testing.T) {
+	ctx := context.Background()
 	p := plant(t, postgres.WithVacuumOnErase())
+	svc, facadeVictim := p.plantThroughFacade(t)
+	p.exec(t, "ANALYZE") // as autovacuum would, on every table
+	p.exec(t, "CHECKPOINT")
+	hits := p.find(t)
+	for table, field := range map[string]string{"change_sets": "recycled email", "outbox": "bounce", "recordings": "recorded number"} {
+		if !slices.Contains(hits[p.markers[field]], table) {
+			t.Fatalf("the %s marker is not in %s before the erasure (found in %v): the test would prove nothing", field, table, hits[p.markers[field]])
+		}
+	}
+	t.Logf("before the erasure: %s", p.describe(hits))
+
+	if _, err := svc.Erase(ctx, lifeline.System("test"), facadeVictim, facadeVictim); err != nil {
+		t.Fatal(err)
+	}
 	p.erase(t)
 	p.exec(t, "CHECKPOINT")
-	t.Logf("after the erasure's commit, before Checkpoint: %s", p.describe(p.find(t)))
+	t.Logf("after the erasures' commits, before Checkpoint: %s", p.describe(p.find(t)))
 
 	begin := time.Now()
-	if err := p.st.Checkpoint(context.Background()); err != nil {
+	if err := p.st.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("Checkpoint took %v", time.Since(begin).Round(time.Millisecond))
@@ -360,6 +488,35 @@ func TestCheckpointVacuumOnErase(t *testing.T) {
 	// Not asserted: the WAL keeps the old values until its segments are
 	// recycled, as the package documentation says.
 	t.Logf("WAL segments holding markers after Checkpoint (expected, not asserted): %v", p.findInDir(t, wal))
+}
+
+// TestSchemaClassified: every table of the schema is listed once, either
+// as one that can hold personal data (which Checkpoint rewrites) or as one
+// that cannot, so that a table a migration adds must be classified.
+func TestSchemaClassified(t *testing.T) {
+	ctx := context.Background()
+	dsn := pgtest.NewDatabase(t)
+	st := openStore(t, dsn)
+	rows, err := st.DB().QueryContext(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.CheckClassified(tables); err != nil {
+		t.Error(err)
+	}
 }
 
 // TestCheckpointWithoutOption documents what happens without the option:

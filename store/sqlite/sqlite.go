@@ -25,11 +25,33 @@
 //     own transaction, recorded in schema_migrations.
 //   - Busy errors are recognised by their numeric code (code&0xff == 5),
 //     never by message text.
+//
+// # Erasure
+//
+// secure_delete zeroes an erased value in the database file when the page
+// that held it is written there, which a checkpoint does; until then the
+// old page stays in the -wal file, and in the database file too. The
+// facade calls [Store.Checkpoint] after every erasure: a TRUNCATE
+// checkpoint that copies the WAL into the database file and empties the
+// WAL. A read transaction that began before the erasure (an export that
+// streams to a slow writer, say) keeps that checkpoint from completing:
+// Checkpoint waits for it up to the busy timeout and then returns an
+// errs.Unavailable error, and the store keeps retrying in the background,
+// without waiting on locks, first after 10 ms, then twice as long each
+// time up to 250 ms, until a checkpoint completes or the store closes. So
+// the erased values leave both files at most about 250 ms after the last
+// such reader ends, with no further write needed; a writer that holds the
+// write lock at every try (a continuous stream of writes) can only delay
+// it. Closing the store stops the retry; closing the database's last
+// connection checkpoints the WAL and removes the file in any case. The
+// blocks the file system freed when the WAL was truncated are not
+// overwritten by anyone: encrypt the volume.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
@@ -38,6 +60,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sq "github.com/Masterminds/squirrel"
@@ -75,6 +98,11 @@ type Store struct {
 	closed    chan struct{}
 	closeOnce sync.Once
 	closeErr  error
+
+	// retrying is set while the background checkpoint retry runs (one at
+	// a time); retries counts its Close waits for.
+	retrying atomic.Bool
+	retries  sync.WaitGroup
 }
 
 // writeConn is a connection held by the store and its prepared
@@ -242,6 +270,7 @@ func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		w := <-s.writer
 		close(s.closed)
+		s.retries.Wait()
 		s.closeErr = w.close()
 	drain:
 		for {
@@ -264,16 +293,107 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Checkpoint copies the WAL into the database file and truncates it, so
 // values erased by anonymization leave no copy in the -wal file either.
+//
+// A read transaction older than the last commit (a long export, say)
+// keeps the checkpoint from completing: Checkpoint then waits up to the
+// busy timeout, and if the reader is still there returns an
+// errs.Unavailable error and leaves the checkpoint to a background retry,
+// which tries again, without waiting on locks, after 10 ms, then twice as
+// long each time up to [checkpointRetryMax], until a checkpoint completes
+// or the store closes. See the package documentation, "Erasure".
 func (s *Store) Checkpoint(ctx context.Context) error {
-	var busy, logFrames, checkpointed int
-	err := s.db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed)
+	busy, err := checkpointOn(ctx, s.db)
 	if err != nil {
-		return errs.Wrap(classify(err), "sqlite.Checkpoint", err, "checkpointing the WAL")
+		return err
 	}
-	if busy != 0 {
-		return errs.E(errs.Unavailable, "sqlite.Checkpoint", "a reader kept the WAL checkpoint from completing; try again")
+	if busy {
+		s.retryCheckpoint()
+		return errs.E(errs.Unavailable, "sqlite.Checkpoint",
+			"a reader kept the WAL checkpoint from completing; it is retried in the background until it completes")
 	}
 	return nil
+}
+
+// checkpointRetryMax is the longest pause between two tries of the
+// background checkpoint retry: a checkpoint completes at most this long
+// after the last reader that kept it from completing ends.
+const checkpointRetryMax = 250 * time.Millisecond
+
+// queryRower is what checkpointOn runs its pragma on: the pool or one
+// connection.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// checkpointOn runs a TRUNCATE checkpoint on q and reports whether a
+// reader or writer kept it from completing.
+func checkpointOn(ctx context.Context, q queryRower) (busy bool, err error) {
+	var b, logFrames, checkpointed int
+	if err := q.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&b, &logFrames, &checkpointed); err != nil {
+		return false, errs.Wrap(classify(err), "sqlite.Checkpoint", err, "checkpointing the WAL")
+	}
+	return b != 0, nil
+}
+
+// retryCheckpoint starts the background retry unless it runs already.
+func (s *Store) retryCheckpoint() {
+	select {
+	case <-s.closed:
+		return
+	default:
+	}
+	if !s.retrying.CompareAndSwap(false, true) {
+		return
+	}
+	s.retries.Add(1)
+	go func() {
+		defer s.retries.Done()
+		defer s.retrying.Store(false)
+		pause := 10 * time.Millisecond
+		for {
+			t := time.NewTimer(pause)
+			select {
+			case <-s.closed:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			if done := s.tryCheckpoint(); done {
+				return
+			}
+			pause = min(2*pause, checkpointRetryMax)
+		}
+	}()
+}
+
+// tryCheckpoint is one try of the background retry: a checkpoint on a
+// connection of its own with the busy timeout off, so that neither a
+// reader nor a writer makes it wait (a FULL or TRUNCATE checkpoint that
+// waits keeps new writers out meanwhile). It reports whether the
+// checkpoint completed; a failure other than busy ends the retry too,
+// since trying again would fail the same way.
+func (s *Store) tryCheckpoint() bool {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	var timeout int
+	if err := conn.QueryRowContext(ctx, "PRAGMA busy_timeout").Scan(&timeout); err != nil {
+		return false
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
+		return false
+	}
+	busy, err := checkpointOn(ctx, conn)
+	if _, rerr := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", timeout)); rerr != nil {
+		// A connection that keeps no busy timeout must not go back to
+		// the pool.
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	return (err == nil && !busy) || (err != nil && !IsBusy(err))
 }
 
 // Update implements store.Store. Writers in this process queue for the one

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifelinetest"
 	"github.com/lifeline-go/lifeline/store"
+	"github.com/lifeline-go/lifeline/store/internal/sqlstore"
 	"github.com/lifeline-go/lifeline/store/sqlite"
 	"github.com/lifeline-go/lifeline/store/storetest"
 )
@@ -352,5 +354,151 @@ func TestErasureLeavesNoBytes(t *testing.T) {
 	// anonymizations commit.
 	if hits := found(); len(hits) > 0 {
 		t.Errorf("after the sweep the bytes still hold %v", hits)
+	}
+}
+
+// blockingWriter is an export's destination that holds the export, and so
+// its read transaction, at its first write until release is closed.
+type blockingWriter struct {
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.started) })
+	<-w.release
+	return len(p), nil
+}
+
+// TestErasureDuringExport: an export's read transaction keeps the
+// checkpoint after an erasure from completing. Once the export ends, with
+// no write after it, the erased values leave the database file and the
+// WAL within the bound the package documentation gives (the test allows
+// a few seconds).
+func TestErasureDuringExport(t *testing.T) {
+	ctx := context.Background()
+	st, path := openStore(t, sqlite.WithBusyTimeout(100*time.Millisecond))
+	clk := clock.NewMock()
+	clk.Set(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
+	svc, err := lifeline.New(st, lifeline.WithClock(clk), lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := lifeline.System("test")
+	co, err := svc.CreateCompany(ctx, admin, "Erasure", licensing.Premium)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: co.ID, Name: "HQ", Country: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SetPoolTotal(ctx, admin, off.ID, licensing.Seat, 2); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		emailMarker = "zq8export.erasure@example.com"
+		firstMarker = "Qzxexportfirst"
+	)
+	markers := []string{emailMarker, firstMarker}
+	u, err := svc.CreateUser(ctx, admin, lifeline.NewUser{OfficeID: off.ID, Person: lifeline.Person{FirstName: firstMarker, LastName: "Doe"}, Email: emailMarker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := svc.CreateUser(ctx, admin, lifeline.NewUser{OfficeID: off.ID, Person: lifeline.Person{FirstName: "Other", LastName: "Person"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := func() []string {
+		t.Helper()
+		var hits []string
+		for _, file := range []string{path, path + "-wal"} {
+			b, err := os.ReadFile(file)
+			if errors.Is(err, os.ErrNotExist) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range markers {
+				if bytes.Contains(b, []byte(m)) {
+					hits = append(hits, filepath.Base(file)+": "+m)
+				}
+			}
+		}
+		return hits
+	}
+	if err := st.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if hits := found(); len(hits) != len(markers) {
+		t.Fatalf("before the erasure the files hold only %v of %v: the check below would prove nothing", hits, markers)
+	}
+
+	// The export of another user holds its read transaction open.
+	w := &blockingWriter{started: make(chan struct{}), release: make(chan struct{})}
+	exported := make(chan error, 1)
+	go func() { exported <- svc.ExportUser(ctx, admin, other.ID, w) }()
+	select {
+	case <-w.started:
+	case err := <-exported:
+		t.Fatalf("the export ended before writing: %v", err)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the export wrote nothing in 10 s")
+	}
+	if _, err := svc.Erase(ctx, admin, u.ID, u.ID); err != nil {
+		close(w.release)
+		t.Fatal(err)
+	}
+	if hits := found(); len(hits) == 0 {
+		close(w.release)
+		t.Fatal("the erasure reached the files while the export read: the reader did not keep the checkpoint from completing, so the test proves nothing")
+	}
+	close(w.release)
+	if err := <-exported; err != nil {
+		t.Fatal(err)
+	}
+	ended := time.Now()
+
+	// No write from here on.
+	const bound = 3 * time.Second
+	for {
+		hits := found()
+		if len(hits) == 0 {
+			t.Logf("the erased values left the files %v after the export ended", time.Since(ended).Round(time.Millisecond))
+			return
+		}
+		if time.Since(ended) > bound {
+			t.Fatalf("%v after the export ended, with no write since, the files still hold %v", bound, hits)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSchemaClassified: every table of the schema is listed once, either
+// as one that can hold personal data or as one that cannot, so that a
+// table a migration adds must be classified.
+func TestSchemaClassified(t *testing.T) {
+	st, _ := openStore(t)
+	rows, err := st.DB().QueryContext(context.Background(),
+		`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, name)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sqlstore.CheckClassified(tables); err != nil {
+		t.Error(err)
 	}
 }

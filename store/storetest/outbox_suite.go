@@ -26,6 +26,7 @@ var outboxTests = []namedTest{
 	{"DeadLetter", testOutboxDeadLetter},
 	{"CountPending", testOutboxCountPending},
 	{"FailedUpdateLeavesNoEvent", testOutboxFailedUpdate},
+	{"ScrubEventErrors", testOutboxScrubEventErrors},
 }
 
 // outboxSeed is one subtest's company on a store, seen through the outbox.
@@ -359,4 +360,34 @@ func testOutboxFailedUpdate(t *testing.T, h Harness) {
 		WantErr(t, "AckEvent", o.ack(c.ID, "tok-1", now))
 	}
 	WantErr(t, "AckEvent of a rolled-back event", o.ack(e.ID, "tok-1", now), errs.ErrNotFound)
+}
+
+// testOutboxScrubEventErrors: the failure reasons of the events about one
+// subject are emptied, every other field and every other subject's event
+// stays as it was.
+func testOutboxScrubEventErrors(t *testing.T, h Harness) {
+	o := seedOutbox(t, h)
+	about, other := o.event("user.welcome-email"), o.event("user.welcome-email")
+	o.append(about, other)
+	now := epoch.Add(time.Hour)
+	claimed := o.claim(now, now.Add(10*time.Second), "tok-1", 100, 1)
+	if diff := cmp.Diff([]string{about.ID, other.ID}, eventIDs(claimed)); diff != "" {
+		t.Fatalf("claim (-want +got):\n%s", diff)
+	}
+	WantErr(t, "FailEvent", o.fail(about.ID, "tok-1", "550 no such mailbox <jane.doe@example.com>", now, 1))
+	WantErr(t, "FailEvent", o.fail(other.ID, "tok-1", "550 no such mailbox <john.roe@example.com>", now, 1))
+	WantErr(t, "ScrubEventErrors", o.st.Update(o.ctx, func(tx store.Tx) error { return tx.ScrubEventErrors(o.ctx, about.SubjectID) }))
+	WantErr(t, "ScrubEventErrors of a subject without events",
+		o.st.Update(o.ctx, func(tx store.Tx) error { return tx.ScrubEventErrors(o.ctx, UID("usr_")) }))
+
+	wantAbout, wantOther := about, other
+	wantAbout.Attempts, wantAbout.DeadAt = 1, now
+	wantOther.Attempts, wantOther.DeadAt, wantOther.LastError = 1, now, "550 no such mailbox <john.roe@example.com>"
+	want := []store.OutboxEvent{wantAbout, wantOther}
+	if want[0].ID > want[1].ID {
+		want[0], want[1] = want[1], want[0]
+	}
+	if diff := cmp.Diff(want, o.dead("", 100)); diff != "" {
+		t.Errorf("dead events after ScrubEventErrors of one subject (-want +got):\n%s", diff)
+	}
 }

@@ -45,6 +45,10 @@ func (q *Queries) buildOutbox() {
 	q.add("ackEvent", q.sb.Update("outbox").Set("acked_at", nil).Where(current, nil, nil))
 	q.add("failEvent", q.sb.Update("outbox").Set("lease_until", sq.Expr("0")).Set("lease_token", sq.Expr("''")).
 		Set("last_error", nil).Where(current, nil, nil))
+	// The literal last_error <> '' matches the partial index
+	// outbox_failed_subject.
+	q.add("scrubEventErrors", q.sb.Update("outbox").Set("last_error", sq.Expr("''")).
+		Where("subject_id = ? AND last_error <> ''", nil))
 	q.add("parkSpentEvent", q.sb.Update("outbox").Set("dead_at", nil).Where("id = ? AND attempts >= ?", nil, nil))
 	q.add("eventExists", q.sb.Select("1").From("outbox").Where("id = ?", nil))
 	// The literal dead_at <> 0 matches the partial index outbox_dead.
@@ -178,6 +182,12 @@ func (t *Tx) FailEvent(ctx context.Context, id, token, reason string, now time.T
 		return nil
 	}
 	_, err := t.exec(ctx, op, "parkSpentEvent", nanos(now), id, maxAttempts)
+	return err
+}
+
+// ScrubEventErrors implements store.Outbox.
+func (t *Tx) ScrubEventErrors(ctx context.Context, subjectID string) error {
+	_, err := t.exec(ctx, "store.ScrubEventErrors", "scrubEventErrors", subjectID)
 	return err
 }
 
