@@ -34,8 +34,13 @@
 //     suspension.
 //   - A user deleted while suspended is restored as suspended, and can then
 //     be reinstated to the state it was suspended from.
-//   - The zero [Fields] means every field, the default of the portal's
-//     dialog.
+//   - The zero [Fields] means every field, for every caller: DESIGN.md's
+//     reset row says "default all" and seed 002's Reset Users dialog starts
+//     with every field selected, so an administrator who asks for a reset
+//     without choosing gets the reset the product offers by default. A
+//     form that lets the administrator clear every box (seed 002: "Select
+//     All twice") should refuse an empty choice itself, as the demo portal
+//     does: there the empty set is a choice of nothing, not the default.
 //
 // # Deletion policy
 //
