@@ -800,9 +800,9 @@ func transitionStep(userID string, ev lifecycle.Event, tweak func(*lifecycle.Use
 // password, voicemail PIN and devices; the zero Fields, like
 // lifecycle.FieldsAll, means all of them (DESIGN.md: "default all"). The
 // user becomes Setup Required if the name was cleared, Password Required if
-// only the password was; extension, numbers, licenses and settings stay.
-// Clearing the name clears the person: username, external id, role,
-// offices, analytics and proxy access go with it. The rules are
+// only the password was; extension, numbers and licenses stay. Clearing the
+// name clears the person: username, external id, role, offices, analytics,
+// proxy access and settings go with it. The rules are
 // [lifecycle.User.Reset]'s.
 type Reset struct {
 	UserID string
@@ -849,7 +849,9 @@ func describeFields(f Fields) string {
 
 // Recycle gives a Setup Required extension to a new person (first and last
 // name required, email recommended): Password Required, no password, no
-// voicemail PIN, no role or grant; extension, numbers and seat are kept.
+// voicemail PIN, no role or grant, no setting or device of the old person;
+// extension, numbers and seat are kept. The rules are
+// [lifecycle.User.Recycle]'s.
 type Recycle struct {
 	UserID string
 	Person Person
@@ -1105,8 +1107,9 @@ var specResetAndRecycle = declare("user.reset-recycle", access.ResetUser, true)
 
 // ResetAndRecycle clears every field of a live user and gives the
 // extension to a new person in one step (seed 002's bulk "reset and
-// recycle"): the old person's login, role and grants go, the extension,
-// numbers and seat stay, and the user is Password Required.
+// recycle"): the old person's login, role, grants, settings and devices
+// go, the extension, numbers and seat stay, and the user is Password
+// Required.
 type ResetAndRecycle struct {
 	UserID string
 	Person Person
