@@ -796,13 +796,14 @@ func transitionStep(userID string, ev lifecycle.Event, tweak func(*lifecycle.Use
 	})
 }
 
-// Reset clears the chosen fields of a live user (lifecycle.FieldsAll: all
-// of name, email, password, voicemail PIN and devices; an empty mask is
-// refused, so nothing is cleared by accident). The user becomes Setup
-// Required if the name was cleared, Password Required if only the password
-// was; extension, numbers, licenses and settings stay. Clearing the name
-// clears the person: username, role, offices, analytics and proxy access
-// go with it, so a recycled extension inherits nothing of the old login.
+// Reset clears the chosen fields of a live user: any of name, email,
+// password, voicemail PIN and devices; the zero Fields, like
+// lifecycle.FieldsAll, means all of them (DESIGN.md: "default all"). The
+// user becomes Setup Required if the name was cleared, Password Required if
+// only the password was; extension, numbers and licenses stay. Clearing the
+// name clears the person: username, external id, role, offices, analytics,
+// proxy access and settings go with it. The rules are
+// [lifecycle.User.Reset]'s.
 type Reset struct {
 	UserID string
 	Fields Fields
@@ -814,11 +815,6 @@ func (Reset) Spec() OpSpec { return specReset }
 func (x Reset) prepare(*Service) (step[User], error) {
 	if x.Fields&^lifecycle.FieldsAll != 0 {
 		return nil, errs.E(errs.Invalid, specReset.Name, "unknown reset fields %#x", uint8(x.Fields))
-	}
-	if x.Fields == 0 {
-		// An empty mask must never clear everything by accident, least of
-		// all in bulk or over an API.
-		return nil, errs.E(errs.Invalid, specReset.Name, "name the fields to clear, or lifecycle.FieldsAll for all of them")
 	}
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if x.Fields.Has(lifecycle.FieldPassword) || x.Fields.Has(lifecycle.FieldEmail) {
@@ -853,7 +849,9 @@ func describeFields(f Fields) string {
 
 // Recycle gives a Setup Required extension to a new person (first and last
 // name required, email recommended): Password Required, no password, no
-// voicemail PIN, no role or grant; extension, numbers and seat are kept.
+// voicemail PIN, no role or grant, no setting or device of the old person;
+// extension, numbers and seat are kept. The rules are
+// [lifecycle.User.Recycle]'s.
 type Recycle struct {
 	UserID string
 	Person Person
@@ -1109,8 +1107,9 @@ var specResetAndRecycle = declare("user.reset-recycle", access.ResetUser, true)
 
 // ResetAndRecycle clears every field of a live user and gives the
 // extension to a new person in one step (seed 002's bulk "reset and
-// recycle"): the old person's login, role and grants go, the extension,
-// numbers and seat stay, and the user is Password Required.
+// recycle"): the old person's login, role, grants, settings and devices
+// go, the extension, numbers and seat stay, and the user is Password
+// Required.
 type ResetAndRecycle struct {
 	UserID string
 	Person Person

@@ -20,22 +20,64 @@
 //     Password Required when the password is cleared and the name kept (from
 //     Active), and otherwise leaves the state alone. Clearing only the email
 //     does not count as clearing the person.
-//   - Clearing the name clears the person: the username, the role and its
-//     offices, analytics and proxy access go too, so nothing of the old
-//     person's login or rights survives into the Setup Required seat.
+//   - Clearing the name clears the person: the username, the external id,
+//     the role and its offices, analytics, proxy access and the settings go
+//     too, so nothing of the old person's login, rights or preferences
+//     survives into the Setup Required seat (see "The person and the
+//     extension" below).
 //   - Every live user that is not Setup Required has a login ([User.HasLogin]):
 //     an email, a username, or, for an Internal user, its extension. So an
 //     External user, who logs in with its email, cannot have the email
 //     cleared without the name (an errs.Conflict error).
-//   - Recycle makes the user a new person: no username, password or PIN of
-//     the old one, and an Internal user when no email is given.
+//   - Recycle makes the user a new person: it clears everything a reset of
+//     every field clears — so no username, password, PIN, role, grant,
+//     setting or device of the old one — and makes an Internal user when
+//     no email is given.
 //   - Reset of a Suspended user keeps it Suspended: it resets the state the
 //     user will be reinstated to, so a reset is never a way round a
 //     suspension.
 //   - A user deleted while suspended is restored as suspended, and can then
 //     be reinstated to the state it was suspended from.
-//   - The zero [Fields] means every field, the default of the portal's
-//     dialog.
+//   - The zero [Fields] means every field, for every caller: DESIGN.md's
+//     reset row says "default all" and seed 002's Reset Users dialog starts
+//     with every field selected, so an administrator who asks for a reset
+//     without choosing gets the reset the product offers by default. A
+//     form that lets the administrator clear every box (seed 002: "Select
+//     All twice") should refuse an empty choice itself, as the demo portal
+//     does: there the empty set is a choice of nothing, not the default.
+//
+// # The person and the extension
+//
+// A [User] row is an extension (a seat of an office) that a person may
+// occupy. A reset takes the person off the seat, a recycle seats a new one;
+// the seat keeps what is its own and loses everything that was the
+// person's (DESIGN.md: "a recycled extension is a new person").
+//
+//   - The extension's: id, company, office, parent user, the extension
+//     number, billing class, timestamps, the phone numbers and licenses it
+//     holds, and the recordings made on it (which belong to the company).
+//     The state and the kind follow the table and the recycle's email.
+//   - The person's: name, email, username, external id, password, voicemail
+//     PIN, role and its offices, analytics, proxy access, devices (seed
+//     002: "additional phones/devices associated with the user") and every
+//     setting.
+//
+// No setting belongs to the extension. Settings are free-form preferences
+// of whoever uses the line — a voicemail greeting that says their name,
+// call forwarding to their mobile, a language, a caller-ID name — and what
+// an extension owns in its own right (numbers, license, office) has fields
+// of its own, not settings. Splitting settings by key would make the
+// library guess from names it does not define, and one wrong guess plays
+// the old person's greeting to the new person's callers.
+// Settings have no reset field of their own: they go with the name.
+//
+// A reset clears the fields chosen (the name standing for the whole
+// person, as above); the email, password, voicemail PIN and devices stay
+// when not chosen, for instance a desk phone left on the seat while it
+// waits. A recycle then clears whatever a reset of every field clears,
+// whatever the earlier reset kept, so the new person starts with no
+// setting and no device of the old one; the administrator adds the new
+// person's after the recycle.
 //
 // # Deletion policy
 //

@@ -15,8 +15,10 @@ type Status struct {
 	DeletedFrom State
 }
 
-// Fields selects what a reset clears. The zero value means every field, the
-// default of the portal's Reset Users dialog.
+// Fields selects what a reset clears. The zero value means every field
+// wherever a Fields is taken, the facade's Reset included: DESIGN.md's
+// "default all", as seed 002's Reset Users dialog starts with every field
+// selected.
 type Fields uint8
 
 // The fields a reset can clear.

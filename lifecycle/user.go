@@ -129,13 +129,15 @@ func (u User) HasLogin() bool {
 }
 
 // Reset clears fields (zero means all) and moves the user to the state the
-// table gives. Extension, numbers, licenses, settings and devices not
-// selected stay.
+// table gives. Extension, numbers and licenses stay, and so do the email,
+// password, voicemail PIN and devices when not selected.
 //
 // Clearing the name clears the person: the username, the external id, the
-// role and its offices, analytics and proxy access go with it, so nothing
-// of the old person's login or rights survives into the Setup Required
-// seat (a full reset clears the email and password too).
+// role and its offices, analytics, proxy access and every setting go with
+// it, so nothing of the old person's login, rights or preferences
+// survives into the Setup Required seat (a full reset clears the email,
+// password, voicemail PIN and devices too). See the package doc for what
+// belongs to the person and what to the extension.
 //
 // An [External] user logs in with its email, so clearing the email but not
 // the name of an External user that would not end up Setup Required is
@@ -155,12 +157,27 @@ func (u User) Reset(fields Fields) (User, error) {
 		return u, errs.E(errs.Conflict, "lifecycle.User.Reset",
 			"user %s was invited by email and logs in with it: clearing the email alone would leave it no login; clear the name too, or set a new email instead", u.ID)
 	}
+	u = u.without(fields)
+	u.Status = st
+	return u, nil
+}
+
+// without returns a copy of u with the person's data that fields select
+// cleared: the one list of what a reset clears, which a recycle applies
+// whole (see the package doc, "The person and the extension"). The name
+// stands for the person: with it go the username, the external id, the
+// role and its offices, analytics, proxy access and the settings, none of
+// which has a field of its own. Nothing of the extension — id, company,
+// office, parent, kind, extension, billing class, status, timestamps — is
+// touched.
+func (u User) without(fields Fields) User {
 	u = u.Clone()
 	if fields.Has(FieldName) {
 		u.Person = Person{}
 		u.Username = ""
 		u.ExternalID = ""
 		u.Role, u.Offices, u.Analytics, u.Proxy = "", nil, false, false
+		u.Settings = nil
 	}
 	if fields.Has(FieldEmail) {
 		u.Email = ""
@@ -174,17 +191,19 @@ func (u User) Reset(fields Fields) (User, error) {
 	if fields.Has(FieldDevices) {
 		u.Devices = nil
 	}
-	u.Status = st
-	return u, nil
+	return u
 }
 
 // Recycle gives a Setup Required extension to a new person: first and last
 // name are required, email is optional (recommended). The recycled user is a
 // new person and is Password Required: it keeps nothing of the old login —
 // no username, no external id, no password, no voicemail PIN, the given
-// email or none — and none of the old person's role, offices, analytics or
-// proxy access. Without an email it becomes an [Internal] user, who logs
-// in with its extension; with one it keeps its kind. Extension, devices, settings and billing class stay.
+// email or none — none of the old person's role, offices, analytics or
+// proxy access, and none of its settings or devices: whatever a reset of
+// every field clears, a recycle clears too, even when the reset that made
+// the seat kept some of it. Without an email it becomes an [Internal]
+// user, who logs in with its extension; with one it keeps its kind.
+// Extension, numbers, licenses and billing class stay.
 func (u User) Recycle(p Person, email string) (User, error) {
 	if err := ValidatePerson(p); err != nil {
 		return u, err
@@ -198,17 +217,12 @@ func (u User) Recycle(p Person, email string) (User, error) {
 	if err != nil {
 		return u, err
 	}
-	u = u.Clone()
+	u = u.without(FieldsAll)
 	u.Person = p
 	u.Email = email
-	u.Username = ""
-	u.ExternalID = ""
 	if email == "" {
 		u.Kind = Internal
 	}
-	u.PasswordHash = ""
-	u.VoicemailPINHash = ""
-	u.Role, u.Offices, u.Analytics, u.Proxy = "", nil, false, false
 	u.Status = st
 	return u, nil
 }

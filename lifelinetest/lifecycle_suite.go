@@ -1,7 +1,9 @@
 package lifelinetest
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
@@ -23,6 +26,7 @@ var lifecycleTests = []namedTest{
 	{"Table", testTable},
 	{"ResetFields", testResetFields},
 	{"Recycle", testRecycle},
+	{"RecycleLeavesNothingOfThePerson", testRecycleLeavesNothingOfThePerson},
 	{"SuspendReinstate", testSuspendReinstate},
 	{"DeleteRestore", testDeleteRestore},
 	{"RestoreWindow", testRestoreWindow},
@@ -196,6 +200,8 @@ func testResetFields(t *testing.T, h Harness) {
 		reinstate lifecycle.State // for a suspended user: the state Reinstate gives after the reset
 	}{
 		{"all/active", A, lifecycle.FieldsAll, S, ""},
+		{"zero mask is all/active", A, 0, S, ""},
+		{"zero mask is all/suspended", U, 0, U, S},
 		{"name/active", A, lifecycle.FieldName, S, ""},
 		{"password/active", A, lifecycle.FieldPassword, P, ""},
 		{"name+password/active", A, lifecycle.FieldName | lifecycle.FieldPassword, S, ""},
@@ -249,8 +255,13 @@ func testResetFields(t *testing.T, h Harness) {
 			check("password", stored.PasswordHash == "", cleared(lifecycle.FieldPassword) || !u.HasPassword)
 			check("voicemail PIN", stored.VoicemailPINHash == "", cleared(lifecycle.FieldVoicemailPIN))
 			check("devices", len(stored.Devices) == 0, cleared(lifecycle.FieldDevices))
-			if stored.Extension != u.Extension || stored.Settings["lang"] != "fr" {
-				t.Errorf("Reset changed the extension or the settings: %+v", got)
+			// Settings are the person's: they go with the name, and only then.
+			check("settings", len(stored.Settings) == 0, cleared(lifecycle.FieldName))
+			if !cleared(lifecycle.FieldName) && stored.Settings["lang"] != "fr" {
+				t.Errorf("Reset(%05b) changed the settings: %v", c.fields, stored.Settings)
+			}
+			if stored.Extension != u.Extension {
+				t.Errorf("Reset changed the extension: %+v", got)
 			}
 			if diff := cmp.Diff(nums, fx.heldBy(u.ID)); diff != "" {
 				t.Errorf("Reset changed the numbers held (-want +got):\n%s", diff)
@@ -310,6 +321,165 @@ func testRecycle(t *testing.T, h Harness) {
 	_, err = fx.svc.Recycle(fx.ctx, admin, w.ID, p2, email)
 	fx.refused("Recycle with a taken email", err, before, errs.ErrConflict)
 	checkInvariants(t, fx.snapshot())
+}
+
+// testRecycleLeavesNothingOfThePerson gives Ada every personal field there
+// is — name, email, username, external id, password, voicemail PIN, role
+// and offices, analytics, proxy access, devices and settings — resets her
+// extension and recycles it to Grace, in each way the facade offers. What
+// is read back is checked field by field against Grace's values alone
+// (DESIGN.md: "a recycled extension is a new person: no login, role,
+// grant, proxy access, setting or device of the old one survives"), and
+// searched for every string of Ada's: the user as the facade reads it, as
+// the store keeps it, and its export (the audit trail aside: it is the
+// history of what was done, not the user's record).
+func testRecycleLeavesNothingOfThePerson(t *testing.T, h Harness) {
+	st := h.NewStore(t)
+	for _, c := range []struct {
+		name      string
+		withEmail bool
+		recycle   func(fx *fixture, id string, p lifecycle.Person, email string) (lifeline.User, error)
+	}{
+		{"reset every field, then recycle", true, func(fx *fixture, id string, p lifecycle.Person, email string) (lifeline.User, error) {
+			if _, err := fx.svc.Reset(fx.ctx, admin, id, lifecycle.FieldsAll); err != nil {
+				return lifeline.User{}, err
+			}
+			return fx.svc.Recycle(fx.ctx, admin, id, p, email)
+		}},
+		{"reset with the zero mask, then recycle without email", false, func(fx *fixture, id string, p lifecycle.Person, email string) (lifeline.User, error) {
+			if _, err := fx.svc.Reset(fx.ctx, admin, id, 0); err != nil {
+				return lifeline.User{}, err
+			}
+			return fx.svc.Recycle(fx.ctx, admin, id, p, email)
+		}},
+		{"reset the name only, then recycle", true, func(fx *fixture, id string, p lifecycle.Person, email string) (lifeline.User, error) {
+			if _, err := fx.svc.Reset(fx.ctx, admin, id, lifecycle.FieldName); err != nil {
+				return lifeline.User{}, err
+			}
+			return fx.svc.Recycle(fx.ctx, admin, id, p, email)
+		}},
+		{"reset and recycle in one step", true, func(fx *fixture, id string, p lifecycle.Person, email string) (lifeline.User, error) {
+			return lifeline.Do(fx.ctx, fx.svc, admin, lifeline.ResetAndRecycle{UserID: id, Person: p, Email: email})
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			fx := newFixtureOn(t, st, licensing.Premium)
+			fx.seats(fx.us, 1)
+			tag := uid("")
+			adaPerson, adaEmail := fx.person()
+			ada := struct {
+				username, externalID, pin string
+				devices                   []string
+				settings                  map[string]string
+			}{
+				username: "ada.lovelace." + tag, externalID: "entra-ada-" + tag, pin: "8642",
+				devices: []string{"sip:ada." + tag + "@pbx.example.com", "mac:ad:a0:" + tag[:2] + ":" + tag[2:4] + ":" + tag[4:6] + ":" + tag[6:8]},
+				settings: map[string]string{
+					"voicemail.greeting":       "Ada Lovelace here " + tag,
+					"forward.to":               "+1415555" + tag[:4],
+					"caller-id.name." + tag:    "Countess " + tag,
+					"person.of.ada-" + tag[:6]: "",
+				},
+			}
+			u, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: fx.us.ID, Person: adaPerson, Email: adaEmail,
+				Username: ada.username, ExternalID: ada.externalID})
+			wantErr(t, "CreateUser", err)
+			nums := fx.addNumbers(fx.us, 1)
+			for _, step := range []struct {
+				name string
+				do   func() (lifeline.User, error)
+			}{
+				{"GrantRole", func() (lifeline.User, error) {
+					return fx.svc.GrantRole(fx.ctx, admin, u.ID, lifeline.RoleOfficeAdmin, fx.us.ID, fx.us2.ID)
+				}},
+				{"SetAnalytics", func() (lifeline.User, error) { return fx.svc.SetAnalytics(fx.ctx, admin, u.ID, true) }},
+				{"SetProxyAccess", func() (lifeline.User, error) { return fx.svc.SetProxyAccess(fx.ctx, admin, u.ID, true) }},
+				{"SetPassword", func() (lifeline.User, error) { return fx.svc.SetPassword(fx.ctx, admin, u.ID, password) }},
+				{"SetVoicemailPIN", func() (lifeline.User, error) { return fx.svc.SetVoicemailPIN(fx.ctx, admin, u.ID, ada.pin) }},
+				{"SetDevices", func() (lifeline.User, error) { return fx.svc.SetDevices(fx.ctx, admin, u.ID, ada.devices) }},
+				{"SetSettings", func() (lifeline.User, error) { return fx.svc.SetSettings(fx.ctx, admin, u.ID, ada.settings) }},
+				{"AssignNumberToUser", func() (lifeline.User, error) {
+					_, err := fx.svc.AssignNumberToUser(fx.ctx, admin, u.ID, nums[0], lifeline.AssignOptions{})
+					return lifeline.User{}, err
+				}},
+			} {
+				if _, err := step.do(); err != nil {
+					t.Fatalf("giving Ada her things: %s: %v", step.name, err)
+				}
+			}
+			// Everything of Ada's as a string: what must not be found after.
+			markers := []string{adaPerson.FirstName, adaPerson.LastName, adaEmail, ada.username, ada.externalID}
+			markers = append(markers, ada.devices...)
+			for k, v := range ada.settings {
+				markers = append(markers, k)
+				if v != "" {
+					markers = append(markers, v)
+				}
+			}
+
+			grace := lifecycle.Person{FirstName: "Grace", LastName: "Hopper"}
+			graceEmail := ""
+			if c.withEmail {
+				graceEmail = "grace-" + tag + "@example.com"
+			}
+			returned, err := c.recycle(fx, u.ID, grace, graceEmail)
+			wantErr(t, c.name, err)
+
+			// The oracle: the extension's own fields as they were, Grace's
+			// name and email, and nothing else.
+			want := lifeline.User{
+				ID: u.ID, CompanyID: fx.co.ID, OfficeID: fx.us.ID, Kind: lifecycle.Internal, Extension: u.Extension,
+				Person: grace, Email: graceEmail, Role: lifeline.RoleMember, Billing: lifecycle.Paid,
+				Status: lifecycle.Status{State: lifecycle.PasswordRequired},
+			}
+			opts := []cmp.Option{cmpopts.EquateEmpty(), cmpopts.IgnoreFields(lifeline.User{}, "CreatedAt", "UpdatedAt", "Version")}
+			read, err := fx.svc.GetUser(fx.ctx, admin, u.ID)
+			wantErr(t, "GetUser", err)
+			for what, got := range map[string]lifeline.User{"the operation returned": returned, "GetUser reads": read} {
+				if diff := cmp.Diff(want, got, opts...); diff != "" {
+					t.Errorf("%s a recycled user with something not Grace's (-want +got):\n%s", what, diff)
+				}
+			}
+			stored := fx.get(u.ID)
+			if stored.PasswordHash != "" || stored.VoicemailPINHash != "" || len(stored.Settings) != 0 || len(stored.Devices) != 0 ||
+				stored.Username != "" || stored.ExternalID != "" || len(stored.Offices) != 0 || (stored.Role != "" && stored.Role != access.Member) {
+				t.Errorf("the store keeps something of Ada's on the recycled user: %+v", stored)
+			}
+			if ok, err := fx.svc.VerifyPassword(fx.ctx, admin, u.ID, password); err != nil || ok {
+				t.Errorf("Ada's password still verifies for the recycled user: %t, %v", ok, err)
+			}
+			// The extension keeps its number and seat.
+			if diff := cmp.Diff(nums, fx.heldBy(u.ID)); diff != "" {
+				t.Errorf("the recycle changed the numbers held (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff([]licensing.LicenseType{licensing.Seat}, fx.licenses(u.ID)); diff != "" {
+				t.Errorf("the recycle changed the licenses held (-want +got):\n%s", diff)
+			}
+
+			doc, _ := fx.exportOf(admin, u.ID)
+			if len(doc.User.Settings) != 0 || len(doc.User.Devices) != 0 {
+				t.Errorf("the export shows Ada's settings %v or devices %v on the recycled user", doc.User.Settings, doc.User.Devices)
+			}
+			doc.Audit = nil
+			exported, err := json.Marshal(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for where, text := range map[string]string{
+				"the user as the operation returned it": fmt.Sprintf("%#v", returned),
+				"the user as GetUser reads it":          fmt.Sprintf("%#v", read),
+				"the user as the store keeps it":        fmt.Sprintf("%#v", stored),
+				"the export":                            string(exported),
+			} {
+				for _, m := range markers {
+					if strings.Contains(text, m) {
+						t.Errorf("%s still holds Ada's %q:\n%.2000s", where, m, text)
+					}
+				}
+			}
+			checkInvariants(t, fx.snapshot())
+		})
+	}
 }
 
 func testSuspendReinstate(t *testing.T, h Harness) {
@@ -584,7 +754,6 @@ func testBadInput(t *testing.T, h Harness) {
 			return err
 		}},
 		{"Reset with unknown fields", func() error { _, err := fx.svc.Reset(fx.ctx, admin, u.ID, 1<<6); return err }},
-		{"Reset naming no field", func() error { _, err := fx.svc.Reset(fx.ctx, admin, u.ID, 0); return err }},
 		{"Erase without confirmation", func() error { _, err := fx.svc.Erase(fx.ctx, admin, u.ID, ""); return err }},
 		{"AddNumbers of 1 MB", func() error { _, err := fx.svc.AddNumbers(fx.ctx, admin, fx.us.ID, "", mega); return err }},
 		{"AddNumbers of nothing", func() error { _, err := fx.svc.AddNumbers(fx.ctx, admin, fx.us.ID, ""); return err }},
