@@ -98,7 +98,7 @@ func TestReadmeCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(string(b), "\n")
-	if len(lines) < 5 || lines[3] != "go run ./examples/quickstart" || lines[4] != "go test ./..." {
-		t.Errorf("README.md must open with the commands `go run ./examples/quickstart` and `go test ./...`; got %q", lines[:min(5, len(lines))])
+	if len(lines) < 5 || lines[3] != "go run ./examples/quickstart" || lines[4] != "go test ./... ./examples/..." {
+		t.Errorf("README.md must open with the commands `go run ./examples/quickstart` and `go test ./... ./examples/...`; got %q", lines[:min(5, len(lines))])
 	}
 }

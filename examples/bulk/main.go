@@ -72,8 +72,9 @@ const (
 	batchSize = 100
 )
 
-// The special items, by index in the 1 000. Every other item recycles a
-// San Francisco member's extension for a new person and succeeds.
+// The special items, by index in the 1 000 (from 0; the output counts
+// items from 1, so index 97 is item 98). Every other item recycles a San
+// Francisco member's extension for a new person and succeeds.
 var (
 	// inNewYork are created in New York, outside Katherine's offices.
 	inNewYork = []int{97, 498, 913}
@@ -219,7 +220,7 @@ func (s *story) setUp() error {
 	sum, err := lifeline.RunBulk(ctx, svc, s.margaret, creates, lifeline.BulkOptions{Total: users, BatchSize: batchSize},
 		func(r lifeline.BulkResult[lifeline.User]) {
 			if r.Err != nil {
-				failed = errors.Join(failed, fmt.Errorf("creating user %d: %w", r.Index, r.Err))
+				failed = errors.Join(failed, fmt.Errorf("creating user %d: %w", r.Index+1, r.Err))
 				return
 			}
 			s.users = append(s.users, r.Value)
@@ -281,7 +282,7 @@ func (s *story) validate() error {
 	}
 	fmt.Fprintf(s.w, "  validation: %d items, %d would apply, %d would fail, %d not run\n", sum.Items, sum.OK, sum.Failed, sum.NotRun)
 	if r := example; r != nil {
-		fmt.Fprintf(s.w, "  item %d, for example, would:", r.Index)
+		fmt.Fprintf(s.w, "  item %d, for example, would:", r.Index+1)
 		for _, c := range r.Effects.Users {
 			fmt.Fprintf(s.w, " %s (%s -> %s);", c.Action, c.From, c.To)
 		}
@@ -402,21 +403,21 @@ func (s *story) searchPending(text string) ([]lifeline.SearchHit, error) {
 }
 
 // printFailures prints refused items with their reasons, ids replaced by
-// labels.
+// labels. Items are counted from 1, as the portal counts them.
 func (s *story) printFailures(fs []failure) error {
 	tw := tabwriter.NewWriter(s.w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "    item\text\tuser\tnew person\trefused")
 	for _, f := range fs {
 		u := s.users[f.index]
 		p, email := s.newPerson(f.index)
-		fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\n", f.index, u.Extension, u.Person.Full(), orDash(strings.TrimSpace(p.Full()+" <"+email+">")), kindOf(f.err))
+		fmt.Fprintf(tw, "    %d\t%s\t%s\t%s\t%s\n", f.index+1, u.Extension, u.Person.Full(), orDash(strings.TrimSpace(p.Full()+" <"+email+">")), kindOf(f.err))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.w, "  why:\n")
 	for _, f := range fs {
-		fmt.Fprintf(s.w, "    %d: %s\n", f.index, s.label(f.err.Error()))
+		fmt.Fprintf(s.w, "    %d: %s\n", f.index+1, s.label(f.err.Error()))
 	}
 	return nil
 }

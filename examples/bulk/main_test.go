@@ -14,18 +14,20 @@ import (
 	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 )
 
-// refused is every item that must fail, with its kind.
+// refused is every item that must fail, with its kind, by item number.
+// Items count from 1, as in the portal: item n is the n-th user the
+// company admin created, extension 101+n (the first is 102).
 var refused = map[int]string{
-	97:  "forbidden: out of scope",
-	150: "conflict",
-	333: "forbidden: outranked",
-	420: "invalid",
-	498: "forbidden: out of scope",
-	600: "conflict",
-	666: "forbidden: outranked",
-	777: "invalid",
-	850: "conflict",
-	913: "forbidden: out of scope",
+	98:  "forbidden: out of scope",
+	151: "conflict",
+	334: "forbidden: outranked",
+	421: "invalid",
+	499: "forbidden: out of scope",
+	601: "conflict",
+	667: "forbidden: outranked",
+	778: "invalid",
+	851: "conflict",
+	914: "forbidden: out of scope",
 }
 
 func TestBulk(t *testing.T) {
@@ -36,6 +38,7 @@ func TestBulk(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
+	exampletest.Plain(t, got)
 	if strings.ContainsAny(got, "\r\x1b█") {
 		t.Errorf("the story holds terminal drawing:\n%q", got)
 	}
@@ -58,17 +61,17 @@ func TestBulk(t *testing.T) {
 	validation := exampletest.Step(t, got, 2)
 	exampletest.Contains(t, validation,
 		"validation: 1000 items, 990 would apply, 10 would fail, 0 not run",
-		"item 0, for example, would: user.reset (Password Required -> Setup Required); user.recycle (Setup Required -> Password Required); and make it Amélie Andersen's",
-		`97: user.reset-recycle: refused: access.Authorize: role office_admin may user.reset only in the offices it is given, and office "New York" is not given`,
-		"150: user.reset-recycle: email margaret@acme.example is already used by user Margaret (ext 100) in this company",
-		`333: user.reset-recycle: refused: access.Authorize: role office_admin may not user.credentials: it cannot change the password or email of an admin of equal or higher rank (user "ext 435" has role office_admin)`,
-		"420: lifecycle.ValidatePerson: last name is required",
-		"600: user.reset-recycle: email katherine@acme.example is already used by user Katherine (ext 101) in this company",
-		"850: user.reset-recycle: email ivan.wirth@acme.example is already used by user ext 435 in this company",
+		"item 1, for example, would: user.reset (Password Required -> Setup Required); user.recycle (Setup Required -> Password Required); and make it Amélie Andersen's",
+		`98: user.reset-recycle: refused: access.Authorize: role office_admin may user.reset only in the offices it is given, and office "New York" is not given`,
+		"151: user.reset-recycle: email margaret@acme.example is already used by user Margaret (ext 100) in this company",
+		`334: user.reset-recycle: refused: access.Authorize: role office_admin may not user.credentials: it cannot change the password or email of an admin of equal or higher rank (user "ext 435" has role office_admin)`,
+		"421: lifecycle.ValidatePerson: last name is required",
+		"601: user.reset-recycle: email katherine@acme.example is already used by user Katherine (ext 101) in this company",
+		"851: user.reset-recycle: email ivan.wirth@acme.example is already used by user ext 435 in this company",
 		// Nothing changed.
 		"of the 1000 extensions: 1000 hold their old person, 0 a new one; the company's users: 1002 Password Required",
 	)
-	if diff := cmp.Diff(refused, failures(validation)); diff != "" {
+	if diff := cmp.Diff(refused, failures(t, validation)); diff != "" {
 		t.Errorf("the validation's failing items (-want +got):\n%s", diff)
 	}
 	if got := auditRecords(t, validation); got != audit0 {
@@ -84,7 +87,7 @@ func TestBulk(t *testing.T) {
 		"the run refused exactly the items the validation listed",
 		"of the 1000 extensions: 10 hold their old person, 990 a new one; the company's users: 1002 Password Required",
 	)
-	if diff := cmp.Diff(refused, failures(ran)); diff != "" {
+	if diff := cmp.Diff(refused, failures(t, ran)); diff != "" {
 		t.Errorf("the run's refused items (-want +got):\n%s", diff)
 	}
 	// Each applied item writes two records: the reset and the recycle.
@@ -115,13 +118,18 @@ func TestBulk(t *testing.T) {
 	}
 }
 
-// failures reads a table of refused items: item index to kind.
-func failures(out string) map[int]string {
-	re := regexp.MustCompile(`(?m)^    (\d+) +\d+ +.*?  +(forbidden: out of scope|forbidden: outranked|conflict|invalid|not found|not run|error)$`)
+// failures reads a table of refused items: item number to kind. It fails
+// the test for a row whose extension is not the item's, 101 + its number.
+func failures(t *testing.T, out string) map[int]string {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^    (\d+) +(\d+) +.*?  +(forbidden: out of scope|forbidden: outranked|conflict|invalid|not found|not run|error)$`)
 	got := map[int]string{}
 	for _, m := range re.FindAllStringSubmatch(out, -1) {
 		i, _ := strconv.Atoi(m[1])
-		got[i] = m[2]
+		if ext, _ := strconv.Atoi(m[2]); ext != 101+i {
+			t.Errorf("item %d shows extension %d, want %d:\n%s", i, ext, 101+i, m[0])
+		}
+		got[i] = m[3]
 	}
 	return got
 }

@@ -27,6 +27,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -85,9 +86,9 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	_, err = svc.AddNumbers(ctx, admin, x.office.ID, "", bad...)
 	var pe *numbers.ParseError
 	if !errors.As(err, &pe) || !errors.Is(err, lifeline.ErrInvalid) {
-		return fmt.Errorf("adding %q: want a *numbers.ParseError, got %v", bad, err)
+		return fmt.Errorf("adding %s: want a *numbers.ParseError, got %v", quoted(bad), err)
 	}
-	fmt.Fprintf(w, "  %q refused as a whole (ErrInvalid, %s):\n    %v\n", bad, pe.Reason, err)
+	fmt.Fprintf(w, "  %s refused as a whole (ErrInvalid, %s):\n    %v\n", quoted(bad), pe.Reason, err)
 	list, err := svc.ListNumbers(ctx, admin, lifeline.NumberQuery{OfficeID: x.office.ID})
 	if err != nil {
 		return err
@@ -98,7 +99,7 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	if _, err := svc.AddNumbers(ctx, admin, x.office.ID, "", raw...); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "  added %q\n", raw)
+	fmt.Fprintf(w, "  added %s\n", quoted(raw))
 	if err := x.inventory(); err != nil {
 		return err
 	}
@@ -319,6 +320,15 @@ func (x *example) name(id string) string {
 		return n
 	}
 	return id
+}
+
+// quoted returns each of xs quoted, joined by commas.
+func quoted(xs []string) string {
+	qs := make([]string, len(xs))
+	for i, x := range xs {
+		qs[i] = strconv.Quote(x)
+	}
+	return strings.Join(qs, ", ")
 }
 
 // orDash returns s, or "-" when s is empty.

@@ -17,10 +17,12 @@ func TestNumbers(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
+	exampletest.Plain(t, got)
 	for _, want := range []string{
 		"Company Acme Telecom (premium), office Mountain View (US), admin Margaret Hamilton",
 		// A malformed number is refused with its typed error, and nothing is added.
-		`refused as a whole (ErrInvalid, too short`,
+		`"+1 650 253 0000", "+1 650 253 00" refused as a whole (ErrInvalid, too short`,
+		`added "+1 650 253 0000", "+1 (650) 253-0001", "650-253-0002", "+16502530003", "+1 650 253 0004"`,
 		"inventory after the refusal: 0 numbers",
 		"+16502530004  local  US       available",
 		// Assignment both ways.

@@ -17,6 +17,7 @@ func TestOffboarding(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
+	exampletest.Plain(t, got)
 	exampletest.Contains(t, got,
 		"system:signup bootstrapped Acme Telecom (premium) with office San Francisco; Margaret Hamilton is its company admin.",
 		"Acme Telecom keeps call recordings 30 days (lifeline's default is 180).",

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 	"github.com/lifeline-go/lifeline/internal/pgtest"
 )
 
@@ -37,6 +38,7 @@ func TestRun(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
+	exampletest.Plain(t, got)
 	t.Logf("output:\n%s", got)
 	for _, tc := range []struct {
 		step string

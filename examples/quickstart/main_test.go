@@ -17,6 +17,7 @@ func TestQuickstart(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
+	exampletest.Plain(t, got)
 	for _, want := range []string{
 		"system:signup bootstrapped Acme Telecom (premium) with office San Francisco; Margaret Hamilton is its company admin.",
 		"Password Required",

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/lifeline-go/lifeline/examples/internal/exampletest"
 )
 
 func TestSCIM(t *testing.T) {
@@ -15,6 +17,7 @@ func TestSCIM(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
+	exampletest.Plain(t, got)
 	for _, re := range []string{
 		`the bearer token acts as system:scim-entra`,
 		// The lookup before the create finds nothing, and says so with 200.

@@ -308,8 +308,12 @@ func (x *example) transfer(u lifeline.User, to lifeline.Office) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(x.w, "  preview: same country %t; licenses %v; keeps %v; reserved in %s %v; new number %s\n",
-		plan.SameCountry, plan.Licenses, plan.KeptNumbers, plan.From.Name, plan.ReservedNumbers, orDash(plan.NewNumber))
+	same := "no"
+	if plan.SameCountry {
+		same = "yes"
+	}
+	fmt.Fprintf(x.w, "  preview: same country: %s; licenses: %s; keeps: %s; reserved in %s: %s; new number: %s\n",
+		same, words(plan.Licenses), words(plan.KeptNumbers), plan.From.Name, words(plan.ReservedNumbers), orNone(plan.NewNumber))
 	if _, err := x.svc.TransferUser(x.ctx, x.admin, u.ID, to.ID); err != nil {
 		return err
 	}
@@ -437,6 +441,23 @@ func (x *example) snapshot(u lifeline.User, offices ...lifeline.Office) (string,
 		}
 	}
 	return b.String(), nil
+}
+
+// words returns xs joined by commas, or "none" when there are none.
+func words[S ~string](xs []S) string {
+	ss := make([]string, len(xs))
+	for i, x := range xs {
+		ss[i] = string(x)
+	}
+	return orNone(strings.Join(ss, ", "))
+}
+
+// orNone returns s, or "none" when s is empty.
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // orDash returns s, or "-" when s is empty.

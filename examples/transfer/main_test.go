@@ -17,6 +17,7 @@ func TestTransfer(t *testing.T) {
 		t.Fatalf("run: %v\n%s", err, out.String())
 	}
 	got := out.String()
+	exampletest.Plain(t, got)
 	for _, want := range []string{
 		// License transfers: refused across price levels and on Standard,
 		// allowed within one price level.
@@ -30,9 +31,9 @@ func TestTransfer(t *testing.T) {
 		"transfer refused (ErrForbidden, plan tier does not allow this, tier standard)",
 		"role company_admin may not license.transfer: it needs the advanced or premium plan",
 		// The move within a country keeps numbers and licenses.
-		"preview: same country true; licenses [ai-meetings seat]; keeps [+16502530000]; reserved in Palo Alto []; new number -",
+		"preview: same country: yes; licenses: ai-meetings, seat; keeps: +16502530000; reserved in Palo Alto: none; new number: none",
 		// The move to another country.
-		"preview: same country false; licenses [seat]; keeps [+18005550199]; reserved in Palo Alto [+16502530001]; new number +442079460000",
+		"preview: same country: no; licenses: seat; keeps: +18005550199; reserved in Palo Alto: +16502530001; new number: +442079460000",
 		"+16502530001  local  reserved  -           Bob Kahn     Mar 2 09:00 in Palo Alto",
 		// The move that fails changes nothing.
 		"preview refused (ErrConflict)",

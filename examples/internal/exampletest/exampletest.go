@@ -65,3 +65,18 @@ func Section(t *testing.T, out, from, to string) string {
 	}
 	return s
 }
+
+// goSyntax matches a value printed in Go's syntax for slices and maps:
+// "[a b]", "[]", `["a" "b"]`, "map[k:v]".
+var goSyntax = regexp.MustCompile(`\[[^\]\n]*\]`)
+
+// Plain fails the test for every line of out that shows a value in Go's
+// syntax for slices or maps: the examples print lists as words or tables.
+func Plain(t *testing.T, out string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if goSyntax.MatchString(line) {
+			t.Errorf("output prints Go syntax: %q", line)
+		}
+	}
+}
