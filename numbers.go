@@ -201,8 +201,15 @@ func (o *op) authorizeNumber(office Office, n Number, to ...lifecycle.User) erro
 	return o.authorize(t)
 }
 
+// auditNumber records a change of a number. The record is about the user
+// the number was given to or taken from, so that user's audit trail and
+// export list it.
 func (o *op) auditNumber(companyID string, before, after Number, detail string) error {
-	return o.audit(o.ctx, store.AuditRecord{CompanyID: companyID, TargetKind: "number", TargetID: after.E164,
+	holder := after.HolderID
+	if holder == "" {
+		holder = before.HolderID
+	}
+	return o.audit(o.ctx, store.AuditRecord{CompanyID: companyID, TargetKind: "number", TargetID: after.E164, UserID: holder,
 		FromState: string(before.Status), ToState: string(after.Status), Detail: detail})
 }
 
