@@ -11,7 +11,9 @@ import (
 // AuditQuery selects audit records. Give a company or a user.
 type AuditQuery struct {
 	CompanyID string
-	// UserID selects the records about one user.
+	// UserID selects the records about one user: its own changes, and
+	// those of the numbers given to or taken from it, its licenses and its
+	// recordings.
 	UserID string
 	// TargetID selects the records about one target (a user, a number, an
 	// office).

@@ -65,6 +65,7 @@ func ExampleService_ExportUser() {
 	// number: +16502530000 assigned
 	// recordings: 0 omitted: 0
 	// audit: 09:00:00 user.create
+	// audit: 09:00:00 number.assign
 	// audit: 10:00:00 user.export-request
 	// true 0
 }

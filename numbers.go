@@ -3,6 +3,7 @@ package lifeline
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -154,7 +155,7 @@ func (s *Service) assignStep(raw, userID string, opts AssignOptions) step[Number
 		if err != nil {
 			return Number{}, err
 		}
-		if err := o.authorizeOffice(office); err != nil {
+		if err := o.authorizeNumber(office, n, u); err != nil {
 			return Number{}, err
 		}
 		if !u.State().Live() {
@@ -178,8 +179,37 @@ func (s *Service) assignStep(raw, userID string, opts AssignOptions) step[Number
 	}
 }
 
+// authorizeNumber checks the operation's permission on number n of office,
+// naming as holders the user n is kept for (its holder, or its last holder
+// in quarantine) and every user in to, whom it is to go to: the rank rule
+// on holdings covers each of them.
+func (o *op) authorizeNumber(office Office, n Number, to ...lifecycle.User) error {
+	t := access.Target{CompanyID: office.CompanyID, OfficeIDs: []string{office.ID}}
+	// Reading the holder's role is skipped when no rank can refuse the
+	// principal (a system principal, a company admin).
+	id := n.KeptFor(o.now, o.s.quarantine)
+	if id != "" && o.principal.RankBound() && !slices.ContainsFunc(to, func(u lifecycle.User) bool { return u.ID == id }) {
+		u, err := o.tx.GetUser(o.ctx, id)
+		if err != nil {
+			return err
+		}
+		t.Holders = append(t.Holders, access.Holder{UserID: u.ID, Role: u.Role})
+	}
+	for _, u := range to {
+		t.Holders = append(t.Holders, access.Holder{UserID: u.ID, Role: u.Role})
+	}
+	return o.authorize(t)
+}
+
+// auditNumber records a change of a number. The record is about the user
+// the number was given to or taken from, so that user's audit trail and
+// export list it.
 func (o *op) auditNumber(companyID string, before, after Number, detail string) error {
-	return o.audit(o.ctx, store.AuditRecord{CompanyID: companyID, TargetKind: "number", TargetID: after.E164,
+	holder := after.HolderID
+	if holder == "" {
+		holder = before.HolderID
+	}
+	return o.audit(o.ctx, store.AuditRecord{CompanyID: companyID, TargetKind: "number", TargetID: after.E164, UserID: holder,
 		FromState: string(before.Status), ToState: string(after.Status), Detail: detail})
 }
 
@@ -242,7 +272,7 @@ func changeNumberStep(e164 string, change func(o *op, office Office, n Number) (
 		if err != nil {
 			return Number{}, err
 		}
-		if err := o.authorizeOffice(office); err != nil {
+		if err := o.authorizeNumber(office, n); err != nil {
 			return Number{}, err
 		}
 		next, detail, err := change(o, office, n)

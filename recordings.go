@@ -296,7 +296,9 @@ func (s *Service) SetRetention(ctx context.Context, actor Actor, r SetRetention)
 }
 
 // RegisterRecording records the metadata of a call recorded for a user
-// whose plan has recording on (the audio lives outside lifeline). Its
+// whose plan has recording on (the audio lives outside lifeline). The
+// call's number must be one of the user's company's numbers, in any status
+// (see package recording); another company's is refused as not found. Its
 // retention is fixed now, from the user's plan, office and company: a later
 // change of plan does not move it.
 type RegisterRecording struct {
@@ -317,6 +319,9 @@ func (x RegisterRecording) prepare(*Service) (step[Recording], error) {
 	return func(o *op) (Recording, error) {
 		u, err := o.userToActOn(x.UserID)
 		if err != nil {
+			return Recording{}, err
+		}
+		if err := o.checkRecordedNumber(u, p.E164); err != nil {
 			return Recording{}, err
 		}
 		plan, err := o.tx.GetPlan(o.ctx, u.ID)
@@ -341,6 +346,29 @@ func (x RegisterRecording) prepare(*Service) (step[Recording], error) {
 		return r, o.audit(o.ctx, store.AuditRecord{CompanyID: u.CompanyID, TargetKind: "recording", TargetID: r.ID, UserID: u.ID,
 			Detail: "retain until " + r.RetainUntil.Format(time.RFC3339)})
 	}, nil
+}
+
+// checkRecordedNumber checks that a call of u recorded on e164 was on one of
+// u's company's numbers, as recording.CheckNumber rules.
+func (o *op) checkRecordedNumber(u lifecycle.User, e164 string) error {
+	company := ""
+	n, err := o.tx.GetNumber(o.ctx, e164)
+	switch {
+	case errs.Is(err, errs.NotFound):
+	case err != nil:
+		return err
+	default:
+		office, err := o.tx.GetOffice(o.ctx, n.OfficeID)
+		if err != nil {
+			return err
+		}
+		company = office.CompanyID
+	}
+	err = recording.CheckNumber(recording.Recording{CompanyID: u.CompanyID, Number: e164}, company)
+	if err != nil {
+		return errs.Wrap(errs.NotFound, o.name, err, "user %s", u.ID)
+	}
+	return nil
 }
 
 // RegisterRecording registers a recorded call. See [RegisterRecording].

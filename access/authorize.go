@@ -45,6 +45,26 @@ type Target struct {
 	// GrantRole is, for the GrantRole action, the role being granted; ""
 	// when revoking.
 	GrantRole Role
+	// Holders are the users whose numbers, licenses or recordings the
+	// operation gives or takes, besides UserID: for a number, its holder
+	// and the user it goes to. The rank rule on holdings checks each one.
+	Holders []Holder
+}
+
+// Holder is a user who holds, or is to hold, what an operation acts on.
+type Holder struct {
+	// UserID is the holder's user id.
+	UserID string
+	// Role is the holder's role; "" means Member.
+	Role Role
+}
+
+// RankBound reports whether a rank rule can refuse p anything: false for a
+// system principal and for a company admin, whom no role outranks. A caller
+// may skip reading the roles of the users an action touches when it is
+// false.
+func (p Principal) RankBound() bool {
+	return p.System == "" && p.Role != CompanyAdmin
 }
 
 // Authorize decides whether p may do a on t under the company's plan tier.
@@ -160,12 +180,33 @@ func outranks(op string, p Principal, a Action, t Target) error {
 			return forbid(op, ErrOutranked, p.Role, a, "role %s may not %s user %s, whose role %s ranks higher", p.Role, a, quote(t.UserID, maxEcho), target)
 		}
 	}
+	if MovesHoldings(a) {
+		for _, h := range t.holders() {
+			role := h.Role
+			if role == "" {
+				role = Member
+			}
+			if h.UserID != p.UserID && role.Rank() > p.Role.Rank() {
+				return forbid(op, ErrOutranked, p.Role, a, "role %s may not %s the numbers, licenses or recordings of user %s, whose role %s ranks higher",
+					p.Role, a, quote(h.UserID, maxEcho), role)
+			}
+		}
+	}
 	// A role above one's own: for an office-scoped granter this includes
 	// company_admin, so it grants only office-scoped roles or member.
 	if a == GrantRole && t.GrantRole.Rank() > p.Role.Rank() {
 		return forbid(op, ErrOutranked, p.Role, a, "role %s may not %s %s, a role above its own", p.Role, a, t.GrantRole)
 	}
 	return nil
+}
+
+// holders returns whose holdings t touches: the user acted on, if any, and
+// every one of t.Holders.
+func (t Target) holders() []Holder {
+	if t.UserID == "" {
+		return t.Holders
+	}
+	return append([]Holder{{UserID: t.UserID, Role: t.UserRole}}, t.Holders...)
 }
 
 // notFound is the message for a target in another company. It names the kind
@@ -204,6 +245,14 @@ func (t Target) problem() string {
 		return fmt.Sprintf("user %s has the unknown role %s", quote(t.UserID, maxEcho), quote(string(t.UserRole), maxEcho))
 	case t.GrantRole != "" && !t.GrantRole.Valid():
 		return fmt.Sprintf("grants the unknown role %s", quote(string(t.GrantRole), maxEcho))
+	}
+	for _, h := range t.Holders {
+		switch {
+		case h.UserID == "":
+			return "names a holder without a user id"
+		case h.Role != "" && !h.Role.Valid():
+			return fmt.Sprintf("holder %s has the unknown role %s", quote(h.UserID, maxEcho), quote(string(h.Role), maxEcho))
+		}
 	}
 	return ""
 }

@@ -29,6 +29,12 @@ func grant(r access.Role, offices ...string) access.Target {
 	return access.Target{CompanyID: "c-1", OfficeIDs: offices, UserID: "u-x", GrantRole: r}
 }
 
+// holding is a target in office o-1 holding what holders hold, such as a
+// number.
+func holding(holders ...access.Holder) access.Target {
+	return access.Target{CompanyID: "c-1", OfficeIDs: []string{"o-1"}, Holders: holders}
+}
+
 func TestAuthorizeCases(t *testing.T) {
 	premium, standard := licensing.Premium, licensing.Standard
 	tests := []struct {
@@ -53,6 +59,20 @@ func TestAuthorizeCases(t *testing.T) {
 		{"office manager resets an office admin", om, access.ResetUser, user("u-oa", access.OfficeAdmin, "o-1"), standard, access.ErrOutranked},
 		{"office admin deletes a company admin in its office", oa, access.DeleteUser, user("u-ca", access.CompanyAdmin, "o-1"), standard, access.ErrOutranked},
 		{"office admin updates a company admin's devices", oa, access.UpdateUser, user("u-ca", access.CompanyAdmin, "o-1"), standard, nil},
+
+		// Holdings: whoever may not delete a user may not move what it holds.
+		{"office admin takes a company admin's number", oa, access.AssignNumbers, holding(access.Holder{UserID: "u-ca", Role: access.CompanyAdmin}), standard, access.ErrOutranked},
+		{"office admin gives a number to a member, taking it from a company admin", oa, access.AssignNumbers,
+			holding(access.Holder{UserID: "u-m"}, access.Holder{UserID: "u-ca", Role: access.CompanyAdmin}), standard, access.ErrOutranked},
+		{"office admin takes an equal office admin's number", oa, access.AssignNumbers, holding(access.Holder{UserID: "u-oa2", Role: access.OfficeAdmin}), standard, nil},
+		{"office admin releases its own reserved number", oa, access.ManageInventory, holding(access.Holder{UserID: "u-oa", Role: access.OfficeAdmin}), standard, nil},
+		{"office manager gives a number to an office admin", om, access.AssignNumbers, holding(access.Holder{UserID: "u-oa", Role: access.OfficeAdmin}), standard, access.ErrOutranked},
+		{"office manager takes an equal office manager's number", om, access.AssignNumbers, holding(access.Holder{UserID: "u-om2", Role: access.OfficeManager}), standard, nil},
+		{"office admin removes a company admin's license", oa, access.ManageLicenses, user("u-ca", access.CompanyAdmin, "o-1"), standard, access.ErrOutranked},
+		{"office manager stops an office admin's recording", om, access.ManageRecording, user("u-oa", access.OfficeAdmin, "o-1"), standard, access.ErrOutranked},
+		{"office manager stops an equal office manager's recording", om, access.ManageRecording, user("u-om2", access.OfficeManager, "o-1"), standard, nil},
+		{"company admin takes another company admin's number", ca, access.AssignNumbers, holding(access.Holder{UserID: "u-ca2", Role: access.CompanyAdmin}), standard, nil},
+		{"office admin reads a company admin's recordings", oa, access.ReadRecordings, user("u-ca", access.CompanyAdmin, "o-1"), standard, nil},
 
 		// Granting roles.
 		{"office admin makes a member office admin of o-2", oa, access.GrantRole, grant(access.OfficeAdmin, "o-2"), standard, nil},

@@ -75,6 +75,11 @@
 //     resets, deletes, grants (or revokes) a role or analytics to a user of
 //     higher rank than its own. Nobody grants a role above its own, so an
 //     office admin grants only office_admin, office_manager or member.
+//     Rank covers everything a user holds: for an action that gives or
+//     takes numbers, licenses or recordings ([MovesHoldings]: number.assign,
+//     number.inventory, license.manage, license.transfer, recording.manage,
+//     recording.hold), nobody acts on the holdings of a user of higher rank
+//     than its own, the user acted on (t.UserID) or any of t.Holders.
 //
 // [Proxy] lets an admin act as another user: same company (else
 // errs.NotFound), a proxy grant (even a company admin needs one), a plan that
@@ -103,6 +108,16 @@
 //     anyone of its company, as its scope for reading users is the company.
 //   - A system principal bound to a company is refused another company's
 //     targets like anyone else.
+//   - Holdings follow the rule for deleting their holder, which moves them
+//     all: whoever may not delete a user may not move, give or take its
+//     numbers, licenses or recordings, and whoever may delete it may. So an
+//     office admin may unassign another office admin's number but not a
+//     company admin's, and an office manager neither. Giving a user a
+//     number or a license changes what it holds, so it counts too, and so
+//     does a recording plan or a recording registered for it. Reads are not
+//     covered: reading a user is not ranked either. The facade names as
+//     holders of a number its holder and, while the number is in
+//     quarantine, its last holder, for whom it is kept.
 //   - Scope is checked before the plan, so an office admin asking for a
 //     transfer learns that its role does not allow it, not that an upgrade
 //     would help.

@@ -194,6 +194,17 @@ func ScopeOf(r Role, a Action) Scope {
 	return [...]Scope{row.member, row.officeManager, row.officeAdmin, row.companyAdmin}[r.Rank()]
 }
 
+// holdingActions are the actions that give or take what a user holds: its
+// numbers, its licenses, its recordings and their plan and holds. The rank
+// rule on holdings ([MovesHoldings]) covers them.
+var holdingActions = [...]Action{AssignNumbers, ManageInventory, ManageLicenses, TransferLicenses, ManageRecording, PlaceHold}
+
+// MovesHoldings reports whether action a gives or takes what a user holds
+// (numbers, licenses, recordings): whoever may not act on that user may not
+// do a on its holdings either. Deleting, resetting and transferring a user
+// move its holdings too, under rank rules of their own.
+func MovesHoldings(a Action) bool { return slices.Contains(holdingActions[:], a) }
+
 // NeedsAdvancedPlan reports whether action a needs the advanced or premium
 // plan: TransferUser, TransferLicenses and GrantProxy.
 func NeedsAdvancedPlan(a Action) bool {

@@ -25,6 +25,8 @@ var accessTests = []namedTest{
 	{"ListScopedInQuery", testListScoped},
 	{"Preview", testPreview},
 	{"ReviewedHoles", testReviewedHoles},
+	{"HoldingsFollowRank", testHoldingsFollowRank},
+	{"OfficeAdminCannotTakeCompanyAdminHoldings", testOfficeAdminCannotTakeCompanyAdminHoldings},
 }
 
 // where is the target of an access case, relative to the actor.
@@ -368,9 +370,9 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 		}
 	},
 	"recording.register": func(c *accessCase) func() error {
-		u := c.recordedUser()
+		u, line := c.recordedUser(), c.number("")
 		return func() error {
-			_, err := c.svc.RegisterRecording(c.fx.ctx, c.actor, lifeline.RegisterRecording{UserID: u.ID, Number: freshLocal(c.off.Country),
+			_, err := c.svc.RegisterRecording(c.fx.ctx, c.actor, lifeline.RegisterRecording{UserID: u.ID, Number: line,
 				StartedAt: c.fx.svc.Now().Add(-time.Hour), Duration: time.Minute})
 			return err
 		}

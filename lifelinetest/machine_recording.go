@@ -100,19 +100,21 @@ func (m *machine) SetRecordingPlan(t *rapid.T) {
 }
 
 // RegisterRecording registers a call of a user, started up to three days
-// ago.
+// ago, on a number of the company in any status, or now and then on one in
+// no inventory, which is refused as not found.
 func (m *machine) RegisterRecording(t *rapid.T) {
 	id, u := m.pickUser(t, func(u *mUser) bool { return u.rec })
+	line, n := m.pickNumber(t, nil)
 	ago := time.Duration(rapid.IntRange(0, 3*24*3600).Draw(t, "agoSeconds")) * time.Second
 	started := m.now.Add(-ago)
 	var want []error
 	switch {
-	case u == nil:
+	case u == nil || n == nil:
 		want = []error{errs.ErrNotFound}
 	case !u.rec:
 		want = []error{errs.ErrConflict}
 	}
-	r, err := m.svc.RegisterRecording(m.ctx, admin, lifeline.RegisterRecording{UserID: id, Number: freshLocal("US"), StartedAt: started, Duration: time.Minute})
+	r, err := m.svc.RegisterRecording(m.ctx, admin, lifeline.RegisterRecording{UserID: id, Number: line, StartedAt: started, Duration: time.Minute})
 	if !expect(t, "RegisterRecording", err, want...) {
 		return
 	}

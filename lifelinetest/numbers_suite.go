@@ -26,6 +26,7 @@ var numberTests = []namedTest{
 	{"Release", testRelease},
 	{"DeleteReservesRestoreReturns", testDeleteReservesRestoreReturns},
 	{"RestoreWhenNumberTaken", testRestoreWhenNumberTaken},
+	{"HolderAuditTrail", testHolderAuditTrail},
 }
 
 func testAddNumbers(t *testing.T, h Harness) {
@@ -402,4 +403,68 @@ func testRestoreWhenNumberTaken(t *testing.T, h Harness) {
 		t.Errorf("the restore's audit record should name the skipped number: %+v", recs)
 	}
 	checkInvariants(t, fx.snapshot())
+}
+
+// numberMove is one number record of a user's audit trail: which number,
+// and the statuses it went from and to.
+type numberMove struct {
+	Number, From, To string
+}
+
+// testHolderAuditTrail gives a user two numbers (one from each side) and
+// takes one back: the user's audit trail, read with AuditQuery{UserID} and
+// in its export, lists those three moves, and not a number given to
+// someone else.
+func testHolderAuditTrail(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 3)
+	u := fx.userIn(fx.us, lifecycle.Active)
+	v := fx.userIn(fx.us, lifecycle.Active)
+	nums := fx.addNumbers(fx.us, 3)
+	steps := []func() error{
+		func() error {
+			_, err := fx.svc.AssignNumber(fx.ctx, admin, nums[0], u.ID, lifeline.AssignOptions{})
+			return err
+		},
+		func() error {
+			_, err := fx.svc.AssignNumberToUser(fx.ctx, admin, u.ID, nums[1], lifeline.AssignOptions{})
+			return err
+		},
+		func() error {
+			_, err := fx.svc.AssignNumber(fx.ctx, admin, nums[2], v.ID, lifeline.AssignOptions{})
+			return err
+		},
+		func() error { _, err := fx.svc.UnassignNumber(fx.ctx, admin, nums[0]); return err },
+	}
+	for i, step := range steps {
+		if err := step(); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	want := []numberMove{
+		{nums[0], "available", "assigned"},
+		{nums[1], "available", "assigned"},
+		{nums[0], "assigned", "reserved"},
+	}
+	trail, err := fx.svc.ListAudit(fx.ctx, admin, lifeline.AuditQuery{UserID: u.ID})
+	wantErr(t, "ListAudit of the user", err)
+	var got []numberMove
+	for _, r := range trail {
+		if r.TargetKind == "number" {
+			got = append(got, numberMove{r.TargetID, r.FromState, r.ToState})
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the numbers in the user's audit trail (-want +got):\n%s", diff)
+	}
+	doc, _ := fx.exportOf(fx.companyAdmin(), u.ID)
+	got = nil
+	for _, r := range doc.Audit {
+		if r.TargetKind == "number" {
+			got = append(got, numberMove{r.TargetID, r.FromState, r.ToState})
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("the numbers in the user's export (-want +got):\n%s", diff)
+	}
 }

@@ -27,6 +27,7 @@ var recordingTests = []namedTest{
 	{"SweepWhileTheClockStepsBack", testSweepClockBack},
 	{"HoldOnAUserWithoutRecordings", testHoldWithoutRecordings},
 	{"ResetAndRecycleStopsRecording", testResetRecycleStopsRecording},
+	{"RegisterOnCompanyNumbers", testRegisterOnCompanyNumbers},
 }
 
 const day = 24 * time.Hour
@@ -41,10 +42,11 @@ func (fx *fixture) recorded() lifeline.User {
 	return u
 }
 
-// record registers a call of u that started ago before now.
+// record registers a call of u that started ago before now, on a number
+// of u's company.
 func (fx *fixture) record(u lifeline.User, ago time.Duration) lifeline.Recording {
 	fx.t.Helper()
-	r, err := fx.svc.RegisterRecording(fx.ctx, admin, lifeline.RegisterRecording{UserID: u.ID, Number: freshLocal("US"),
+	r, err := fx.svc.RegisterRecording(fx.ctx, admin, lifeline.RegisterRecording{UserID: u.ID, Number: fx.addNumbers(fx.us, 1)[0],
 		StartedAt: fx.svc.Now().Add(-ago), Duration: 90 * time.Second})
 	if err != nil {
 		fx.t.Fatalf("RegisterRecording: %v", err)
@@ -121,8 +123,9 @@ func testRetentionFixed(t *testing.T, h Harness) {
 	if _, err := fx.svc.SetRecordingPlan(fx.ctx, admin, lifeline.SetRecordingPlan{UserID: u.ID}); err != nil {
 		t.Fatal(err)
 	}
+	line := fx.addNumbers(fx.us, 1)[0]
 	before := fx.snapshot()
-	_, err := fx.svc.RegisterRecording(fx.ctx, admin, lifeline.RegisterRecording{UserID: u.ID, Number: freshLocal("US"), StartedAt: fx.svc.Now(), Duration: time.Minute})
+	_, err := fx.svc.RegisterRecording(fx.ctx, admin, lifeline.RegisterRecording{UserID: u.ID, Number: line, StartedAt: fx.svc.Now(), Duration: time.Minute})
 	fx.refused("RegisterRecording with recording off", err, before, errs.ErrConflict)
 	_, err = fx.svc.SetRetention(fx.ctx, admin, lifeline.SetRetention{OfficeID: fx.us.ID, Period: time.Hour})
 	fx.refused("SetRetention of an hour", err, before, errs.ErrInvalid)
@@ -487,5 +490,80 @@ func testResetRecycleStopsRecording(t *testing.T, h Harness) {
 	}
 	if p := fx.plan(u.ID); p.Recording {
 		t.Errorf("after a reset and recycle the plan records: %+v", p)
+	}
+}
+
+// testRegisterOnCompanyNumbers registers calls on numbers of every kind a
+// recording may name. As package recording documents, the line must be
+// in the inventory of an office of the recorded user's company, in any
+// status and whoever holds it now; another company's number, or one in no
+// inventory, is refused as not found, saying nothing of the other company,
+// and changes neither company.
+func testRegisterOnCompanyNumbers(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	other := newFixtureOn(t, fx.st, fx.co.Tier)
+	fx.seats(fx.us, 3)
+	fx.seats(fx.gb, 1)
+	u := fx.recorded()
+	v := fx.userIn(fx.us, lifecycle.Active)
+	nums := fx.addNumbers(fx.us, 4)
+	gb := fx.addNumbers(fx.gb, 1)[0]
+	// nums[0] is u's, nums[1] another user's, nums[2] reserved, nums[3]
+	// released.
+	for _, step := range []func() error{
+		func() error {
+			_, err := fx.svc.AssignNumber(fx.ctx, admin, nums[0], u.ID, lifeline.AssignOptions{})
+			return err
+		},
+		func() error {
+			_, err := fx.svc.AssignNumber(fx.ctx, admin, nums[1], v.ID, lifeline.AssignOptions{})
+			return err
+		},
+		func() error {
+			_, err := fx.svc.AssignNumber(fx.ctx, admin, nums[2], v.ID, lifeline.AssignOptions{})
+			return err
+		},
+		func() error { _, err := fx.svc.UnassignNumber(fx.ctx, admin, nums[2]); return err },
+		func() error { _, err := fx.svc.ReleaseNumber(fx.ctx, admin, nums[3]); return err },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	theirs := other.addNumbers(other.us, 1)[0]
+	register := func(line string) (lifeline.Recording, error) {
+		return fx.svc.RegisterRecording(fx.ctx, admin, lifeline.RegisterRecording{UserID: u.ID, Number: line,
+			StartedAt: fx.svc.Now().Add(-time.Hour), Duration: time.Minute})
+	}
+	for _, c := range []struct{ what, line string }{
+		{"another company's number", theirs},
+		{"a number in no inventory", freshLocal("US")},
+	} {
+		before, beforeOther := fx.snapshot(), other.snapshot()
+		_, err := register(c.line)
+		fx.refused("RegisterRecording on "+c.what, err, before, errs.ErrNotFound, recording.ErrForeignNumber)
+		other.unchanged("RegisterRecording on "+c.what+" (the other company)", beforeOther)
+		msg := err.Error()
+		if !strings.Contains(msg, "not one of your company's numbers") {
+			t.Errorf("RegisterRecording on %s: the message %q does not say the number is not the company's", c.what, msg)
+		}
+		for _, id := range []string{other.co.ID, other.us.ID} {
+			if strings.Contains(msg, id) {
+				t.Errorf("RegisterRecording on %s: the message %q names the other company's %s", c.what, msg, id)
+			}
+		}
+	}
+	for _, c := range []struct{ what, line string }{
+		{"the user's own number", nums[0]},
+		{"another user's number", nums[1]},
+		{"a reserved number", nums[2]},
+		{"a released number", nums[3]},
+		{"a number of another office of the company", gb},
+	} {
+		r, err := register(c.line)
+		wantErr(t, "RegisterRecording on "+c.what, err)
+		if r.Number != c.line {
+			t.Errorf("RegisterRecording on %s: recorded on %q, want %q", c.what, r.Number, c.line)
+		}
 	}
 }

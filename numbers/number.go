@@ -146,6 +146,22 @@ func (n Number) FreeFor(holderID string, now time.Time, q Quarantine) bool {
 	return false
 }
 
+// KeptFor returns the user the number belongs to at now under q, or "": its
+// holder while Assigned, and its last holder while Reserved and in
+// quarantine, since until then it goes back to no one else without an
+// override. Acting on the number acts on what that user holds.
+func (n Number) KeptFor(now time.Time, q Quarantine) string {
+	switch n.Status {
+	case Assigned:
+		return n.HolderID
+	case Reserved:
+		if now.Before(q.Until(n)) {
+			return n.LastHolderID
+		}
+	}
+	return ""
+}
+
 // Unassign takes an Assigned number from its holder at now and puts it in
 // the reserved pool, remembering the holder, the office and now. Any other
 // status gives a [*TransitionError]; a zero now is an error of kind

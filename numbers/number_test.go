@@ -376,3 +376,28 @@ func TestMessagesDoNotEchoHugeInput(t *testing.T) {
 		}
 	}
 }
+
+// TestKeptFor: a number belongs to its holder while Assigned, to its last
+// holder while Reserved in quarantine (up to, not at, the end), and to no
+// one otherwise.
+func TestKeptFor(t *testing.T) {
+	q := numbers.Quarantine{Period: 7 * 24 * time.Hour}
+	reserved := numbers.Number{E164: "+14155550100", Status: numbers.Reserved, LastHolderID: "u-1", ReservedAt: t0}
+	for _, c := range []struct {
+		name string
+		n    numbers.Number
+		now  time.Time
+		want string
+	}{
+		{"available", numbers.Number{E164: "+14155550100", Status: numbers.Available}, t0, ""},
+		{"assigned", numbers.Number{E164: "+14155550100", Status: numbers.Assigned, HolderID: "u-2"}, t0, "u-2"},
+		{"reserved, just unassigned", reserved, t0, "u-1"},
+		{"reserved, a nanosecond before the quarantine ends", reserved, t0.Add(7*24*time.Hour - 1), "u-1"},
+		{"reserved, the quarantine over", reserved, t0.Add(7 * 24 * time.Hour), ""},
+		{"released", numbers.Number{E164: "+14155550100", Status: numbers.Released, LastHolderID: "u-1", ReservedAt: t0}, t0, ""},
+	} {
+		if got := c.n.KeptFor(c.now, q); got != c.want {
+			t.Errorf("%s: KeptFor = %q, want %q", c.name, got, c.want)
+		}
+	}
+}

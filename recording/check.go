@@ -1,6 +1,7 @@
 package recording
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -26,6 +27,25 @@ const (
 	// MaxDuration is the longest call a recording may last.
 	MaxDuration = 24 * time.Hour
 )
+
+// ErrForeignNumber is matched by a recording refused by [CheckNumber]:
+// its number is in no inventory of its company.
+var ErrForeignNumber = errors.New("recording: number is not one of the company's")
+
+// CheckNumber checks that the number of recording r is one of its company's:
+// numberCompanyID is the company whose office holds the number in its
+// inventory, or "" when no inventory lifeline keeps holds it. Another
+// company's number, or none, is an error of kind errs.NotFound matching
+// [ErrForeignNumber]; its message does not say whether another company has
+// the number. The number's status and holder do not matter (see the
+// package documentation).
+func CheckNumber(r Recording, numberCompanyID string) error {
+	if numberCompanyID != "" && numberCompanyID == r.CompanyID {
+		return nil
+	}
+	return errs.Wrap(errs.NotFound, "recording.CheckNumber", ErrForeignNumber,
+		"number %s is not one of your company's numbers: only calls on the company's own numbers are recorded", r.Number)
+}
 
 func invalid(op, format string, args ...any) error {
 	return errs.E(errs.Invalid, op, format, args...)

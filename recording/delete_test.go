@@ -202,3 +202,21 @@ func TestHoldsOn(t *testing.T) {
 		t.Error("HoldsOn reordered its argument")
 	}
 }
+
+// TestCheckNumber: a recording's number must be in an inventory of its own
+// company; another company's, or none, is not found.
+func TestCheckNumber(t *testing.T) {
+	r := recording.Recording{CompanyID: "c-1", Number: "+14155550100"}
+	if err := recording.CheckNumber(r, "c-1"); err != nil {
+		t.Errorf("the company's own number: %v", err)
+	}
+	for _, company := range []string{"c-2", ""} {
+		err := recording.CheckNumber(r, company)
+		if !errors.Is(err, errs.ErrNotFound) || !errors.Is(err, recording.ErrForeignNumber) {
+			t.Errorf("a number of company %q: got %v, want not found matching ErrForeignNumber", company, err)
+		}
+		if err != nil && strings.Contains(err.Error(), "c-2") {
+			t.Errorf("the refusal %q names the other company", err)
+		}
+	}
+}

@@ -105,8 +105,17 @@
 //   - Zero or negative periods passed to [EffectiveRetention] count as not
 //     set, so a malformed setting falls back to the less specific one
 //     rather than stopping recordings from being registered.
-//   - A recording's Number need only be present and printable here; the
-//     facade parses it as E.164 with package numbers. The end of the call
+//   - A recording's Number is the line the call was on, and must be one of
+//     its company's numbers ([CheckNumber]): in the inventory of an office
+//     of the recorded user's company, in whatever status and whoever holds
+//     it now. The recording service registers a call after it ends, by
+//     which time the number may have gone to the reserved pool, to another
+//     user or back to the carrier, and the recording still belongs to the
+//     company; requiring that the user hold the number still would lose
+//     such calls. A number of another company, or of none, is refused as
+//     not found, saying nothing of who has it. Here Number need only be
+//     present and printable; the facade parses it as E.164 with package
+//     numbers and looks up its office. The end of the call
 //     (StartedAt plus Duration) may be after now: the recording service's
 //     clock is its own.
 package recording

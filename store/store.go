@@ -229,8 +229,9 @@ type AuditRecord struct {
 	// TargetKind is "user", "number", "office", "company" or "license".
 	TargetKind string
 	TargetID   string
-	// UserID is the user the record is about, if any; anonymizing that user
-	// erases the record's Personal text.
+	// UserID is the user the record is about, if any: for a number, the
+	// user it was given to or taken from. Anonymizing that user erases the
+	// record's Personal text.
 	UserID    string
 	FromState string
 	ToState   string

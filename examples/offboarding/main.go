@@ -59,6 +59,9 @@ func main() {
 // dateFmt is how the example prints instants.
 const dateFmt = "Jan 2 15:04"
 
+// mainLine is the office's main number, the line of every recorded call.
+const mainLine = "+1 650 253 0000"
+
 // retention is how long the company keeps its recordings.
 const retention = 30 * 24 * time.Hour
 
@@ -86,6 +89,11 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	}
 	admin, office := lifeline.Actor{ID: b.Admin.ID}, b.Office
 	if _, err := svc.SetPoolTotal(ctx, admin, office.ID, licensing.Seat, 4); err != nil {
+		return err
+	}
+	// The office's main line, which the recorded calls below are on: a
+	// recording names one of the company's own numbers.
+	if _, err := svc.AddNumbers(ctx, admin, office.ID, "", mainLine); err != nil {
 		return err
 	}
 	if _, err := svc.SetRetention(ctx, admin, lifeline.SetRetention{CompanyID: b.Company.ID, Period: retention}); err != nil {
@@ -122,7 +130,7 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 			for j, daysAgo := range []int{10, 4, 1} {
 				at := time.Date(2026, 3, 2-daysAgo, 14+i, 0, 0, 0, time.UTC)
 				r, err := svc.RegisterRecording(ctx, admin, lifeline.RegisterRecording{UserID: u.ID,
-					Number: "+1 650 253 0000", StartedAt: at, Duration: time.Duration(3+i) * time.Minute})
+					Number: mainLine, StartedAt: at, Duration: time.Duration(3+i) * time.Minute})
 				if err != nil {
 					return err
 				}
@@ -169,7 +177,7 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	// Bob's recording is off: his next call is not recorded.
 	s.do("a new call of Bob's cannot be registered: his recording is off", func() error {
 		_, err := svc.RegisterRecording(ctx, admin, lifeline.RegisterRecording{UserID: bob,
-			Number: "+1 650 253 0000", StartedAt: clk.Now().Add(-time.Hour), Duration: time.Minute})
+			Number: mainLine, StartedAt: clk.Now().Add(-time.Hour), Duration: time.Minute})
 		if !errors.Is(err, lifeline.ErrConflict) {
 			return fmt.Errorf("registering a call of Bob: want ErrConflict, got %v", err)
 		}
@@ -245,7 +253,7 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 		}
 		// The carrier account has one line lifeline has not seen.
 		carrier := lifeline.ProviderFunc(func(context.Context, string) ([]lifeline.CarrierLine, error) {
-			return []lifeline.CarrierLine{{E164: "+1 650 253 0001", Plan: "Business Voice"}}, nil
+			return []lifeline.CarrierLine{{E164: mainLine, Plan: "Business Voice"}, {E164: "+1 650 253 0001", Plan: "Business Voice"}}, nil
 		})
 		rep, err := svc.Resync(ctx, admin, b.Company.ID, carrier)
 		if err != nil {

@@ -334,7 +334,7 @@ func (f *Floor) Assign(ctx context.Context, e164, userID string) error {
 		if err := f.execOne(ctx, `UPDATE numbers SET version = version + 1, status = 'assigned', holder_id = ?, last_holder_id = '', last_office_id = '', reserved_at = 0 WHERE e164 = ?`, userID, e164); err != nil {
 			return err
 		}
-		return f.audit(ctx, at, company, "system:bench", "number.assign", "number", e164, "", status, "assigned", "assigned to "+userID, "")
+		return f.audit(ctx, at, company, "system:bench", "number.assign", "number", e164, userID, status, "assigned", "assigned to "+userID, "")
 	})
 }
 
@@ -353,7 +353,7 @@ func (f *Floor) Unassign(ctx context.Context, e164 string) error {
 		if err := f.execOne(ctx, `UPDATE numbers SET version = version + 1, status = 'reserved', holder_id = '', last_holder_id = ?, last_office_id = office_id, reserved_at = ? WHERE e164 = ?`, holder, at, e164); err != nil {
 			return err
 		}
-		return f.audit(ctx, at, company, "system:bench", "number.unassign", "number", e164, "", "assigned", "reserved", "from "+holder, "")
+		return f.audit(ctx, at, company, "system:bench", "number.unassign", "number", e164, holder, "assigned", "reserved", "from "+holder, "")
 	})
 }
 
