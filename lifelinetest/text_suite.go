@@ -28,7 +28,7 @@ func testScriptsAndEmoji(t *testing.T, h Harness) {
 	fx.seats(fx.us, 2)
 	person := lifecycle.Person{
 		FirstName: "مهدی",
-		LastName:  "\u062D\u0633\u0646\u200C\u0632\u0627\u062F\u0647", // حسن‌زاده: noon, ZWNJ, zain
+		LastName:  "\u062D\u0633\u0646\u200C\u0632\u0627\u062F\u0647", // noon, ZWNJ, zain
 	}
 	u, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: fx.us.ID, Person: person})
 	if err != nil {
@@ -56,16 +56,16 @@ func testScriptsAndEmoji(t *testing.T, h Harness) {
 	if diff := cmp.Diff(settings, got.Settings); diff != "" {
 		t.Errorf("settings read back (-want +got):\n%s", diff)
 	}
-	office, err := fx.svc.CreateOffice(fx.ctx, admin, lifeline.NewOffice{CompanyID: fx.co.ID, Name: "خانه‌ی تهران", Country: "US"})
+	office, err := fx.svc.CreateOffice(fx.ctx, admin, lifeline.NewOffice{CompanyID: fx.co.ID, Name: "خانه\u200Cی تهران", Country: "US"})
 	if err != nil {
 		t.Fatalf("CreateOffice with a ZWNJ in its name: %v", err)
 	}
-	if office.Name != "خانه‌ی تهران" {
+	if office.Name != "خانه\u200Cی تهران" {
 		t.Errorf("office name read back as %+q", office.Name)
 	}
 	rec := fx.recorded()
 	r := fx.record(rec, time.Minute)
-	reason := "\U0001F3F3\uFE0F\u200D\U0001F308 case حسن‌زاده"
+	reason := "\U0001F3F3\uFE0F\u200D\U0001F308 case حسن\u200Cزاده"
 	hold, err := fx.svc.PlaceHold(fx.ctx, admin, lifeline.PlaceHold{RecordingID: r.ID, Reason: reason})
 	if err != nil {
 		t.Fatalf("PlaceHold: %v", err)
@@ -112,11 +112,11 @@ func testSystemName(t *testing.T, h Harness) {
 			}
 		}
 	}
-	_, err := fx.svc.CreateOffice(fx.ctx, lifeline.System("همگام‌سازی"), lifeline.NewOffice{CompanyID: fx.co.ID, Name: "Sync", Country: "US"})
+	_, err := fx.svc.CreateOffice(fx.ctx, lifeline.System("همگام\u200Cسازی"), lifeline.NewOffice{CompanyID: fx.co.ID, Name: "Sync", Country: "US"})
 	if err != nil {
 		t.Fatalf("CreateOffice as a system named in Persian: %v", err)
 	}
-	if a := fx.lastAudit(); a.ActorID != "system:همگام‌سازی" {
+	if a := fx.lastAudit(); a.ActorID != "system:همگام\u200Cسازی" {
 		t.Errorf("the audit trail names the actor %+q", a.ActorID)
 	}
 }
