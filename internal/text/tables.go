@@ -1,6 +1,10 @@
-// The tables in this file are derived from the Unicode Character Database
-// (ArabicShaping.txt for Joining_Type, emoji-data.txt for
-// Extended_Pictographic), with adjacent ranges merged. Extended_Pictographic
+// The tables in this file are derived from the Unicode Character Database,
+// version 14.0 (ArabicShaping.txt for Joining_Type, emoji-data.txt for
+// Extended_Pictographic), with adjacent ranges merged. Unicode 15.0, the
+// version of the unicode package, assigns its new emoji inside the ranges
+// 14.0 reserves for them, and its new Arabic-script characters are
+// combining marks (Joining_Type Transparent, which the policy takes from
+// the general category). Extended_Pictographic
 // covers code points reserved for future emoji; those still unassigned in
 // the unicode package's tables are refused by the policy all the same.
 
