@@ -3,6 +3,7 @@ package lifeline
 import (
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 )
 
 // Role is a user's administrative role. Roles are lifeline's own data:
@@ -43,7 +44,12 @@ type Actor struct {
 // operation in every company: the sweeper, a migration, the bootstrap of
 // the first company. Create one only for code the host runs on its own
 // authority, never from a request's credentials. name is recorded in the
-// audit trail as "system:name".
+// audit trail as "system:name", so it follows lifeline's text policy like
+// every name an administrator reads: no control, bidirectional or other
+// invisible characters, no surrounding spaces, at most [MaxIDLen] bytes.
+// System never fails; every operation run by a principal whose name breaks
+// the policy is refused as invalid input, naming the bad character, and
+// changes nothing.
 func System(name string) Actor { return Actor{system: name} }
 
 // SystemFor returns a system principal trusted within one company only,
@@ -77,7 +83,7 @@ func (a Actor) validate(op string) error {
 		if a.ID != "" || a.OnBehalfOf != "" {
 			return errs.E(errs.Invalid, op, "a system actor names no user")
 		}
-		if err := checkID(op, "system name", a.system); err != nil {
+		if err := text.Check(op, "system name", a.system, MaxIDLen, true); err != nil {
 			return err
 		}
 		if a.systemCompany != "" {

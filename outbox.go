@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 )
 
 // The outbox operations, declared once. They are the host's delivery
@@ -97,6 +98,13 @@ func (s *Service) AckEvent(ctx context.Context, actor Actor, id, token string) e
 // FailEvent reports a failed delivery: the event's lease ends now, so the
 // next claim hands it out again, unless it has had MaxAttempts attempts,
 // when it is parked dead.
+//
+// Reason is kept for an operator reading dead events. It is usually a
+// downstream error's text, so it is never refused, which would lose the
+// failure and keep the event from ever being parked: it is cut to a short
+// prefix and every character lifeline's text policy refuses is replaced,
+// a newline or tab by a space and anything else (a bidirectional control,
+// a zero-width character, invalid UTF-8) by U+FFFD.
 type FailEvent struct {
 	ID          string
 	Token       string
@@ -111,7 +119,7 @@ func (x FailEvent) prepare(*Service) (step[struct{}], error) {
 	if x.MaxAttempts == 0 {
 		x.MaxAttempts = DefaultMaxAttempts
 	}
-	reason := errs.Clip(x.Reason)
+	reason := text.Sanitize(errs.Clip(x.Reason))
 	return func(o *op) (struct{}, error) {
 		if err := o.authorizeOutbox(); err != nil {
 			return struct{}{}, err

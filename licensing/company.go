@@ -66,8 +66,10 @@ func (c Company) Validate() error {
 // nameProblem returns what is wrong with a company or office name, or "" when
 // nothing is. Names are shown in admin portals, audit trails and exports, so
 // they must print as one honest line: the shared text policy refuses invalid
-// UTF-8, control, line-separator, bidirectional and zero-width characters,
-// and the message names the character, never the name.
+// UTF-8 and invisible or layout-changing characters (control, line-separator,
+// bidirectional, format and other default-ignorable characters, joiners out
+// of a script's or emoji's context), and the message names the character,
+// never the name.
 func nameProblem(s string) errs.Phrase {
 	switch {
 	case s == "":

@@ -74,9 +74,10 @@
 //     rejected. [NormalizeCountry] accepts what an admin types (surrounding
 //     space, lower case) and maps "UK" to "GB"; [Office.Validate] accepts only
 //     the canonical form, and says which one to use.
-//   - Names (company, office) may not contain control characters, line or
-//     paragraph separators, or bidirectional embedding, override and isolate
-//     characters, which could make a name display as a different one.
+//   - Names (company, office) follow lifeline's one text policy: no control
+//     characters, line or paragraph separators, bidirectional controls or
+//     other invisible characters, which could make a name display as a
+//     different one; joiners only where a script or emoji needs them.
 //   - Proxy access is gated by the same tiers as transfers, so [Tier] answers
 //     it too ([Tier.AllowsProxy]).
 package licensing

@@ -275,8 +275,9 @@ func checkText(op, what, v string, max int, required bool) error {
 }
 
 // ValidatePerson requires a first and a last name, each 1–100 bytes of
-// printable UTF-8 (no control, line-separator, bidirectional or zero-width
-// characters) without surrounding spaces.
+// text the shared text policy allows (no control, line-separator,
+// bidirectional or other invisible characters; joiners only where a script
+// or emoji needs them) without surrounding spaces.
 func ValidatePerson(p Person) error {
 	const op = "lifecycle.ValidatePerson"
 	if err := checkText(op, "first name", p.FirstName, MaxNameLen, true); err != nil {

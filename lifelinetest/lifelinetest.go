@@ -48,7 +48,7 @@ type Harness = storetest.Harness
 
 // Run runs the facade's specification against stores made by h: one
 // subtest per behaviour, grouped as Lifecycle/..., Numbers/...,
-// Licenses/..., Transfer/..., Concurrency/..., Access/..., Hygiene/...,
+// Licenses/..., Transfer/..., Concurrency/..., Access/..., Hygiene/..., Text/...,
 // Recording/... and the model-based StateMachine.
 func Run(t *testing.T, h Harness, cfg Config) {
 	groups := []struct {
@@ -62,6 +62,7 @@ func Run(t *testing.T, h Harness, cfg Config) {
 		{"Concurrency", concurrencyTests},
 		{"Access", accessTests},
 		{"Hygiene", hygieneTests},
+		{"Text", textTests},
 		{"Recording", recordingTests},
 		{"Bulk", bulkTests},
 		{"Search", searchTests},

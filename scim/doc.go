@@ -97,8 +97,12 @@
 // an illegal transition or no free seat: the detail says which), Forbidden
 // 403, Stale 412, Unavailable 503 with Retry-After. A body that is not a
 // JSON object, or of another media type than application/scim+json or
-// application/json, is 400 invalidSyntax; one over [Config].MaxBodyBytes
-// is 413. A failure inside lifeline is 500 with no detail of the cause,
+// application/json, is 400 invalidSyntax; so is a body that is not UTF-8
+// or escapes half of a surrogate pair (which a lenient decoder would keep
+// as U+FFFD), and one with an object that names an attribute twice, even
+// in different cases ("userName" and "username": SCIM names are
+// case-insensitive), rather than keeping the last silently. One over
+// [Config].MaxBodyBytes is 413. A failure inside lifeline is 500 with no detail of the cause,
 // which goes to [Config].Logger.
 //
 // # What it does not do

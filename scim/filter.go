@@ -175,7 +175,8 @@ func (p *filterParser) str() (string, error) {
 		case '"':
 			p.pos++
 			var v string
-			if err := json.Unmarshal([]byte(p.s[start:p.pos]), &v); err != nil {
+			lit := []byte(p.s[start:p.pos])
+			if err := json.Unmarshal(lit, &v); err != nil || loneSurrogate(lit) >= 0 {
 				return "", badFilter("the string at byte %d is not a valid JSON string", start)
 			}
 			return v, nil

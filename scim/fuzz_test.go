@@ -4,12 +4,13 @@ import (
 	"encoding/json"
 	"net/url"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzRequests sends fuzzed bodies to every writing endpoint and fuzzed
 // filters to the list: the endpoint never panics and never fails inside
-// (500), every refusal is a SCIM Error resource, and every success is a
-// User or a ListResponse.
+// (500), every refusal is a SCIM Error resource, every success is a User
+// or a ListResponse, and a body that is not UTF-8 is always invalidSyntax.
 func FuzzRequests(f *testing.F) {
 	for _, s := range []struct {
 		method uint8
@@ -23,6 +24,9 @@ func FuzzRequests(f *testing.F) {
 		{3, `userName eq "seed" and emails[type eq "work"].value eq "seed@x.example"`},
 		{3, `externalId eq "e1"`},
 		{4, ``},
+		{0, `{"userName":"fz","userName":"fy","name":{"givenName":"F","familyName":"Z"}}`},
+		{2, `{"userName":"seed","name":{"givenName":"S\ud800","familyName":"D"}}`},
+		{1, "{\"Operations\":[{\"op\":\"replace\",\"path\":\"name.givenName\",\"value\":\"\xff\"}]}"},
 	} {
 		f.Add(s.method, s.body)
 	}
@@ -48,6 +52,8 @@ func FuzzRequests(f *testing.F) {
 			resp = e.do(e.x.token, "GET", "/scim/v2/Users/"+url.PathEscape(body), "")
 		}
 		switch {
+		case method%5 <= 2 && !utf8.ValidString(body) && (resp.status != 400 || resp.str("scimType") != "invalidSyntax"):
+			t.Fatalf("method %d body %q is not UTF-8: %d %s, want 400 invalidSyntax", method%5, body, resp.status, resp.raw)
 		case resp.status >= 500:
 			t.Fatalf("method %d body %q: %d %s", method%5, body, resp.status, resp.raw)
 		case resp.status >= 400:

@@ -186,11 +186,15 @@ func fold(m map[string]any) object {
 	return o
 }
 
-// decodeObject decodes a request body that must be a JSON object.
+// decodeObject decodes a request body that must be a JSON object, in UTF-8,
+// with no attribute named twice ([checkJSON]).
 func decodeObject(body []byte) (object, error) {
 	var m map[string]any
 	if err := json.Unmarshal(body, &m); err != nil || m == nil {
 		return nil, &scimError{status: 400, scimType: "invalidSyntax", detail: "the body is not a JSON object"}
+	}
+	if err := checkJSON(body); err != nil {
+		return nil, err
 	}
 	return fold(m), nil
 }
