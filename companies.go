@@ -43,7 +43,7 @@ type Bootstrapped struct {
 // Spec implements Operation.
 func (Bootstrap) Spec() OpSpec { return specBootstrap }
 
-func (x Bootstrap) prepare(*Service) (step[Bootstrapped], error) {
+func (x Bootstrap) prepare(context.Context, *Service) (step[Bootstrapped], error) {
 	const opName = "company.bootstrap"
 	c := licensing.Company{ID: newID("cmp_"), Name: x.CompanyName, Tier: x.Tier}
 	if err := c.Validate(); err != nil {
@@ -130,7 +130,7 @@ type CreateCompany struct {
 // Spec implements Operation.
 func (CreateCompany) Spec() OpSpec { return specCreateCompany }
 
-func (x CreateCompany) prepare(*Service) (step[Company], error) {
+func (x CreateCompany) prepare(context.Context, *Service) (step[Company], error) {
 	c := licensing.Company{ID: newID("cmp_"), Name: x.Name, Tier: x.Tier}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ type SetCompanyTier struct {
 // Spec implements Operation.
 func (SetCompanyTier) Spec() OpSpec { return specSetCompanyTier }
 
-func (x SetCompanyTier) prepare(*Service) (step[Company], error) {
+func (x SetCompanyTier) prepare(context.Context, *Service) (step[Company], error) {
 	return func(o *op) (Company, error) {
 		c, err := o.loadCompany(x.CompanyID)
 		if err != nil {
@@ -191,7 +191,7 @@ type GetCompany struct{ CompanyID string }
 // Spec implements Operation.
 func (GetCompany) Spec() OpSpec { return specGetCompany }
 
-func (x GetCompany) prepare(*Service) (step[Company], error) {
+func (x GetCompany) prepare(context.Context, *Service) (step[Company], error) {
 	return func(o *op) (Company, error) {
 		c, err := o.loadCompany(x.CompanyID)
 		if err != nil {
@@ -235,7 +235,7 @@ type CreateOffice struct{ NewOffice }
 // Spec implements Operation.
 func (CreateOffice) Spec() OpSpec { return specCreateOffice }
 
-func (x CreateOffice) prepare(*Service) (step[Office], error) {
+func (x CreateOffice) prepare(context.Context, *Service) (step[Office], error) {
 	if err := checkID(specCreateOffice.Name, "company id", x.CompanyID); err != nil {
 		return nil, err
 	}
@@ -266,7 +266,7 @@ type GetOffice struct{ OfficeID string }
 // Spec implements Operation.
 func (GetOffice) Spec() OpSpec { return specGetOffice }
 
-func (x GetOffice) prepare(*Service) (step[Office], error) {
+func (x GetOffice) prepare(context.Context, *Service) (step[Office], error) {
 	return func(o *op) (Office, error) {
 		off, err := o.loadOffice(x.OfficeID)
 		if err != nil {
@@ -287,7 +287,7 @@ type ListOffices struct{ CompanyID string }
 // Spec implements Operation.
 func (ListOffices) Spec() OpSpec { return specListOffices }
 
-func (x ListOffices) prepare(*Service) (step[[]Office], error) {
+func (x ListOffices) prepare(context.Context, *Service) (step[[]Office], error) {
 	return func(o *op) ([]Office, error) {
 		c, err := o.loadCompany(x.CompanyID)
 		if err != nil {

@@ -17,7 +17,7 @@ import (
 // duration. It exists only to measure what moving the hash out bought.
 type setPasswordInTx struct{ SetPassword }
 
-func (x setPasswordInTx) prepare(s *Service) (step[User], error) {
+func (x setPasswordInTx) prepare(ctx context.Context, s *Service) (step[User], error) {
 	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		st, err := u.Status.Apply(lifecycle.EventSetPassword)
 		if err != nil {
