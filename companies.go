@@ -31,6 +31,11 @@ type Bootstrap struct {
 	// Admin is the first company admin. OfficeID is ignored: the admin
 	// belongs to the new office.
 	Admin NewUser
+	// AdminPassword, when set, is the first admin's password (hashed
+	// before the transaction, like SetPassword's): the admin starts Active
+	// and can act at once. Without it the admin starts Password Required,
+	// and may do nothing but set its own password until it has.
+	AdminPassword string
 }
 
 // Bootstrapped is what [Bootstrap] created.
@@ -43,7 +48,7 @@ type Bootstrapped struct {
 // Spec implements Operation.
 func (Bootstrap) Spec() OpSpec { return specBootstrap }
 
-func (x Bootstrap) prepare(context.Context, *Service) (step[Bootstrapped], error) {
+func (x Bootstrap) prepare(ctx context.Context, s *Service) (step[Bootstrapped], error) {
 	const opName = "company.bootstrap"
 	c := licensing.Company{ID: newID("cmp_"), Name: x.CompanyName, Tier: x.Tier}
 	if err := c.Validate(); err != nil {
@@ -62,6 +67,18 @@ func (x Bootstrap) prepare(context.Context, *Service) (step[Bootstrapped], error
 	status, err := lifecycle.Start(lifecycle.EventCreate)
 	if err != nil {
 		return nil, err
+	}
+	var hash string
+	if x.AdminPassword != "" {
+		if err := lifecycle.ValidatePassword(x.AdminPassword); err != nil {
+			return nil, err
+		}
+		if status, err = status.Apply(lifecycle.EventSetPassword); err != nil {
+			return nil, err
+		}
+		if hash, err = s.hashSecret(ctx, opName, x.AdminPassword); err != nil {
+			return nil, err
+		}
 	}
 	return func(o *op) (Bootstrapped, error) {
 		if err := o.authorize(access.Target{CompanyID: c.ID}); err != nil {
@@ -89,6 +106,7 @@ func (x Bootstrap) prepare(context.Context, *Service) (step[Bootstrapped], error
 			return Bootstrapped{}, err
 		}
 		u.Role = access.CompanyAdmin
+		u.PasswordHash = hash
 		if err := o.writeUser(&u); err != nil {
 			return Bootstrapped{}, err
 		}

@@ -18,6 +18,7 @@
 //		CompanyName: "Acme", Tier: licensing.Premium,
 //		Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
 //		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+//		AdminPassword: "correct horse battery staple",
 //	})
 //	admin := lifeline.Actor{ID: b.Admin.ID}
 //	_, err = svc.SetPoolTotal(ctx, admin, b.Office.ID, licensing.Seat, 10)

@@ -58,7 +58,7 @@ func BenchmarkWriteWhileSettingPasswords(b *testing.B) {
 				b.Fatal(err)
 			}
 			sys := System("bench")
-			boot, err := svc.Bootstrap(ctx, sys, Bootstrap{CompanyName: "Bench", Tier: "premium",
+			boot, err := svc.Bootstrap(ctx, sys, Bootstrap{AdminPassword: "correct horse battery staple", CompanyName: "Bench", Tier: "premium",
 				Office: NewOffice{Name: "HQ", Country: "US"}, Admin: NewUser{Person: Person{FirstName: "A", LastName: "Dmin"}}})
 			if err != nil {
 				b.Fatal(err)

@@ -36,6 +36,12 @@
 //     be reinstated to the state it was suspended from.
 //   - The zero [Fields] means every field, the default of the portal's
 //     dialog.
+//   - Which states may act ([State.Agency]): an Active user acts with all
+//     its role allows; a Password Required user (new, invited, or sent back
+//     by a forced reset) may only set its own password, whatever its role;
+//     a Setup Required seat has no person to log in, a Suspended user's
+//     login is blocked and a Deleted or Anonymized user is gone, so none of
+//     them acts at all.
 //
 // # Deletion policy
 //
