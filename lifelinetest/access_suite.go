@@ -26,6 +26,7 @@ var accessTests = []namedTest{
 	{"Preview", testPreview},
 	{"ReviewedHoles", testReviewedHoles},
 	{"ActingStates", testActingStates},
+	{"Authenticate", testAuthenticate},
 }
 
 // where is the target of an access case, relative to the actor.
@@ -503,8 +504,8 @@ func onUserIn(s lifecycle.State, call func(c *accessCase, id string) error) func
 }
 
 // actorOnly are operations no actor can ask for: the runner runs them for
-// lifeline itself (the sweeper's step).
-var actorOnly = map[string]bool{"user.anonymize": true, "recording.purge": true}
+// lifeline itself (the sweeper's step, the read behind a sign-in).
+var actorOnly = map[string]bool{"user.anonymize": true, "recording.purge": true, "user.authenticate": true}
 
 // filtered are list operations whose scope goes into the query: a member
 // listing an office of its company gets itself (or nothing), not a
