@@ -27,6 +27,8 @@ var accessTests = []namedTest{
 	{"ReviewedHoles", testReviewedHoles},
 	{"HoldingsFollowRank", testHoldingsFollowRank},
 	{"OfficeAdminCannotTakeCompanyAdminHoldings", testOfficeAdminCannotTakeCompanyAdminHoldings},
+	{"ActingStates", testActingStates},
+	{"Authenticate", testAuthenticate},
 }
 
 // where is the target of an access case, relative to the actor.
@@ -63,6 +65,7 @@ func newAccessWorld(t *testing.T, h Harness) *accessWorld {
 		if r.Scoped() {
 			offices = []string{w.a.us.ID, w.a.us2.ID}
 		}
+		w.a.activate(u)
 		if r != access.Member {
 			if _, err := w.a.svc.GrantRole(w.a.ctx, admin, u.ID, r, offices...); err != nil {
 				t.Fatalf("GrantRole %s: %v", r, err)
@@ -200,6 +203,7 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 	}),
 	"user.set-proxy-access": func(c *accessCase) func() error {
 		u := c.user()
+		c.fx.activate(u)
 		if _, err := c.fx.svc.GrantRole(c.fx.ctx, admin, u.ID, lifeline.RoleOfficeManager, c.off.ID); err != nil {
 			c.t.Fatal(err)
 		}
@@ -502,8 +506,8 @@ func onUserIn(s lifecycle.State, call func(c *accessCase, id string) error) func
 }
 
 // actorOnly are operations no actor can ask for: the runner runs them for
-// lifeline itself (the sweeper's step).
-var actorOnly = map[string]bool{"user.anonymize": true, "recording.purge": true}
+// lifeline itself (the sweeper's step, the read behind a sign-in).
+var actorOnly = map[string]bool{"user.anonymize": true, "recording.purge": true, "user.authenticate": true}
 
 // filtered are list operations whose scope goes into the query: a member
 // listing an office of its company gets itself (or nothing), not a
@@ -595,6 +599,7 @@ func testOtherCompanyChangesNothing(t *testing.T, h Harness) {
 	w := newAccessWorld(t, h)
 	// Company B's own admin attacks company A.
 	u := w.b.create(w.b.us)
+	w.b.activate(u)
 	if _, err := w.b.svc.GrantRole(w.b.ctx, admin, u.ID, lifeline.RoleCompanyAdmin); err != nil {
 		t.Fatal(err)
 	}
@@ -668,6 +673,7 @@ func testRevokedAdmin(t *testing.T, h Harness) {
 	fx := newFixture(t, h)
 	fx.seats(fx.us, 3)
 	a := fx.create(fx.us)
+	fx.activate(a)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, a.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -676,6 +682,7 @@ func testRevokedAdmin(t *testing.T, h Harness) {
 	if _, err := fx.svc.Suspend(fx.ctx, actor, victim.ID); err != nil {
 		t.Fatalf("the office admin cannot suspend in its office: %v", err)
 	}
+	fx.activate(a)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, a.ID, lifeline.RoleMember); err != nil {
 		t.Fatal(err)
 	}
@@ -683,6 +690,7 @@ func testRevokedAdmin(t *testing.T, h Harness) {
 	_, err := fx.svc.Reinstate(fx.ctx, actor, victim.ID)
 	fx.refused("Reinstate by a revoked admin", err, before, errs.ErrForbidden)
 	// A suspended admin cannot act at all.
+	fx.activate(a)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, a.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -704,11 +712,14 @@ func testProxy(t *testing.T, h Harness) {
 	fx := newFixture(t, h)
 	fx.seats(fx.us, 10)
 	oa := fx.create(fx.us)
+	fx.activate(oa)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}
 	member := fx.create(fx.us)
+	fx.activate(member)
 	boss := fx.create(fx.us)
+	fx.activate(boss)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, boss.ID, lifeline.RoleCompanyAdmin); err != nil {
 		t.Fatal(err)
 	}
@@ -864,6 +875,7 @@ func testPreview(t *testing.T, h Harness) {
 	other := newFixtureOn(t, fx.st, licensing.Premium)
 	other.seats(other.us, 1)
 	intruder := other.create(other.us)
+	other.activate(intruder)
 	if _, err := other.svc.GrantRole(other.ctx, admin, intruder.ID, lifeline.RoleCompanyAdmin); err != nil {
 		t.Fatal(err)
 	}
@@ -882,6 +894,7 @@ func testReviewedHoles(t *testing.T, h Harness) {
 	fx.seats(fx.us2, 2)
 	grant := func(u lifeline.User, r lifeline.Role, offices ...string) {
 		t.Helper()
+		fx.activate(u)
 		if _, err := fx.svc.GrantRole(fx.ctx, admin, u.ID, r, offices...); err != nil {
 			t.Fatal(err)
 		}

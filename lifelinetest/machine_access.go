@@ -53,10 +53,17 @@ func (m *machine) hireStaff(t *rapid.T) {
 			}
 			m.audit++
 		}
+		// A Password Required user may only set its own password: staff
+		// that act have set theirs.
+		if _, err := m.svc.SetPassword(m.ctx, admin, u.ID, "staff password 1"); err != nil {
+			t.Fatalf("SetPassword of the %s: %v", r, err)
+		}
+		mu.state, mu.password = lifecycle.Active, true
+		m.audit++
 	}
 	// Another company's admin, bootstrapped on the same store.
 	p, email := m.freshPerson()
-	b, err := m.svc.Bootstrap(m.ctx, admin, lifeline.Bootstrap{CompanyName: "Elsewhere", Tier: licensing.Premium,
+	b, err := m.svc.Bootstrap(m.ctx, admin, lifeline.Bootstrap{AdminPassword: "correct horse battery staple", CompanyName: "Elsewhere", Tier: licensing.Premium,
 		Office: lifeline.NewOffice{Name: "HQ", Country: "US"}, Admin: lifeline.NewUser{Person: p, Email: email}})
 	if err != nil {
 		t.Fatalf("Bootstrap: %v", err)

@@ -382,6 +382,7 @@ func testSearchFilters(t *testing.T, h Harness) {
 		role    lifeline.Role
 		offices []string
 	}{{offAdmin, lifeline.RoleOfficeAdmin, []string{fx.us.ID}}, {coAdmin, lifeline.RoleCompanyAdmin, nil}} {
+		fx.activate(g.u)
 		if _, err := fx.svc.GrantRole(fx.ctx, admin, g.u.ID, g.role, g.offices...); err != nil {
 			t.Fatal(err)
 		}
