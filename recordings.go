@@ -83,7 +83,7 @@ func (o *op) recordingEffects(u lifecycle.User, event string) error {
 			}
 		}
 	}
-	return o.choosePlan(u, plan, next)
+	return o.putPlan(u, plan, next)
 }
 
 // putPlan writes a user's plan when it changed, and records the change.
