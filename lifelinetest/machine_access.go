@@ -13,9 +13,9 @@ import (
 	"github.com/lifeline-go/lifeline/lifecycle"
 )
 
-// The model's actors. Every sequence hires an office admin of the first
-// office, an office manager of the first two and a member, and a company
-// admin of another company. AsStaff runs a user action as one of them; the
+// The model's actors. Every sequence hires a company admin, an office
+// admin of the first office, an office manager of the first two and a
+// member, and a company admin of another company. AsStaff runs a user action as one of them; the
 // model expects the access oracle's answer, and when that is a refusal it
 // changes nothing, so the check after the step proves the store did not
 // change either.
@@ -24,9 +24,9 @@ import (
 func (m *machine) hireStaff(t *rapid.T) {
 	off := m.offices[0]
 	seats := m.pool(off.ID, licensing.Seat)
-	m.setPoolTotal(t, off, licensing.Seat, seats.total+3)
+	m.setPoolTotal(t, off, licensing.Seat, seats.total+4)
 	m.staff = map[access.Role]*mUser{}
-	for _, r := range []access.Role{access.OfficeAdmin, access.OfficeManager, access.Member} {
+	for _, r := range []access.Role{access.CompanyAdmin, access.OfficeAdmin, access.OfficeManager, access.Member} {
 		p, email := m.freshPerson()
 		ext := m.nextExtension()
 		u, err := m.svc.CreateUser(m.ctx, admin, lifeline.NewUser{OfficeID: off.ID, Person: p, Email: email})
@@ -79,7 +79,7 @@ func (m *machine) staffPrincipal(r access.Role) access.Principal {
 
 // AsStaff runs one user action as a staff member or a stranger.
 func (m *machine) AsStaff(t *rapid.T) {
-	who := rapid.SampledFrom([]string{string(access.OfficeAdmin), string(access.OfficeManager), string(access.Member), "stranger"}).Draw(t, "actor")
+	who := rapid.SampledFrom([]string{string(access.CompanyAdmin), string(access.OfficeAdmin), string(access.OfficeManager), string(access.Member), "stranger"}).Draw(t, "actor")
 	if who == "stranger" {
 		m.actor, m.foreign = m.stranger, true
 	} else {
