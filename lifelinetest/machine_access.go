@@ -91,17 +91,18 @@ func (m *machine) AsStaff(t *rapid.T) {
 		"SetPassword": m.SetPassword, "ForcePasswordReset": m.ForcePasswordReset, "Reset": m.Reset,
 		"Recycle": m.Recycle, "Suspend": m.Suspend, "Reinstate": m.Reinstate, "Delete": m.Delete,
 		"Restore": func(t *rapid.T) { m.restore(t, false) }, "Erase": m.Erase,
+		"TransferUser": m.TransferUser, "TransferLicenses": m.TransferLicenses,
 	}
-	names := []string{"SetPassword", "ForcePasswordReset", "Reset", "Recycle", "Suspend", "Reinstate", "Delete", "Restore", "Erase"}
+	names := []string{"SetPassword", "ForcePasswordReset", "Reset", "Recycle", "Suspend", "Reinstate", "Delete", "Restore", "Erase",
+		"TransferUser", "TransferLicenses"}
 	actions[rapid.SampledFrom(names).Draw(t, "staffAction")](t)
 }
 
 // gate turns the outcome the model expects of a user action run by the
 // system into the outcome for the current actor. A refusal before the
 // operation reaches the store (invalid input) or a missing user stays as
-// it is; otherwise another company's actor finds no such user, and a staff
-// member gets the access oracle's answer (written by hand from DESIGN.md,
-// not the access package's) before any business rule.
+// it is; otherwise the actor gets its [machine.refusal] before any
+// business rule.
 func (m *machine) gate(want []error, perm access.Action, u *mUser) []error {
 	if m.actor == admin {
 		return want
@@ -111,13 +112,26 @@ func (m *machine) gate(want []error, perm access.Action, u *mUser) []error {
 			return want
 		}
 	}
-	if m.foreign {
+	if refused := m.refusal(perm, access.Target{CompanyID: m.co.ID, OfficeIDs: []string{u.office}, UserID: u.id, UserRole: access.Member}); refused != nil {
+		return refused
+	}
+	return want
+}
+
+// refusal returns the refusal the current actor must get asking for a on
+// t, or nil when it may: the system may; another company's actor finds
+// nothing of the company; a staff member gets the access oracle's answer
+// (written by hand from DESIGN.md, not the access package's).
+func (m *machine) refusal(a access.Action, t access.Target) []error {
+	switch {
+	case m.actor == admin:
+		return nil
+	case m.foreign:
 		return []error{errs.ErrNotFound}
 	}
-	target := access.Target{CompanyID: m.co.ID, OfficeIDs: []string{u.office}, UserID: u.id, UserRole: access.Member}
-	switch reason := accessoracle.Decide(m.actorP, perm, target, m.co.Tier); {
+	switch reason := accessoracle.Decide(m.actorP, a, t, m.co.Tier); {
 	case reason == nil:
-		return want
+		return nil
 	case errors.Is(reason, access.ErrOtherCompany):
 		return []error{errs.ErrNotFound, reason}
 	default:
