@@ -61,8 +61,8 @@ type row struct{ member, manager, officeAdmin, companyAdmin Reach }
 //     Premium"; "Proxy access is granted per admin by a company admin".
 //   - "nobody grants a role above their own": someone below company admin
 //     grants roles. The seed's bulk "Add or remove admin access" is among
-//     the things "Company and Office Admins" do; an office manager is not
-//     an admin, so it grants none.
+//     the things "Company and Office Admins" do; an office manager, with
+//     fewer rights than an office admin, grants none.
 //   - Numbers and licenses held by a user move with it ("Rank covers
 //     everything a user holds"): a manager, who may delete a user (sending
 //     its numbers to the reserved pool), may assign and unassign numbers.
