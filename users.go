@@ -17,14 +17,16 @@ import (
 
 // The user operations, declared once.
 var (
-	specCreateUser         = declare("user.create", access.CreateUser, true)
-	specInviteUser         = declare("user.invite", access.CreateUser, true)
-	specCreateEmpty        = declare("user.create-empty", access.CreateUser, true)
-	specGetUser            = declare("user.get", access.ReadUser, false)
-	specListUsers          = declare("user.list", access.ReadUser, false)
-	specUpdateUser         = declare("user.update", access.UpdateUser, true)
-	specSetPassword        = declare("user.set-password", access.SetCredentials, true)
-	specVerifyPassword     = declare("user.verify-password", access.ReadUser, false)
+	specCreateUser  = declare("user.create", access.CreateUser, true)
+	specInviteUser  = declare("user.invite", access.CreateUser, true)
+	specCreateEmpty = declare("user.create-empty", access.CreateUser, true)
+	specGetUser     = declare("user.get", access.ReadUser, false)
+	specListUsers   = declare("user.list", access.ReadUser, false)
+	specUpdateUser  = declare("user.update", access.UpdateUser, true)
+	specSetPassword = declare("user.set-password", access.SetCredentials, true)
+	// A password check is a credential operation: whoever may not set a
+	// user's password may not test guesses against it either.
+	specVerifyPassword     = declare("user.verify-password", access.SetCredentials, false)
 	specForcePasswordReset = declare("user.force-password-reset", access.SetCredentials, true)
 	specSetVoicemailPIN    = declare("user.set-voicemail-pin", access.SetCredentials, true)
 	specSetDevices         = declare("user.set-devices", access.UpdateUser, true)
@@ -587,6 +589,12 @@ func (x UpdateUser) prepare(context.Context, *Service) (step[User], error) {
 			changed = append(changed, "email")
 		}
 		if up.Username != nil {
+			// The username is an internal user's login, as the email is
+			// an invited one's: changing it follows the credentials'
+			// rank rule.
+			if err := o.authorizeAs(access.SetCredentials, userTarget(u)); err != nil {
+				return u, "", "", err
+			}
 			u.Username = *up.Username
 			changed = append(changed, "username")
 		}

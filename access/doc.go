@@ -74,7 +74,11 @@
 //     itself or lock itself out. While proxying, the rule holds for the
 //     real actor too, and nothing is granted at all ([ErrNotAllowed]).
 //  9. Rank ([ErrOutranked]). Below company admin, nobody changes the
-//     credentials of another admin of equal or higher rank. Nobody suspends,
+//     credentials of another admin of equal or higher rank. The facade
+//     counts as credentials everything that logs a person in or tests it:
+//     the password, the voicemail PIN, the email, an internal user's
+//     username, and checking a password guess (user.verify-password is
+//     authorized as SetCredentials). Nobody suspends,
 //     resets, deletes, grants (or revokes) a role or analytics to a user of
 //     higher rank than its own. Nobody grants a role above its own, so an
 //     office admin grants only office_admin, office_manager or member.

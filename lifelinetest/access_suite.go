@@ -28,6 +28,7 @@ var accessTests = []namedTest{
 	{"ReviewedHoles", testReviewedHoles},
 	{"HoldingsFollowRank", testHoldingsFollowRank},
 	{"OfficeAdminCannotTakeCompanyAdminHoldings", testOfficeAdminCannotTakeCompanyAdminHoldings},
+	{"CredentialsFollowRank", testCredentialsFollowRank},
 	{"ActingStates", testActingStates},
 	{"Authenticate", testAuthenticate},
 }
