@@ -1,12 +1,9 @@
 package bench
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -58,24 +55,9 @@ func TestLoginStormRSS(t *testing.T) {
 			t.Fatalf("%s=%q: want a number of calls, at least 4", loginStormEnv, v)
 		}
 	}
-	cmd := exec.Command(os.Args[0], "-test.run=^TestLoginStormChild$", "-test.v")
-	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%d:%s", loginChildEnv, n, filepath.Join(t.TempDir(), "login.db")), "GOMAXPROCS=2")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("child: %v\n%s%s", err, out, stderr.Bytes())
-	}
-	var done, peak int
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		if _, err := fmt.Sscanf(sc.Text(), "done %d peak-rss-kb %d", &done, &peak); err == nil {
-			break
-		}
-	}
-	if done != n || peak == 0 {
-		t.Fatalf("child answered %d of %d calls as expected, peak %d kB:\n%s", done, n, peak, out)
-	}
+	peak := runRSSChild(t, "TestLoginStormChild",
+		[]string{fmt.Sprintf("%s=%d:%s", loginChildEnv, n, filepath.Join(t.TempDir(), "login.db")), "GOMAXPROCS=2"},
+		"the sign-in storm", n)
 	t.Logf("%d concurrent password checks: peak RSS %.1f MB", n, float64(peak)/1024)
 	if peak > loginStormMaxKB {
 		t.Errorf("%d concurrent password checks took the peak RSS to %d kB; want at most %d", n, peak, loginStormMaxKB)
@@ -145,19 +127,5 @@ func TestLoginStormChild(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.Lines(string(status)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fmt.Printf("done %d peak-rss-kb %d\n", good.Load(), kb)
-			return
-		}
-	}
-	t.Fatal("no VmHWM in /proc/self/status")
+	reportPeakRSS(t, int(good.Load()))
 }

@@ -77,13 +77,21 @@ func TestPeakRSSFlat(t *testing.T) {
 // it reports, after checking it did all n items.
 func rssChild(t *testing.T, job string, n int) int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestPeakRSSChild$", "-test.v")
-	cmd.Env = append(os.Environ(), rssChildEnv+"="+job)
+	return runRSSChild(t, "TestPeakRSSChild", []string{rssChildEnv + "=" + job}, "child "+job, n)
+}
+
+// runRSSChild runs the test named child in a child process with env added
+// to its environment, and returns the peak RSS in kB the child reports
+// with reportPeakRSS, after checking it did all n items.
+func runRSSChild(t *testing.T, child string, env []string, what string, n int) int {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+child+"$", "-test.v")
+	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("child %s: %v\n%s%s", job, err, out, stderr.Bytes())
+		t.Fatalf("%s: %v\n%s%s", what, err, out, stderr.Bytes())
 	}
 	var done, peak int
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -93,9 +101,30 @@ func rssChild(t *testing.T, job string, n int) int {
 		}
 	}
 	if done != n || peak == 0 {
-		t.Fatalf("child %s did %d items, peak %d kB; want %d items:\n%s", job, done, peak, n, out)
+		t.Fatalf("%s did %d of %d items, peak %d kB:\n%s", what, done, n, peak, out)
 	}
 	return peak
+}
+
+// reportPeakRSS prints, for the parent's runRSSChild, how many items the
+// child did and its peak RSS (VmHWM).
+func reportPeakRSS(t *testing.T, done int) {
+	t.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Printf("done %d peak-rss-kb %d\n", done, kb)
+			return
+		}
+	}
+	t.Fatal("no VmHWM in /proc/self/status")
 }
 
 // TestPeakRSSChild is the child of TestPeakRSSFlat: it sweeps, or
@@ -144,19 +173,5 @@ func TestPeakRSSChild(t *testing.T) {
 	default:
 		t.Fatalf("unknown job %q", job)
 	}
-	status, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for line := range strings.Lines(string(status)) {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			fmt.Printf("done %d peak-rss-kb %d\n", done, kb)
-			return
-		}
-	}
-	t.Fatal("no VmHWM in /proc/self/status")
+	reportPeakRSS(t, done)
 }
