@@ -17,9 +17,9 @@ import (
 
 // The deletion operations, declared once.
 var (
-	specDelete    = declare("user.delete", access.DeleteUser, true)
-	specRestore   = declare("user.restore", access.DeleteUser, true)
-	specErase     = declare("user.erase", access.DeleteUser, true)
+	specDelete    = declare("user.delete", access.DeleteUser, true, stagedAs[User, Delete]())
+	specRestore   = declare("user.restore", access.DeleteUser, true, stagedAs[User, Restore]())
+	specErase     = declare("user.erase", access.DeleteUser, true, stagedAs[User, Erase]())
 	specAnonymize = declare("user.anonymize", "", true)
 )
 

@@ -19,7 +19,7 @@ import (
 
 // The export operations, declared once.
 var (
-	specExportUser    = declareOnce("user.export", access.ReadUser)
+	specExportUser    = declare("user.export", access.ReadUser, false, runsOnce)
 	specRequestExport = declare("user.export-request", access.ReadUser, true)
 )
 

@@ -71,8 +71,15 @@ type guarded[R any] struct {
 	want []Expect
 }
 
-// Spec implements Operation: a guarded operation is the operation.
+// Spec implements Operation: a guarded operation is the operation, so it
+// is stageable exactly when the operation is; staging stores the versions
+// with it (ChangeItem.Expect).
 func (g guarded[R]) Spec() OpSpec { return g.op.Spec() }
+
+func (g guarded[R]) wrapped() any { return g.op }
+
+// expects returns the versions the guard checks.
+func (g guarded[R]) expects() []Expect { return g.want }
 
 func (g guarded[R]) prepare(ctx context.Context, s *Service) (step[R], error) {
 	if g.op == nil {
