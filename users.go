@@ -670,9 +670,10 @@ func (x verifyPassword) prepare(context.Context, *Service) (step[string], error)
 
 // VerifyPassword reports whether password is the user's password. It never
 // says more: a user without a password, or not Active, simply does not
-// match, after the same work as a wrong password. The check runs after the
-// transaction, in a slot of the service's hash limit
-// ([WithHashConcurrency]).
+// match, after the same work as a wrong password. It is no operation value
+// of its own: it reads the user in an operation ("user.verify-password")
+// and checks the password after that transaction, in a slot of the
+// service's hash limit ([WithHashConcurrency]), so [Do] cannot run it.
 func (s *Service) VerifyPassword(ctx context.Context, actor Actor, userID, password string) (bool, error) {
 	hash, err := Do(ctx, s, actor, verifyPassword{UserID: userID})
 	if err != nil {
