@@ -227,7 +227,7 @@ func (x StageChanges) prepare(ctx context.Context, s *Service) (step[ChangeSetPr
 	items := make([]ChangeItem, len(x.Items))
 	ops := make([]AnyOperation, len(x.Items))
 	for i, it := range x.Items {
-		if it == nil || it.Unwrap() == nil {
+		if it == nil || innermost(it) == nil {
 			return nil, errs.E(errs.Invalid, name, "item %d is no operation", i+1)
 		}
 		var err error

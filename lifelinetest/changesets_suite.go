@@ -392,7 +392,11 @@ func testChangeSetRefusals(t *testing.T, h Harness) {
 		{"no name", lifeline.StageChanges{CompanyID: fx.co.ID, Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrInvalid},
 		{"a control character in the name", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "a\x07b", Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrInvalid},
 		{"a secret", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "pw", Items: []lifeline.AnyOperation{lifeline.Any(lifeline.SetPassword{UserID: u.ID, Password: password})}}, errs.ErrInvalid},
+		{"a secret behind a guard", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "pw", Items: []lifeline.AnyOperation{
+			lifeline.Any(lifeline.If(lifeline.SetPassword{UserID: u.ID, Password: password}, lifeline.ExpectUser(u.ID, u.Version)))}}, errs.ErrInvalid},
 		{"a nil item", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "nil", Items: []lifeline.AnyOperation{nil}}, errs.ErrInvalid},
+		{"a guard of nothing", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "nil", Items: []lifeline.AnyOperation{
+			lifeline.Any(lifeline.If[lifeline.User](nil, lifeline.ExpectUser(u.ID, u.Version)))}}, errs.ErrInvalid},
 		{"an item refused now", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "twice", Items: []lifeline.AnyOperation{
 			lifeline.Any(lifeline.Suspend{UserID: u.ID}), lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrConflict},
 		{"a missing company", lifeline.StageChanges{CompanyID: uid("cmp_"), Name: "x", Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrNotFound},
