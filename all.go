@@ -33,6 +33,8 @@ func (a anyOperation[R]) Spec() OpSpec {
 
 func (a anyOperation[R]) Unwrap() any { return a.op }
 
+func (a anyOperation[R]) wrapped() any { return a.op }
+
 func (a anyOperation[R]) prepareAny(ctx context.Context, s *Service) (step[any], error) {
 	if a.op == nil {
 		return nil, errs.E(errs.Invalid, allName, "no operation")

@@ -79,7 +79,10 @@ func canSignIn(u lifecycle.User) bool {
 // one. The check runs after the read, in a slot of the service's hash
 // limit ([WithHashConcurrency]); a caller whose context ends while waiting
 // gets an errs.Unavailable error. A malformed companyID is errs.Invalid: it
-// comes from the host, not from the person.
+// comes from the host, not from the person. It is no operation value of
+// its own: it reads the user in an operation run as a system principal
+// ("user.authenticate") and checks the password after that transaction,
+// so [Do] cannot run it.
 func (s *Service) Authenticate(ctx context.Context, companyID, login, password string) (User, error) {
 	const opName = "user.authenticate"
 	if err := checkID(opName, "company id", companyID); err != nil {

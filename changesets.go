@@ -1,7 +1,6 @@
 package lifeline
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -12,7 +11,6 @@ import (
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/internal/text"
-	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store"
 )
@@ -80,22 +78,65 @@ type ChangeSet struct {
 }
 
 // ChangeItem is one staged operation: its name (the audit action, such as
-// "user.suspend") and, while the set is open, its fields as JSON.
+// "user.suspend") and, while the set is open, its fields as JSON and the
+// versions its guard expects when it was staged wrapped in [If].
 type ChangeItem struct {
 	Op   string          `json:"op"`
 	Args json.RawMessage `json:"args,omitempty"`
+	// Expect holds the versions of the item's guard, in the order given
+	// (every guard's, the outermost first, when guards were nested); empty
+	// for an item staged bare.
+	Expect []Expect `json:"expect,omitempty"`
 }
 
-// Operation decodes the item back into the operation it was staged from.
+// Operation decodes the item back into the operation it was staged from,
+// guarded as it was staged.
 func (c ChangeItem) Operation() (AnyOperation, error) {
-	decode, ok := stageable[c.Op]
-	if !ok {
+	spec, ok := specNamed(c.Op)
+	if !ok || !spec.Stageable {
 		return nil, errs.E(errs.Invalid, "lifeline.ChangeItem", "operation %q cannot be staged", c.Op)
 	}
 	if len(c.Args) == 0 {
 		return nil, errs.E(errs.Gone, "lifeline.ChangeItem", "the fields of %s were dropped when its change set closed", c.Op)
 	}
-	return decode(c.Args)
+	return spec.decode(c.Args, c.Expect)
+}
+
+// guard is a wrapper that checks something before the operation it wraps
+// runs (see [If]): staging stores what it checks with the operation.
+type guard interface {
+	wrapper
+	expects() []Expect
+}
+
+// itemOf encodes a staged operation: the fields of the operation at the
+// heart of it, and the versions of every guard around that. A wrapper that
+// staging cannot store is refused, so a set never holds less than what
+// was staged.
+// i counts the item from 0, for the error.
+func itemOf(i int, it AnyOperation) (ChangeItem, error) {
+	name, spec := specStageChanges.Name, it.Spec()
+	if !spec.Stageable {
+		return ChangeItem{}, errs.E(errs.Invalid, name, "item %d: %s cannot be staged (see lifeline.Stageable)", i+1, spec.Name)
+	}
+	var want []Expect
+	v := it.Unwrap()
+	for {
+		if g, ok := v.(guard); ok {
+			want = append(want, g.expects()...)
+			v = g.wrapped()
+			continue
+		}
+		if _, ok := v.(wrapper); ok {
+			return ChangeItem{}, errs.E(errs.Invalid, name, "item %d: %s is wrapped in something a change set cannot store", i+1, spec.Name)
+		}
+		break
+	}
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return ChangeItem{}, errs.Wrap(errs.Invalid, name, err, "item %d (%s) does not encode", i+1, spec.Name)
+	}
+	return ChangeItem{Op: spec.Name, Args: raw, Expect: want}, nil
 }
 
 // ChangeSetPreview is what a change set does, or would do: the effects of
@@ -137,57 +178,14 @@ type UserPreview struct {
 	Recording, Billed *[2]bool
 }
 
-// stageable maps the name of every operation that can be staged to its
-// decoder. Operations that set secrets are left out: a change set is
-// stored, and a password must never be.
-var stageable = map[string]func(json.RawMessage) (AnyOperation, error){}
-
-func init() {
-	stage[User, Suspend]()
-	stage[User, Reinstate]()
-	stage[User, Delete]()
-	stage[User, Restore]()
-	stage[User, Erase]()
-	stage[User, Reset]()
-	stage[User, Recycle]()
-	stage[User, ResetAndRecycle]()
-	stage[User, ForcePasswordReset]()
-	stage[User, GrantRole]()
-	stage[User, SetAnalytics]()
-	stage[User, SetProxyAccess]()
-	stage[Offboarded, Offboard]()
-	stage[RecordingPlan, SetRecordingPlan]()
-	stage[Number, AssignNumber]()
-	stage[Number, AssignNumberToUser]()
-	stage[Number, UnassignNumber]()
-	stage[Number, ReleaseNumber]()
-	stage[Pool, SetPoolTotal]()
-	stage[User, AssignLicense]()
-	stage[User, RemoveLicense]()
-	stage[licensing.TransferPlan, TransferLicenses]()
-	stage[UserTransferPlan, TransferUser]()
-}
-
-// stage makes operation type T stageable.
-func stage[R any, T Operation[R]]() {
-	var zero T
-	name := zero.Spec().Name
-	stageable[name] = func(raw json.RawMessage) (AnyOperation, error) {
-		var v T
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&v); err != nil {
-			return nil, errs.Wrap(errs.Invalid, "lifeline.ChangeItem", err, "the fields of %s do not decode", name)
-		}
-		return Any[R](v), nil
-	}
-}
-
 // Stageable lists the names of the operations a change set may hold.
+// They are the operations whose declaration says so (OpSpec.Stageable).
 func Stageable() []string {
-	names := make([]string, 0, len(stageable))
-	for n := range stageable {
-		names = append(names, n)
+	var names []string
+	for _, s := range registry {
+		if s.Stageable {
+			names = append(names, s.Name)
+		}
 	}
 	slices.Sort(names)
 	return names
@@ -222,22 +220,25 @@ func (x StageChanges) prepare(ctx context.Context, s *Service) (step[ChangeSetPr
 	case len(x.Items) > MaxChangeSetItems:
 		return nil, errs.E(errs.Invalid, name, "a change set holds at most %d operations, not %d", MaxChangeSetItems, len(x.Items))
 	}
+	// The dry run runs the items as the set stores them, decoded as
+	// confirming decodes them: what staging previews is what confirming
+	// will run, and an item that does not survive its encoding is refused
+	// now rather than when the set is confirmed.
 	items := make([]ChangeItem, len(x.Items))
+	ops := make([]AnyOperation, len(x.Items))
 	for i, it := range x.Items {
-		if it == nil || it.Unwrap() == nil {
+		if it == nil || innermost(it) == nil {
 			return nil, errs.E(errs.Invalid, name, "item %d is no operation", i+1)
 		}
-		op := it.Spec().Name
-		if _, ok := stageable[op]; !ok {
-			return nil, errs.E(errs.Invalid, name, "item %d: %s cannot be staged (see lifeline.Stageable)", i+1, op)
+		var err error
+		if items[i], err = itemOf(i, it); err != nil {
+			return nil, err
 		}
-		raw, err := json.Marshal(it.Unwrap())
-		if err != nil {
-			return nil, errs.Wrap(errs.Invalid, name, err, "item %d (%s) does not encode", i+1, op)
+		if ops[i], err = items[i].Operation(); err != nil {
+			return nil, itemError(i, items[i].Op, err)
 		}
-		items[i] = ChangeItem{Op: op, Args: raw}
 	}
-	steps, err := prepareItems(ctx, s, x.Items)
+	steps, err := prepareItems(ctx, s, ops)
 	if err != nil {
 		return nil, err
 	}
@@ -253,7 +254,7 @@ func (x StageChanges) prepare(ctx context.Context, s *Service) (step[ChangeSetPr
 		}
 		dry := &op{s: o.s, ctx: o.ctx, spec: o.spec, name: o.name, actor: o.actor, now: o.now, tx: o.tx, preview: true,
 			touched: map[objectKey]int64{}}
-		p.Results, p.Items, err = dry.runItems(x.Items, steps)
+		p.Results, p.Items, err = dry.runItems(ops, steps)
 		if err != nil {
 			return ChangeSetPreview{}, err
 		}
@@ -481,7 +482,7 @@ func (o *op) closeSet(c ChangeSet, status ChangeSetStatus, reason string) (Chang
 	c.Status, c.ClosedBy, c.ClosedAt, c.Reason = status, o.actor.Name(), o.now, reason
 	c.Items = slices.Clone(c.Items)
 	for i := range c.Items {
-		c.Items[i].Args = nil
+		c.Items[i].Args, c.Items[i].Expect = nil, nil
 	}
 	rec, err := recordOf(c)
 	if err != nil {

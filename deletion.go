@@ -17,9 +17,9 @@ import (
 
 // The deletion operations, declared once.
 var (
-	specDelete    = declare("user.delete", access.DeleteUser, true)
-	specRestore   = declare("user.restore", access.DeleteUser, true)
-	specErase     = declare("user.erase", access.DeleteUser, true)
+	specDelete    = declare("user.delete", access.DeleteUser, true, stagedAs[User, Delete]())
+	specRestore   = declare("user.restore", access.DeleteUser, true, stagedAs[User, Restore]())
+	specErase     = declare("user.erase", access.DeleteUser, true, stagedAs[User, Erase]())
 	specAnonymize = declare("user.anonymize", "", true)
 )
 
@@ -392,7 +392,9 @@ func (s *Service) Sweep(ctx context.Context) (SweepReport, error) {
 // with its own audit record and outbox event and isolated as RunBulk's
 // items are: a user the sweep cannot anonymize is rolled back alone,
 // logged and counted in Failed, and the batch goes on; a crash loses at
-// most the batch in flight, never part of a user. When ctx ends, the batch in flight rolls
+// most the batch in flight, never part of a user. It is no operation value
+// a caller can run: it runs the system operations "user.anonymize" and
+// "recording.purge" in batches. When ctx ends, the batch in flight rolls
 // back and the report says what the batches before it committed. Due ids
 // are listed a batch at a time, so memory stays flat in the number of due
 // users; running it again finds nothing left to do.

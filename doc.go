@@ -25,12 +25,24 @@
 //	ada, err := svc.CreateUser(ctx, admin, lifeline.NewUser{OfficeID: b.Office.ID, Person: lifeline.Person{FirstName: "Ada", LastName: "Lovelace"}})
 //	_, err = svc.GrantRole(ctx, admin, ada.ID, lifeline.RoleOfficeAdmin, b.Office.ID)
 //
-// Every method of Service is a thin wrapper over an operation value, which
-// [Do] runs and [Preview] runs and rolls back:
+// Almost every method of Service is one call of [Do] with an operation
+// value, which [Do] runs and [Preview] runs and rolls back:
 //
 //	ada, err = lifeline.Do(ctx, svc, admin, lifeline.Suspend{UserID: ada.ID}) // = svc.Suspend(ctx, admin, ada.ID)
 //	_, eff, err := lifeline.Preview(ctx, svc, admin, lifeline.Delete{UserID: ada.ID})
 //	// eff.Users, eff.Numbers, eff.Pools, eff.Audit: what the deletion would do
+//
+// A few do more than one call, and their docs say what: [Service.ExportUser]
+// runs two operations, each in its own transaction ([RequestExport], then
+// [ExportUser]); [Service.Resync] runs [SyncCarrier] once to check the
+// actor may, calls the carrier outside any transaction, then runs it for
+// real; [Service.Authenticate] and [Service.VerifyPassword] read the user
+// in an operation of their own and check the password after its
+// transaction, outside the runner; [Service.SweepWith] (and [Service.Sweep]
+// and [Service.RunSweeper] over it) anonymizes and purges in batches of
+// operations no caller runs alone. [Operations] lists every operation's
+// declaration: the permission it needs, whether it writes, whether it runs
+// once, and whether it can be staged in a change set.
 //
 // # Actors
 //
@@ -164,9 +176,13 @@
 //     its items act on and of everything they write. State without a
 //     version (legal holds, recording plans, offices) is judged again when
 //     the confirmation runs the items: a hold placed since refuses the set,
-//     naming the item. A change set holds no secret (SetPassword and
-//     SetVoicemailPIN cannot be staged), and once confirmed or discarded
-//     keeps only its items' names. It belongs to one company; an office
+//     naming the item. An item staged wrapped in [If] keeps its guard: the
+//     set stores the versions the guard expects with the item's fields,
+//     and the confirmation runs the item guarded as staged. Staging runs
+//     the items as they are stored, decoded as confirming decodes them, so
+//     its preview is of what confirming will run. A change set holds no
+//     secret (SetPassword and SetVoicemailPIN cannot be staged), and once
+//     confirmed or discarded keeps only its items' names. It belongs to one company; an office
 //     admin handles the sets inside its offices.
 //   - Confirming a change set is [ErrStale] only when something it was
 //     staged against changed (a version, or a re-sync that discarded it):

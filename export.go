@@ -19,7 +19,7 @@ import (
 
 // The export operations, declared once.
 var (
-	specExportUser    = declareOnce("user.export", access.ReadUser)
+	specExportUser    = declare("user.export", access.ReadUser, false, runsOnce)
 	specRequestExport = declare("user.export-request", access.ReadUser, true)
 )
 
@@ -166,10 +166,11 @@ func (x RequestExport) prepare(context.Context, *Service) (step[struct{}], error
 	}, nil
 }
 
-// ExportUser answers a data-access request: it records the request in the
-// audit trail ([RequestExport]), then streams the user's data to w as one
-// JSON document ([ExportUser]). An export refused when asked for records
-// and writes nothing; the record stays if the export fails after it (the
+// ExportUser answers a data-access request. It is not one operation but
+// two, each in its own transaction: it records the request in the audit
+// trail ([RequestExport]), then streams the user's data to w as one JSON
+// document ([ExportUser]). An export refused when asked for records and
+// writes nothing; the record stays if the export fails after it (the
 // writer failing, the user erased in between).
 func (s *Service) ExportUser(ctx context.Context, actor Actor, userID string, w io.Writer) error {
 	if w == nil {

@@ -15,12 +15,12 @@ import (
 
 // The license operations, declared once.
 var (
-	specSetPoolTotal     = declare("license.set-pool-total", access.ManageLicenses, true)
+	specSetPoolTotal     = declare("license.set-pool-total", access.ManageLicenses, true, stagedAs[Pool, SetPoolTotal]())
 	specListPools        = declare("license.list-pools", access.ReadLicenses, false)
 	specUserLicenses     = declare("license.list-user", access.ReadUser, false)
-	specAssignLicense    = declare("license.assign", access.ManageLicenses, true)
-	specRemoveLicense    = declare("license.remove", access.ManageLicenses, true)
-	specTransferLicenses = declare("license.transfer", access.TransferLicenses, true)
+	specAssignLicense    = declare("license.assign", access.ManageLicenses, true, stagedAs[User, AssignLicense]())
+	specRemoveLicense    = declare("license.remove", access.ManageLicenses, true, stagedAs[User, RemoveLicense]())
+	specTransferLicenses = declare("license.transfer", access.TransferLicenses, true, stagedAs[licensing.TransferPlan, TransferLicenses]())
 )
 
 // takeLicense takes one license of type t from an office's pool.

@@ -21,10 +21,10 @@ const MaxNumbersPerCall = 1000
 // The number operations, declared once.
 var (
 	specAddNumbers         = declare("number.add", access.ManageInventory, true)
-	specAssignNumber       = declare("number.assign", access.AssignNumbers, true)
-	specAssignNumberToUser = declare("number.assign-to-user", access.AssignNumbers, true)
-	specUnassignNumber     = declare("number.unassign", access.AssignNumbers, true)
-	specReleaseNumber      = declare("number.release", access.ManageInventory, true)
+	specAssignNumber       = declare("number.assign", access.AssignNumbers, true, stagedAs[Number, AssignNumber]())
+	specAssignNumberToUser = declare("number.assign-to-user", access.AssignNumbers, true, stagedAs[Number, AssignNumberToUser]())
+	specUnassignNumber     = declare("number.unassign", access.AssignNumbers, true, stagedAs[Number, UnassignNumber]())
+	specReleaseNumber      = declare("number.release", access.ManageInventory, true, stagedAs[Number, ReleaseNumber]())
 	specListNumbers        = declare("number.list", access.ReadNumbers, false)
 )
 

@@ -1,7 +1,9 @@
 package lifeline
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"slices"
@@ -15,8 +17,11 @@ import (
 	"github.com/lifeline-go/lifeline/store"
 )
 
-// OpSpec declares an operation once: its name, which is also the action its
-// audit records carry, the permission it needs, and whether it writes.
+// OpSpec declares an operation once: every fact about it the runner, the
+// change sets and the docs need is here, and nowhere beside it — its name,
+// which is also the action its audit records carry, the permission it
+// needs, whether it writes, whether it runs once, whether it can be staged
+// (and how it is encoded for that), and the user it names first.
 type OpSpec struct {
 	// Name is the operation's name and audit action, such as "user.suspend".
 	Name string
@@ -31,32 +36,95 @@ type OpSpec struct {
 	// runs every item in its own savepoint from the start, never running
 	// the batch a second time.
 	Once bool
+	// Stageable reports that the operation may be an item of a change set
+	// ([StageChanges]): it is stored as its fields in JSON and decoded when
+	// the set is confirmed. Operations that set secrets are not stageable:
+	// a change set is stored, and a password must never be.
+	Stageable bool
+
+	// decode turns the fields of a staged item back into the operation,
+	// guarded by want when it is not empty (see [If]); set when Stageable.
+	decode func(args json.RawMessage, want []Expect) (AnyOperation, error)
+	// subject returns the user an operation value names before anything
+	// else (see op.readActor), or "": the runner reads that user in the
+	// statement that reads the actor.
+	subject func(op any) string
 }
+
+// specOption sets a fact of an operation's declaration beyond its name,
+// permission and whether it writes.
+type specOption func(*OpSpec)
 
 var registry []OpSpec
 
-func declare(name string, perm access.Action, write bool) OpSpec {
+// declare declares an operation: the one place its facts are set.
+func declare(name string, perm access.Action, write bool, opts ...specOption) OpSpec {
 	s := OpSpec{Name: name, Permission: perm, Write: write}
+	for _, o := range opts {
+		o(&s)
+	}
 	registry = append(registry, s)
 	return s
 }
 
-// declareOnce declares an operation that acts outside the store (see
+// runsOnce declares an operation that acts outside the store (see
 // OpSpec.Once).
-func declareOnce(name string, perm access.Action) OpSpec {
-	s := OpSpec{Name: name, Permission: perm, Once: true}
-	registry = append(registry, s)
-	return s
+func runsOnce(s *OpSpec) { s.Once = true }
+
+// stagedAs declares an operation, of type T with result R, stageable (see
+// OpSpec.Stageable): an item is T's fields as JSON, which must decode into
+// a T with no field left over.
+func stagedAs[R any, T Operation[R]]() specOption {
+	return func(s *OpSpec) {
+		name := s.Name
+		s.Stageable = true
+		s.decode = func(raw json.RawMessage, want []Expect) (AnyOperation, error) {
+			var v T
+			dec := json.NewDecoder(bytes.NewReader(raw))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&v); err != nil {
+				return nil, errs.Wrap(errs.Invalid, "lifeline.ChangeItem", err, "the fields of %s do not decode", name)
+			}
+			if len(want) == 0 {
+				return Any[R](v), nil
+			}
+			return Any(If[R](v, want...)), nil
+		}
+	}
+}
+
+// subjectIs declares the user an operation of type T names first (see
+// OpSpec.subject).
+func subjectIs[T any](f func(T) string) specOption {
+	return func(s *OpSpec) {
+		s.subject = func(v any) string {
+			if x, ok := v.(T); ok {
+				return f(x)
+			}
+			return ""
+		}
+	}
 }
 
 // Operations returns every operation the facade runs, in declaration order:
 // the one list docs, portals and tests walk.
 func Operations() []OpSpec { return slices.Clone(registry) }
 
+// specNamed returns the declaration of the operation called name.
+func specNamed(name string) (OpSpec, bool) {
+	for _, s := range registry {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return OpSpec{}, false
+}
+
 // Operation is an operation value: a request such as Suspend{UserID: id},
-// run by [Do], previewed by [Preview]. Every method of [Service] that does
-// something is a thin wrapper over one Operation, so each is declared once
-// and every call goes through the same runner.
+// run by [Do], previewed by [Preview]. Most methods of [Service] are a
+// one-line call of [Do] with one Operation; the few that do more say so
+// (see the package doc). Either way every change goes through the same
+// runner.
 type Operation[R any] interface {
 	// Spec returns the operation's declaration.
 	Spec() OpSpec
@@ -122,7 +190,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 	body := func(tx store.Tx) error {
 		// Everything an attempt builds starts afresh: a store may run this
 		// more than once.
-		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry, subject: subjectOf(opv)}
+		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry, subject: subjectOf(spec, opv)}
 		if err := o.loadPrincipal(); err != nil {
 			return err
 		}
@@ -167,7 +235,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 // view runs the body of a read. On a store that can answer one statement
 // without a transaction (store.SingleReader), a read is first tried that
 // way: most reads by a system principal, reads of one user (see
-// userSubject) and a page of users need just one. A read that usually
+// OpSpec.subject) and a page of users need just one. A read that usually
 // needs more goes straight to a transaction: the service counts, per
 // operation and kind of actor (key), how often the store had to run it
 // again in one, and tries without one only while that is rare (at most one
@@ -220,16 +288,30 @@ func readKeyOf(op string, a Actor) readKey {
 	return readKey{op, 0}
 }
 
-// userSubject is implemented by an operation that acts on one user it names
-// before anything else: the runner reads that user in the statement that
-// reads the actor (see op.readActor).
-type userSubject interface{ subjectUser() string }
+// wrapper is implemented by an operation that wraps another, such as a
+// guard (see [If]) or an item of [All]: wrapped returns the operation it
+// wraps.
+type wrapper interface{ wrapped() any }
 
-func subjectOf(v any) string {
-	if u, ok := v.(userSubject); ok {
-		return u.subjectUser()
+// innermost returns the operation v wraps, through every wrapper: the
+// operation value itself, such as Suspend{UserID: id}.
+func innermost(v any) any {
+	for {
+		w, ok := v.(wrapper)
+		if !ok {
+			return v
+		}
+		v = w.wrapped()
 	}
-	return ""
+}
+
+// subjectOf returns the user operation v names first, per its declaration
+// (OpSpec.subject), or "".
+func subjectOf(spec OpSpec, v any) string {
+	if spec.subject == nil {
+		return ""
+	}
+	return spec.subject(innermost(v))
 }
 
 // commitEffects writes the audit records and outbox events the operation's
@@ -276,7 +358,7 @@ type op struct {
 	now   time.Time
 	tx    store.Tx
 
-	// subject is the user the operation names first (userSubject), read
+	// subject is the user the operation names first (OpSpec.subject), read
 	// with the actor; pre holds it until loadUser takes it.
 	subject string
 	pre     *prefetched

@@ -19,7 +19,7 @@ import (
 
 // The recording operations, declared once.
 var (
-	specSetRecordingPlan = declare("recording.set-plan", access.ManageRecording, true)
+	specSetRecordingPlan = declare("recording.set-plan", access.ManageRecording, true, stagedAs[RecordingPlan, SetRecordingPlan]())
 	specSetRetention     = declare("recording.set-retention", access.ManageRecording, true)
 	specRegister         = declare("recording.register", access.ManageRecording, true)
 	specListRecordings   = declare("recording.list", access.ReadRecordings, false)
@@ -27,7 +27,7 @@ var (
 	specPlaceHold        = declare("recording.place-hold", access.PlaceHold, true)
 	specReleaseHold      = declare("recording.release-hold", access.PlaceHold, true)
 	specListHolds        = declare("recording.list-holds", access.PlaceHold, false)
-	specOffboard         = declare("user.offboard", access.ManageRecording, true)
+	specOffboard         = declare("user.offboard", access.ManageRecording, true, stagedAs[Offboarded, Offboard]())
 )
 
 // Outbox event kinds: what the host must do outside the database.

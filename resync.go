@@ -321,10 +321,12 @@ func onOff(b bool) string {
 	return "off"
 }
 
-// Resync reconciles a company with its carrier account: it checks the
-// actor may re-sync, asks p for the account's lines (outside any
-// transaction), then runs [SyncCarrier]. If the provider fails or ctx ends
-// first, nothing changes and the error is errs.Unavailable.
+// Resync reconciles a company with its carrier account. It is more than
+// one operation: it runs [SyncCarrier] once only to check the actor may
+// re-sync (that run changes and records nothing), asks p for the account's
+// lines (outside any transaction), then runs [SyncCarrier] with them. If
+// the provider fails or ctx ends first, nothing changes and the error is
+// errs.Unavailable.
 func (s *Service) Resync(ctx context.Context, actor Actor, companyID string, p Provider) (ResyncReport, error) {
 	if p == nil {
 		return ResyncReport{}, errs.E(errs.Invalid, specSyncCarrier.Name, "no carrier provider")

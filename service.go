@@ -16,13 +16,15 @@ import (
 	"github.com/lifeline-go/lifeline/store"
 )
 
-// Service is the facade services and portals call. Every method is a thin
-// wrapper over one [Operation] run by one runner: it prepares the operation
-// outside the transaction, authorizes the actor against lifeline's own role
-// data, applies the rules, writes the audit trail from the operation's
-// effects and commits, all in one store transaction that reads the clock
-// once; an operation that fails changes nothing. A Service is safe for
-// concurrent use.
+// Service is the facade services and portals call. Almost every method is
+// one call of [Do] with one [Operation]; the few that do more (ExportUser,
+// Resync, Authenticate, VerifyPassword, the sweep) say so in their docs and
+// in the package doc. Every operation goes through one runner: it prepares
+// the operation outside the transaction, authorizes the actor against
+// lifeline's own role data, applies the rules, writes the audit trail from
+// the operation's effects and commits, all in one store transaction that
+// reads the clock once; an operation that fails changes nothing. A Service
+// is safe for concurrent use.
 type Service struct {
 	st         store.Store
 	clock      clock.Clock

@@ -63,7 +63,7 @@ type TransferUser struct {
 	ToOfficeID string
 }
 
-var specTransferUser = declare("user.transfer", access.TransferUser, true)
+var specTransferUser = declare("user.transfer", access.TransferUser, true, stagedAs[UserTransferPlan, TransferUser]())
 
 // Spec implements Operation.
 func (TransferUser) Spec() OpSpec { return specTransferUser }

@@ -20,24 +20,24 @@ var (
 	specCreateUser  = declare("user.create", access.CreateUser, true)
 	specInviteUser  = declare("user.invite", access.CreateUser, true)
 	specCreateEmpty = declare("user.create-empty", access.CreateUser, true)
-	specGetUser     = declare("user.get", access.ReadUser, false)
+	specGetUser     = declare("user.get", access.ReadUser, false, subjectIs(func(x GetUser) string { return x.UserID }))
 	specListUsers   = declare("user.list", access.ReadUser, false)
 	specUpdateUser  = declare("user.update", access.UpdateUser, true)
 	specSetPassword = declare("user.set-password", access.SetCredentials, true)
 	// A password check is a credential operation: whoever may not set a
 	// user's password may not test guesses against it either.
 	specVerifyPassword     = declare("user.verify-password", access.SetCredentials, false)
-	specForcePasswordReset = declare("user.force-password-reset", access.SetCredentials, true)
+	specForcePasswordReset = declare("user.force-password-reset", access.SetCredentials, true, stagedAs[User, ForcePasswordReset]())
 	specSetVoicemailPIN    = declare("user.set-voicemail-pin", access.SetCredentials, true)
 	specSetDevices         = declare("user.set-devices", access.UpdateUser, true)
 	specSetSettings        = declare("user.set-settings", access.UpdateUser, true)
-	specReset              = declare("user.reset", access.ResetUser, true)
-	specRecycle            = declare("user.recycle", access.ResetUser, true)
-	specSuspend            = declare("user.suspend", access.SuspendUser, true)
-	specReinstate          = declare("user.reinstate", access.SuspendUser, true)
-	specGrantRole          = declare("user.grant-role", access.GrantRole, true)
-	specSetAnalytics       = declare("user.set-analytics", access.GrantAnalytics, true)
-	specSetProxy           = declare("user.set-proxy-access", access.GrantProxy, true)
+	specReset              = declare("user.reset", access.ResetUser, true, stagedAs[User, Reset]())
+	specRecycle            = declare("user.recycle", access.ResetUser, true, stagedAs[User, Recycle]())
+	specSuspend            = declare("user.suspend", access.SuspendUser, true, stagedAs[User, Suspend]())
+	specReinstate          = declare("user.reinstate", access.SuspendUser, true, stagedAs[User, Reinstate]())
+	specGrantRole          = declare("user.grant-role", access.GrantRole, true, stagedAs[User, GrantRole]())
+	specSetAnalytics       = declare("user.set-analytics", access.GrantAnalytics, true, stagedAs[User, SetAnalytics]())
+	specSetProxy           = declare("user.set-proxy-access", access.GrantProxy, true, stagedAs[User, SetProxyAccess]())
 )
 
 // NewUser describes a user to create.
@@ -380,8 +380,6 @@ type GetUser struct{ UserID string }
 // Spec implements Operation.
 func (GetUser) Spec() OpSpec { return specGetUser }
 
-func (x GetUser) subjectUser() string { return x.UserID }
-
 func (x GetUser) prepare(context.Context, *Service) (step[User], error) {
 	return func(o *op) (User, error) {
 		u, err := o.loadUser(x.UserID)
@@ -672,9 +670,10 @@ func (x verifyPassword) prepare(context.Context, *Service) (step[string], error)
 
 // VerifyPassword reports whether password is the user's password. It never
 // says more: a user without a password, or not Active, simply does not
-// match, after the same work as a wrong password. The check runs after the
-// transaction, in a slot of the service's hash limit
-// ([WithHashConcurrency]).
+// match, after the same work as a wrong password. It is no operation value
+// of its own: it reads the user in an operation ("user.verify-password")
+// and checks the password after that transaction, in a slot of the
+// service's hash limit ([WithHashConcurrency]), so [Do] cannot run it.
 func (s *Service) VerifyPassword(ctx context.Context, actor Actor, userID, password string) (bool, error) {
 	hash, err := Do(ctx, s, actor, verifyPassword{UserID: userID})
 	if err != nil {
@@ -1119,7 +1118,7 @@ func (s *Service) SendWelcomeEmail(ctx context.Context, actor Actor, userID stri
 	return Do(ctx, s, actor, SendWelcomeEmail{UserID: userID})
 }
 
-var specResetAndRecycle = declare("user.reset-recycle", access.ResetUser, true)
+var specResetAndRecycle = declare("user.reset-recycle", access.ResetUser, true, stagedAs[User, ResetAndRecycle]())
 
 // ResetAndRecycle clears every field of a live user and gives the
 // extension to a new person in one step (seed 002's bulk "reset and

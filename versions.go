@@ -71,12 +71,28 @@ type guarded[R any] struct {
 	want []Expect
 }
 
-// Spec implements Operation: a guarded operation is the operation.
-func (g guarded[R]) Spec() OpSpec { return g.op.Spec() }
+// Spec implements Operation: a guarded operation is the operation, so it
+// is stageable exactly when the operation is; staging stores the versions
+// with it (ChangeItem.Expect). A guard of no operation is no operation
+// either: it declares nothing, and running it is refused.
+func (g guarded[R]) Spec() OpSpec {
+	if g.op == nil {
+		return OpSpec{Name: ifName}
+	}
+	return g.op.Spec()
+}
+
+// ifName names [If] in its errors.
+const ifName = "lifeline.If"
+
+func (g guarded[R]) wrapped() any { return g.op }
+
+// expects returns the versions the guard checks.
+func (g guarded[R]) expects() []Expect { return g.want }
 
 func (g guarded[R]) prepare(ctx context.Context, s *Service) (step[R], error) {
 	if g.op == nil {
-		return nil, errs.E(errs.Invalid, "lifeline.If", "no operation to guard")
+		return nil, errs.E(errs.Invalid, ifName, "no operation to guard")
 	}
 	name := g.op.Spec().Name
 	for _, e := range g.want {

@@ -2,6 +2,7 @@ package lifelinetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -35,6 +36,7 @@ var changeSetTests = []namedTest{
 	{"ResyncProviderFails", testResyncProviderFails},
 	{"ResyncKeepsRecordingChoices", testResyncKeepsRecordingChoices},
 	{"Model", testChangeSetModel},
+	{"StageEveryOperation", testStageEveryOperation},
 }
 
 func stageOf(fx *fixture, name string, items ...lifeline.AnyOperation) lifeline.ChangeSetPreview {
@@ -390,7 +392,11 @@ func testChangeSetRefusals(t *testing.T, h Harness) {
 		{"no name", lifeline.StageChanges{CompanyID: fx.co.ID, Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrInvalid},
 		{"a control character in the name", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "a\x07b", Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrInvalid},
 		{"a secret", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "pw", Items: []lifeline.AnyOperation{lifeline.Any(lifeline.SetPassword{UserID: u.ID, Password: password})}}, errs.ErrInvalid},
+		{"a secret behind a guard", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "pw", Items: []lifeline.AnyOperation{
+			lifeline.Any(lifeline.If(lifeline.SetPassword{UserID: u.ID, Password: password}, lifeline.ExpectUser(u.ID, u.Version)))}}, errs.ErrInvalid},
 		{"a nil item", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "nil", Items: []lifeline.AnyOperation{nil}}, errs.ErrInvalid},
+		{"a guard of nothing", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "nil", Items: []lifeline.AnyOperation{
+			lifeline.Any(lifeline.If[lifeline.User](nil, lifeline.ExpectUser(u.ID, u.Version)))}}, errs.ErrInvalid},
 		{"an item refused now", lifeline.StageChanges{CompanyID: fx.co.ID, Name: "twice", Items: []lifeline.AnyOperation{
 			lifeline.Any(lifeline.Suspend{UserID: u.ID}), lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrConflict},
 		{"a missing company", lifeline.StageChanges{CompanyID: uid("cmp_"), Name: "x", Items: []lifeline.AnyOperation{lifeline.Any(lifeline.Suspend{UserID: u.ID})}}, errs.ErrNotFound},
@@ -583,4 +589,329 @@ func cmpSnapshots(a, b snapshot) string {
 func sortedStrings(s ...string) []string {
 	slices.Sort(s)
 	return s
+}
+
+// stagedCase is one instance of a stageable operation, made in a fixture:
+// the operation value, the version of what it acts on (for the guard),
+// and a check of its effect, written by hand from the rules.
+type stagedCase struct {
+	// value is the operation value, as staging must store it.
+	value any
+	// item returns the value as a change set item, wrapped in lifeline.If
+	// when want is given.
+	item func(want ...lifeline.Expect) lifeline.AnyOperation
+	// want is the object the operation acts on at its current version.
+	want lifeline.Expect
+	// check fails the test unless the operation took effect.
+	check func(t *testing.T)
+}
+
+func guardable[R any](op lifeline.Operation[R]) func(...lifeline.Expect) lifeline.AnyOperation {
+	return func(want ...lifeline.Expect) lifeline.AnyOperation {
+		if len(want) == 0 {
+			return lifeline.Any(op)
+		}
+		return lifeline.Any(lifeline.If(op, want...))
+	}
+}
+
+// userCase is a stagedCase of an operation on user u.
+func userCase[R any](fx *fixture, op lifeline.Operation[R], u lifeline.User, check func(t *testing.T)) stagedCase {
+	return stagedCase{value: op, item: guardable(op), want: lifeline.ExpectUser(u.ID, fx.get(u.ID).Version), check: check}
+}
+
+// wantState checks that user id is in state s.
+func (fx *fixture) wantState(t *testing.T, id string, s lifecycle.State) {
+	t.Helper()
+	if got := fx.get(id).State(); got != s {
+		t.Errorf("the user is %s, want %s", got, s)
+	}
+}
+
+// numberCase is a stagedCase of an operation on number e164.
+func numberCase[R any](fx *fixture, op lifeline.Operation[R], e164 string, check func(t *testing.T)) stagedCase {
+	return stagedCase{value: op, item: guardable(op), want: lifeline.ExpectNumber(e164, fx.number(e164).Version), check: check}
+}
+
+// stagedCases makes, per stageable operation, an instance in a fixture.
+// Every operation lifeline.Operations() declares stageable must have one:
+// testStageEveryOperation fails otherwise.
+var stagedCases = map[string]func(fx *fixture) stagedCase{
+	"user.suspend": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.Suspend{UserID: u.ID}, u, func(t *testing.T) { fx.wantState(t, u.ID, lifecycle.Suspended) })
+	},
+	"user.reinstate": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Suspended)
+		return userCase(fx, lifeline.Reinstate{UserID: u.ID}, u, func(t *testing.T) { fx.wantState(t, u.ID, lifecycle.Active) })
+	},
+	"user.delete": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.Delete{UserID: u.ID}, u, func(t *testing.T) { fx.wantState(t, u.ID, lifecycle.Deleted) })
+	},
+	"user.restore": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Deleted)
+		return userCase(fx, lifeline.Restore{UserID: u.ID}, u, func(t *testing.T) { fx.wantState(t, u.ID, lifecycle.Active) })
+	},
+	"user.erase": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.Erase{UserID: u.ID, Confirm: u.ID}, u, func(t *testing.T) { fx.wantState(t, u.ID, lifecycle.Anonymized) })
+	},
+	"user.reset": func(fx *fixture) stagedCase {
+		// Resetting every field leaves an empty extension.
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.Reset{UserID: u.ID, Fields: lifecycle.FieldsAll}, u, func(t *testing.T) { fx.wantState(t, u.ID, lifecycle.SetupRequired) })
+	},
+	"user.recycle": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.SetupRequired)
+		p, email := fx.person()
+		return userCase(fx, lifeline.Recycle{UserID: u.ID, Person: p, Email: email}, u, func(t *testing.T) {
+			fx.wantState(t, u.ID, lifecycle.PasswordRequired)
+			if got := fx.get(u.ID); got.Person != p || got.Email != email {
+				t.Errorf("the recycled user is %+v %q, want %+v %q", got.Person, got.Email, p, email)
+			}
+		})
+	},
+	"user.reset-recycle": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		p, email := fx.person()
+		return userCase(fx, lifeline.ResetAndRecycle{UserID: u.ID, Person: p, Email: email}, u, func(t *testing.T) {
+			fx.wantState(t, u.ID, lifecycle.PasswordRequired)
+			if got := fx.get(u.ID); got.Person != p || got.Email != email {
+				t.Errorf("the recycled user is %+v %q, want %+v %q", got.Person, got.Email, p, email)
+			}
+		})
+	},
+	"user.force-password-reset": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.ForcePasswordReset{UserID: u.ID}, u, func(t *testing.T) {
+			fx.wantState(t, u.ID, lifecycle.PasswordRequired)
+			if fx.get(u.ID).PasswordHash != "" {
+				t.Error("the user keeps a password after a forced reset")
+			}
+		})
+	},
+	"user.grant-role": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.GrantRole{UserID: u.ID, Role: lifeline.RoleOfficeAdmin, Offices: []string{fx.us.ID}}, u, func(t *testing.T) {
+			if got := fx.get(u.ID); got.Role != lifeline.RoleOfficeAdmin || !slices.Equal(got.Offices, []string{fx.us.ID}) {
+				t.Errorf("the user is %s of %v, want office admin of %s", got.Role, got.Offices, fx.us.ID)
+			}
+		})
+	},
+	"user.set-analytics": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.SetAnalytics{UserID: u.ID, On: true}, u, func(t *testing.T) {
+			if !fx.get(u.ID).Analytics {
+				t.Error("the user has no analytics")
+			}
+		})
+	},
+	"user.set-proxy-access": func(fx *fixture) stagedCase {
+		// Proxy access is granted to admins.
+		u := fx.userIn(fx.us, lifecycle.Active)
+		if _, err := fx.svc.GrantRole(fx.ctx, admin, u.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
+			fx.t.Fatalf("GrantRole: %v", err)
+		}
+		return userCase(fx, lifeline.SetProxyAccess{UserID: u.ID, On: true}, u, func(t *testing.T) {
+			if !fx.get(u.ID).Proxy {
+				t.Error("the user has no proxy access")
+			}
+		})
+	},
+	"user.offboard": func(fx *fixture) stagedCase {
+		// The permanent option, which erases the user now: confirming the
+		// set is its confirmation.
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.Offboard{UserID: u.ID, Option: recording.DeleteUserAndRecordings}, u, func(t *testing.T) {
+			fx.wantState(t, u.ID, lifecycle.Anonymized)
+		})
+	},
+	"recording.set-plan": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.SetRecordingPlan{UserID: u.ID, Recording: true, Billed: true}, u, func(t *testing.T) {
+			p, err := fx.svc.GetRecordingPlan(fx.ctx, admin, u.ID)
+			wantErr(t, "GetRecordingPlan", err)
+			if !p.Recording || !p.Billed {
+				t.Errorf("the recording plan is %+v, want recorded and billed", p)
+			}
+		})
+	},
+	"number.assign": func(fx *fixture) stagedCase {
+		u, n := fx.userIn(fx.us, lifecycle.Active), fx.addNumbers(fx.us, 1)[0]
+		return numberCase(fx, lifeline.AssignNumber{E164: n, UserID: u.ID}, n, func(t *testing.T) {
+			if got := fx.heldBy(u.ID); !slices.Equal(got, []string{n}) {
+				t.Errorf("the user holds %v, want %s", got, n)
+			}
+		})
+	},
+	"number.assign-to-user": func(fx *fixture) stagedCase {
+		u, n := fx.userIn(fx.us, lifecycle.Active), fx.addNumbers(fx.us, 1)[0]
+		return userCase(fx, lifeline.AssignNumberToUser{UserID: u.ID, E164: n}, u, func(t *testing.T) {
+			if got := fx.heldBy(u.ID); !slices.Equal(got, []string{n}) {
+				t.Errorf("the user holds %v, want %s", got, n)
+			}
+		})
+	},
+	"number.unassign": func(fx *fixture) stagedCase {
+		u, n := fx.userIn(fx.us, lifecycle.Active), fx.addNumbers(fx.us, 1)[0]
+		if _, err := fx.svc.AssignNumber(fx.ctx, admin, n, u.ID, lifeline.AssignOptions{}); err != nil {
+			fx.t.Fatalf("AssignNumber: %v", err)
+		}
+		return numberCase(fx, lifeline.UnassignNumber{E164: n}, n, func(t *testing.T) {
+			if got := fx.number(n); got.Status != numbers.Reserved || got.Holder != "" {
+				t.Errorf("the number is %s held by %q, want reserved and held by nobody", got.Status, got.Holder)
+			}
+		})
+	},
+	"number.release": func(fx *fixture) stagedCase {
+		n := fx.addNumbers(fx.us, 1)[0]
+		return numberCase(fx, lifeline.ReleaseNumber{E164: n}, n, func(t *testing.T) {
+			if got := fx.number(n); got.Status != numbers.Released {
+				t.Errorf("the number is %s, want released", got.Status)
+			}
+		})
+	},
+	"license.set-pool-total": func(fx *fixture) stagedCase {
+		op := lifeline.SetPoolTotal{OfficeID: fx.us2.ID, Type: licensing.AddOn, Total: 7}
+		return stagedCase{value: op, item: guardable(op), want: lifeline.ExpectPool(fx.us2.ID, licensing.AddOn, fx.pool(fx.us2, licensing.AddOn).Version),
+			check: func(t *testing.T) {
+				if got := fx.pool(fx.us2, licensing.AddOn).Total; got != 7 {
+					t.Errorf("the pool holds %d, want 7", got)
+				}
+			}}
+	},
+	"license.assign": func(fx *fixture) stagedCase {
+		fx.setPool(fx.us, licensing.AddOn, 5)
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.AssignLicense{UserID: u.ID, Type: licensing.AddOn}, u, func(t *testing.T) {
+			if got := fx.licenses(u.ID); !slices.Contains(got, licensing.AddOn) {
+				t.Errorf("the user has %v, want an add-on among them", got)
+			}
+		})
+	},
+	"license.remove": func(fx *fixture) stagedCase {
+		fx.setPool(fx.us, licensing.AddOn, 5)
+		u := fx.userIn(fx.us, lifecycle.Active)
+		if err := fx.svc.AssignLicense(fx.ctx, admin, u.ID, licensing.AddOn); err != nil {
+			fx.t.Fatalf("AssignLicense: %v", err)
+		}
+		return userCase(fx, lifeline.RemoveLicense{UserID: u.ID, Type: licensing.AddOn}, u, func(t *testing.T) {
+			if got := fx.licenses(u.ID); slices.Contains(got, licensing.AddOn) {
+				t.Errorf("the user has %v, want no add-on", got)
+			}
+		})
+	},
+	"license.transfer": func(fx *fixture) stagedCase {
+		fx.setPool(fx.us, licensing.AddOn, 5)
+		fx.setPool(fx.us2, licensing.AddOn, 1)
+		op := lifeline.TransferLicenses{LicenseTransfer: lifeline.LicenseTransfer{FromOfficeID: fx.us.ID, ToOfficeID: fx.us2.ID, Type: licensing.AddOn, Count: 2}}
+		return stagedCase{value: op, item: guardable(op), want: lifeline.ExpectPool(fx.us.ID, licensing.AddOn, fx.pool(fx.us, licensing.AddOn).Version),
+			check: func(t *testing.T) {
+				if from, to := fx.pool(fx.us, licensing.AddOn).Total, fx.pool(fx.us2, licensing.AddOn).Total; from != 3 || to != 3 {
+					t.Errorf("the pools hold %d and %d, want 3 and 3", from, to)
+				}
+			}}
+	},
+	"user.transfer": func(fx *fixture) stagedCase {
+		u := fx.userIn(fx.us, lifecycle.Active)
+		return userCase(fx, lifeline.TransferUser{UserID: u.ID, ToOfficeID: fx.us2.ID}, u, func(t *testing.T) {
+			if got := fx.get(u.ID).OfficeID; got != fx.us2.ID {
+				t.Errorf("the user is in office %s, want %s", got, fx.us2.ID)
+			}
+		})
+	},
+}
+
+// testStageEveryOperation stages every stageable operation, bare and
+// wrapped in lifeline.If expecting what it acts on at its current
+// version, reloads the set from the store, checks it holds the operation
+// and the guard as staged, confirms it and checks the operation took
+// effect. An operation declared stageable without a case fails the test.
+func testStageEveryOperation(t *testing.T, h Harness) {
+	declared := map[string]bool{}
+	for _, spec := range lifeline.Operations() {
+		if !spec.Stageable {
+			continue
+		}
+		declared[spec.Name] = true
+		if stagedCases[spec.Name] == nil {
+			t.Errorf("%s is stageable but stagedCases has no instance of it: add one", spec.Name)
+		}
+	}
+	for name := range stagedCases {
+		if !declared[name] {
+			t.Errorf("stagedCases holds %s, which no stageable operation is called", name)
+		}
+	}
+	if got, want := lifeline.Stageable(), sortedCopy(keysOf(declared)); !slices.Equal(got, want) {
+		t.Errorf("lifeline.Stageable() = %v, want %v", got, want)
+	}
+	for _, name := range sortedCopy(keysOf(declared)) {
+		mk := stagedCases[name]
+		if mk == nil {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			fx := newFixture(t, h)
+			fx.seats(fx.us, 10)
+			fx.seats(fx.us2, 10)
+			for _, guarded := range []bool{false, true} {
+				c := mk(fx)
+				var want []lifeline.Expect
+				if guarded {
+					want = []lifeline.Expect{c.want}
+				}
+				p := stageOf(fx, name, c.item(want...))
+				got, err := fx.svc.GetChangeSet(fx.ctx, admin, p.Set.ID)
+				wantErr(t, "GetChangeSet", err)
+				if len(got.Items) != 1 || got.Items[0].Op != name {
+					t.Fatalf("guarded %v: the reloaded set holds %+v, want one %s", guarded, got.Items, name)
+				}
+				it := got.Items[0]
+				raw, err := json.Marshal(c.value)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !jsonEqual(t, it.Args, raw) {
+					t.Errorf("guarded %v: the set stores the fields %s, want %s", guarded, it.Args, raw)
+				}
+				if diff := cmp.Diff(want, it.Expect); diff != "" {
+					t.Errorf("guarded %v: the set stores the guard's versions (-want +got):\n%s", guarded, diff)
+				}
+				if !guarded {
+					op, err := it.Operation()
+					wantErr(t, "ChangeItem.Operation", err)
+					if diff := cmp.Diff(c.value, op.Unwrap()); diff != "" {
+						t.Errorf("the reloaded item decodes to another operation (-staged +decoded):\n%s", diff)
+					}
+				}
+				if _, err := fx.svc.ConfirmChangeSet(fx.ctx, admin, p.Set.ID); err != nil {
+					t.Fatalf("guarded %v: ConfirmChangeSet: %v", guarded, err)
+				}
+				c.check(t)
+			}
+		})
+	}
+}
+
+func keysOf(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
+// jsonEqual reports whether two JSON texts hold the same value.
+func jsonEqual(t *testing.T, a, b []byte) bool {
+	t.Helper()
+	var x, y any
+	if err := json.Unmarshal(a, &x); err != nil {
+		t.Fatalf("%s: %v", a, err)
+	}
+	if err := json.Unmarshal(b, &y); err != nil {
+		t.Fatalf("%s: %v", b, err)
+	}
+	return cmp.Equal(x, y)
 }

@@ -136,6 +136,10 @@ func testIfStale(t *testing.T, h Harness) {
 	if s.State() != lifecycle.Suspended || s.Version != cur+1 {
 		t.Fatalf("Suspend at the current version gave %s at version %d", s.State(), s.Version)
 	}
+	// A guard of no operation is refused, not a crash.
+	before = fx.snapshot()
+	_, err = lifeline.Do(fx.ctx, fx.svc, admin, lifeline.If[lifeline.User](nil, lifeline.ExpectUser(u.ID, s.Version)))
+	fx.refused("If of no operation", err, before, errs.ErrInvalid)
 }
 
 // testIfConcurrent races two updates of one user made against the same
