@@ -21,15 +21,15 @@ var (
 )
 
 // Tab is one of the users tabs of an admin portal: a group of states.
-type Tab = store.Tab
+type Tab = lifecycle.Tab
 
 // The portal's tabs. Pending is Setup Required and Password Required
 // together (seats kept for later and people who have not set a password).
 const (
-	TabActive    = store.TabActive
-	TabPending   = store.TabPending
-	TabSuspended = store.TabSuspended
-	TabDeleted   = store.TabDeleted
+	TabActive    = lifecycle.TabActive
+	TabPending   = lifecycle.TabPending
+	TabSuspended = lifecycle.TabSuspended
+	TabDeleted   = lifecycle.TabDeleted
 )
 
 // Bounds of a user search.

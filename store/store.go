@@ -420,41 +420,6 @@ type Outbox interface {
 	CountPendingEvents(ctx context.Context, companyID string) (int, error)
 }
 
-// Tab is one of the users tabs of an admin portal: a group of user states.
-type Tab string
-
-// The tabs. Pending is Setup Required and Password Required together.
-// Anonymized users are listed under no portal tab (they are no one any
-// more); TabAnonymized exists so that a store can classify every user.
-const (
-	TabActive     Tab = "active"
-	TabPending    Tab = "pending"
-	TabSuspended  Tab = "suspended"
-	TabDeleted    Tab = "deleted"
-	TabAnonymized Tab = "anonymized"
-)
-
-// Tabs lists the portal's tabs in display order (TabAnonymized is not one).
-func Tabs() []Tab { return []Tab{TabActive, TabPending, TabSuspended, TabDeleted} }
-
-// TabOf returns the tab a user in state s is listed under.
-func TabOf(s lifecycle.State) Tab {
-	switch s {
-	case lifecycle.SetupRequired, lifecycle.PasswordRequired:
-		return TabPending
-	}
-	return Tab(s)
-}
-
-// Valid reports whether t is a portal tab.
-func (t Tab) Valid() bool {
-	switch t {
-	case TabActive, TabPending, TabSuspended, TabDeleted:
-		return true
-	}
-	return false
-}
-
 // UserSearch selects users of one company for [Search.SearchUsers] and
 // [Search.CountUsersByTab]. Zero fields do not filter; anonymized users
 // never match.
@@ -462,7 +427,7 @@ type UserSearch struct {
 	CompanyID string
 	// Tab keeps the users of one tab; "" keeps every user that is not
 	// anonymized. CountUsersByTab ignores it.
-	Tab Tab
+	Tab lifecycle.Tab
 	// OfficeIDs keeps users of any of these offices: a filter or an
 	// actor's scope.
 	OfficeIDs []string
@@ -498,7 +463,7 @@ type Search interface {
 	// CountUsersByTab counts the users matching f (Tab, AfterExtension and
 	// Limit aside) per tab, in one grouped query; a tab without users is
 	// absent from the map.
-	CountUsersByTab(ctx context.Context, f UserSearch) (map[Tab]int, error)
+	CountUsersByTab(ctx context.Context, f UserSearch) (map[lifecycle.Tab]int, error)
 	// PageNumbers returns the numbers matching f ordered by E.164 value,
 	// those after afterE164 only, at most limit (0: no bound).
 	PageNumbers(ctx context.Context, f NumberFilter, afterE164 string, limit int) ([]numbers.Number, error)

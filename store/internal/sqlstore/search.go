@@ -219,7 +219,7 @@ func (t *Tx) SearchUsers(ctx context.Context, f store.UserSearch) ([]lifecycle.U
 }
 
 // CountUsersByTab implements store.Search.
-func (t *Tx) CountUsersByTab(ctx context.Context, f store.UserSearch) (map[store.Tab]int, error) {
+func (t *Tx) CountUsersByTab(ctx context.Context, f store.UserSearch) (map[lifecycle.Tab]int, error) {
 	const op = "store.CountUsersByTab"
 	query, args, err := t.countByTabQuery(f)
 	if err != nil {
@@ -237,9 +237,9 @@ func (t *Tx) CountUsersByTab(ctx context.Context, f store.UserSearch) (map[store
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[store.Tab]int, len(list))
+	out := make(map[lifecycle.Tab]int, len(list))
 	for _, c := range list {
-		out[store.Tab(c.tab)] = c.n
+		out[lifecycle.Tab(c.tab)] = c.n
 	}
 	return out, nil
 }
