@@ -123,7 +123,7 @@ func (x SearchUsers) prepare(*Service) (step[UserPage], error) {
 			return UserPage{}, err
 		}
 		f.AfterExtension, f.Limit = after, q.Limit+1
-		list, err := o.tx.SearchUsers(o.ctx, f)
+		list, err := searchUsers(o.ctx, o.tx, f)
 		if err != nil {
 			return UserPage{}, err
 		}
@@ -192,7 +192,7 @@ func (x CountUsersByTab) prepare(*Service) (step[TabCounts], error) {
 		if err != nil || none {
 			return TabCounts{}, err
 		}
-		m, err := o.tx.CountUsersByTab(o.ctx, f)
+		m, err := countUsersByTab(o.ctx, o.tx, f)
 		if err != nil {
 			return TabCounts{}, err
 		}

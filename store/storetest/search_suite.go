@@ -72,9 +72,10 @@ func (s *seeded) search(f store.UserSearch) []string {
 	if f.CompanyID == "" {
 		f.CompanyID = s.company.ID
 	}
+	require[store.Search](s)
 	var got []string
 	s.view("SearchUsers", func(tx store.Tx) error {
-		list, err := tx.SearchUsers(s.ctx, f)
+		list, err := tx.(store.Search).SearchUsers(s.ctx, f)
 		for _, u := range list {
 			got = append(got, u.Extension)
 		}
@@ -88,9 +89,10 @@ func (s *seeded) counts(f store.UserSearch) map[lifecycle.Tab]int {
 	if f.CompanyID == "" {
 		f.CompanyID = s.company.ID
 	}
+	require[store.Search](s)
 	var got map[lifecycle.Tab]int
 	s.view("CountUsersByTab", func(tx store.Tx) (err error) {
-		got, err = tx.CountUsersByTab(s.ctx, f)
+		got, err = tx.(store.Search).CountUsersByTab(s.ctx, f)
 		return err
 	})
 	return got
@@ -303,6 +305,7 @@ func testSearchKeyset(t *testing.T, h Harness) {
 
 func testPageNumbers(t *testing.T, h Harness) {
 	s := seed(t, h)
+	require[store.NumberPager](s)
 	var want []string
 	s.update("numbers", func(tx store.Tx) error {
 		for range 7 {
@@ -320,7 +323,7 @@ func testPageNumbers(t *testing.T, h Harness) {
 	for range 10 {
 		var page []numbers.Number
 		s.view("PageNumbers", func(tx store.Tx) (err error) {
-			page, err = tx.PageNumbers(s.ctx, store.NumberFilter{OfficeID: s.office.ID, Status: numbers.Available}, after, 3)
+			page, err = tx.(store.NumberPager).PageNumbers(s.ctx, store.NumberFilter{OfficeID: s.office.ID, Status: numbers.Available}, after, 3)
 			return err
 		})
 		for _, n := range page {
