@@ -7,9 +7,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// SearchKey folds s for the prefix search of the admin portal: canonical decomposition (NFD),
-// combining marks dropped, lower-cased, runs of white space collapsed to
-// one space and trimmed. "ZOË  Ann" and "zoe ann" have the same key. The
+// SearchKey folds s for the prefix search of the admin portal: canonical
+// decomposition (NFD), combining marks dropped, lower-cased, runs of white
+// space collapsed to one space and trimmed. "ZOË  Ann" and "zoe ann" have the same key. The
 // stores keep the keys of a user's person, email and username, so a user
 // with none of them (an anonymized one) has empty keys; the facade folds
 // them alike when a store has no search of its own.
@@ -36,4 +36,3 @@ func SearchKey(s string) string {
 	}
 	return b.String()
 }
-
