@@ -39,7 +39,8 @@ type Store interface {
 	// View runs fn in a read-only transaction that sees one consistent
 	// snapshot.
 	View(ctx context.Context, fn func(Tx) error) error
-	// Close releases the store's resources.
+	// Close releases the store's resources. Closing a closed store does
+	// nothing and returns nil.
 	Close() error
 }
 

@@ -58,6 +58,17 @@ func TestFacade(t *testing.T) {
 	lifelinetest.Run(t, normalStores, lifelinetest.Config{Sequences: 1000, Parallel: 2})
 }
 
+// TestFacadeFallbacks runs the facade's specification over SQLite stores
+// that hide every optional upgrade of the store contract, so that the
+// facade takes its fallbacks (one GetUser per id, ListUsers for search,
+// counts and the next extension, ListNumbers for pages, UserLicenses and
+// GetPool, View instead of ViewSingle, no sweep lock, no checkpoint) and
+// they are proven to give what the upgrades give. The state machine runs
+// 100 sequences here: TestFacade runs the long walk on the fast paths.
+func TestFacadeFallbacks(t *testing.T) {
+	lifelinetest.Run(t, storetest.WithoutUpgrades(normalStores), lifelinetest.Config{Sequences: 100})
+}
+
 var normalStores = storetest.HarnessFunc(func(t *testing.T) store.Store {
 	st, _ := openStore(t, sqlite.WithSynchronousNormal())
 	return st

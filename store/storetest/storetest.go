@@ -46,7 +46,9 @@ type Config struct {
 }
 
 // RunConformance runs the store contract against stores made by h: one
-// subtest per behaviour, grouped as Store/... and Deadlines/....
+// subtest per behaviour, grouped as Store/..., Deadlines/... and so on.
+// Optional upgrades the store lacks are skipped. The Close group runs last
+// and closes the store it is given.
 func RunConformance(t *testing.T, h Harness, cfg Config) {
 	groups := []struct {
 		name  string
@@ -57,6 +59,8 @@ func RunConformance(t *testing.T, h Harness, cfg Config) {
 		{"Recordings", recordingTests},
 		{"Outbox", outboxTests},
 		{"Search", searchTests},
+		{"Contract", contractTests},
+		{"Close", closeTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
