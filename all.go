@@ -15,7 +15,7 @@ type AnyOperation interface {
 	Spec() OpSpec
 	// Unwrap returns the operation value, such as Suspend{UserID: id}.
 	Unwrap() any
-	prepareAny(s *Service) (step[any], error)
+	prepareAny(ctx context.Context, s *Service) (step[any], error)
 }
 
 // Any sets aside op's result type, so that operations of different
@@ -33,11 +33,11 @@ func (a anyOperation[R]) Spec() OpSpec {
 
 func (a anyOperation[R]) Unwrap() any { return a.op }
 
-func (a anyOperation[R]) prepareAny(s *Service) (step[any], error) {
+func (a anyOperation[R]) prepareAny(ctx context.Context, s *Service) (step[any], error) {
 	if a.op == nil {
 		return nil, errs.E(errs.Invalid, allName, "no operation")
 	}
-	st, err := a.op.prepare(s)
+	st, err := a.op.prepare(ctx, s)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (a allOps) Spec() OpSpec {
 	return OpSpec{Name: allName, Write: write, Once: once}
 }
 
-func (a allOps) prepare(s *Service) (step[[]any], error) {
+func (a allOps) prepare(ctx context.Context, s *Service) (step[[]any], error) {
 	if len(a) == 0 {
 		return nil, errs.E(errs.Invalid, allName, "no operations to run")
 	}
@@ -81,7 +81,7 @@ func (a allOps) prepare(s *Service) (step[[]any], error) {
 		if x == nil {
 			return nil, errs.E(errs.Invalid, allName, "item %d is no operation", i+1)
 		}
-		st, err := x.prepareAny(s)
+		st, err := x.prepareAny(ctx, s)
 		if err != nil {
 			return nil, itemError(i, x.Spec().Name, err)
 		}

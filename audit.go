@@ -40,7 +40,7 @@ type ListAudit struct{ AuditQuery }
 // Spec implements Operation.
 func (ListAudit) Spec() OpSpec { return specListAudit }
 
-func (x ListAudit) prepare(*Service) (step[[]AuditRecord], error) {
+func (x ListAudit) prepare(context.Context, *Service) (step[[]AuditRecord], error) {
 	q := x.AuditQuery
 	opName := specListAudit.Name
 	if q.CompanyID == "" && q.UserID == "" && q.TargetID == "" {

@@ -23,7 +23,7 @@ func (o *op) loadPrincipal() error {
 	if err != nil {
 		return err
 	}
-	if !canAct(u.State()) {
+	if u.State().Agency() == lifecycle.NoAgency {
 		return errs.E(errs.Forbidden, o.name, "actor %s is %s and cannot act", u.ID, u.State())
 	}
 	p := principalOf(u)
@@ -35,7 +35,7 @@ func (o *op) loadPrincipal() error {
 		if err != nil {
 			return err
 		}
-		if !canAct(t.State()) {
+		if t.State().Agency() == lifecycle.NoAgency {
 			return errs.E(errs.Conflict, o.name, "cannot proxy into user %s: it is %s", t.ID, t.State())
 		}
 		c, err := o.tx.GetCompany(o.ctx, u.CompanyID)
@@ -79,17 +79,13 @@ func (o *op) readActor() (lifecycle.User, error) {
 	return u, nil
 }
 
-// canAct reports whether a user in state s may act: one who can log in.
-func canAct(s lifecycle.State) bool {
-	return s == lifecycle.Active || s == lifecycle.PasswordRequired
-}
-
 func principalOf(u lifecycle.User) access.Principal {
 	role := u.Role
 	if role == "" {
 		role = access.Member
 	}
-	return access.Principal{UserID: u.ID, CompanyID: u.CompanyID, OfficeID: u.OfficeID, Role: role, Offices: u.Offices}
+	return access.Principal{UserID: u.ID, CompanyID: u.CompanyID, OfficeID: u.OfficeID, Role: role, Offices: u.Offices,
+		OwnPasswordOnly: u.State().Agency() == lifecycle.OwnPasswordOnly}
 }
 
 // sees reports whether companyID is inside the principal's tenancy. Objects

@@ -197,7 +197,7 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 			prepErr[i] = errs.E(errs.Invalid, "lifeline.RunBulk", "item %d is no operation", first+i)
 			continue
 		}
-		steps[i], prepErr[i] = opv.prepare(s)
+		steps[i], prepErr[i] = opv.prepare(ctx, s)
 	}
 	now := s.Now()
 	var results []BulkResult[R]

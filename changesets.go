@@ -208,7 +208,7 @@ type StageChanges struct {
 // Spec implements Operation.
 func (StageChanges) Spec() OpSpec { return specStageChanges }
 
-func (x StageChanges) prepare(s *Service) (step[ChangeSetPreview], error) {
+func (x StageChanges) prepare(ctx context.Context, s *Service) (step[ChangeSetPreview], error) {
 	name := specStageChanges.Name
 	if err := checkID(name, "company id", x.CompanyID); err != nil {
 		return nil, err
@@ -237,7 +237,7 @@ func (x StageChanges) prepare(s *Service) (step[ChangeSetPreview], error) {
 		}
 		items[i] = ChangeItem{Op: op, Args: raw}
 	}
-	steps, err := prepareItems(s, x.Items)
+	steps, err := prepareItems(ctx, s, x.Items)
 	if err != nil {
 		return nil, err
 	}
@@ -288,10 +288,10 @@ func (x StageChanges) prepare(s *Service) (step[ChangeSetPreview], error) {
 
 // prepareItems prepares each operation of a list, naming the item that
 // fails.
-func prepareItems(s *Service, items []AnyOperation) ([]step[any], error) {
+func prepareItems(ctx context.Context, s *Service, items []AnyOperation) ([]step[any], error) {
 	steps := make([]step[any], len(items))
 	for i, it := range items {
-		st, err := it.prepareAny(s)
+		st, err := it.prepareAny(ctx, s)
 		if err != nil {
 			return nil, itemError(i, it.Spec().Name, err)
 		}
@@ -537,7 +537,7 @@ type ConfirmChangeSet struct{ ID string }
 // Spec implements Operation.
 func (ConfirmChangeSet) Spec() OpSpec { return specConfirmChangeSet }
 
-func (x ConfirmChangeSet) prepare(s *Service) (step[ChangeSetPreview], error) {
+func (x ConfirmChangeSet) prepare(ctx context.Context, s *Service) (step[ChangeSetPreview], error) {
 	return func(o *op) (ChangeSetPreview, error) {
 		c, err := o.loadChangeSet(x.ID)
 		if err != nil {
@@ -555,7 +555,7 @@ func (x ConfirmChangeSet) prepare(s *Service) (step[ChangeSetPreview], error) {
 				return ChangeSetPreview{}, itemError(i, it.Op, err)
 			}
 		}
-		steps, err := prepareItems(s, items)
+		steps, err := prepareItems(ctx, s, items)
 		if err != nil {
 			return ChangeSetPreview{}, err
 		}
@@ -579,7 +579,7 @@ type DiscardChangeSet struct{ ID string }
 // Spec implements Operation.
 func (DiscardChangeSet) Spec() OpSpec { return specDiscardChangeSet }
 
-func (x DiscardChangeSet) prepare(*Service) (step[ChangeSet], error) {
+func (x DiscardChangeSet) prepare(context.Context, *Service) (step[ChangeSet], error) {
 	return func(o *op) (ChangeSet, error) {
 		c, err := o.loadChangeSet(x.ID)
 		if err != nil {
@@ -603,7 +603,7 @@ type GetChangeSet struct{ ID string }
 // Spec implements Operation.
 func (GetChangeSet) Spec() OpSpec { return specGetChangeSet }
 
-func (x GetChangeSet) prepare(*Service) (step[ChangeSet], error) {
+func (x GetChangeSet) prepare(context.Context, *Service) (step[ChangeSet], error) {
 	return func(o *op) (ChangeSet, error) { return o.loadChangeSet(x.ID) }, nil
 }
 
@@ -617,7 +617,7 @@ type ListChangeSets struct {
 // Spec implements Operation.
 func (ListChangeSets) Spec() OpSpec { return specListChangeSets }
 
-func (x ListChangeSets) prepare(*Service) (step[[]ChangeSet], error) {
+func (x ListChangeSets) prepare(context.Context, *Service) (step[[]ChangeSet], error) {
 	switch x.Status {
 	case "", ChangeSetOpen, ChangeSetConfirmed, ChangeSetDiscarded:
 	default:

@@ -31,6 +31,11 @@ type Bootstrap struct {
 	// Admin is the first company admin. OfficeID is ignored: the admin
 	// belongs to the new office.
 	Admin NewUser
+	// AdminPassword, when set, is the first admin's password (hashed
+	// before the transaction, like SetPassword's): the admin starts Active
+	// and can act at once. Without it the admin starts Password Required,
+	// and may do nothing but set its own password until it has.
+	AdminPassword string
 }
 
 // Bootstrapped is what [Bootstrap] created.
@@ -43,7 +48,7 @@ type Bootstrapped struct {
 // Spec implements Operation.
 func (Bootstrap) Spec() OpSpec { return specBootstrap }
 
-func (x Bootstrap) prepare(*Service) (step[Bootstrapped], error) {
+func (x Bootstrap) prepare(ctx context.Context, s *Service) (step[Bootstrapped], error) {
 	const opName = "company.bootstrap"
 	c := licensing.Company{ID: newID("cmp_"), Name: x.CompanyName, Tier: x.Tier}
 	if err := c.Validate(); err != nil {
@@ -62,6 +67,18 @@ func (x Bootstrap) prepare(*Service) (step[Bootstrapped], error) {
 	status, err := lifecycle.Start(lifecycle.EventCreate)
 	if err != nil {
 		return nil, err
+	}
+	var hash string
+	if x.AdminPassword != "" {
+		if err := lifecycle.ValidatePassword(x.AdminPassword); err != nil {
+			return nil, err
+		}
+		if status, err = status.Apply(lifecycle.EventSetPassword); err != nil {
+			return nil, err
+		}
+		if hash, err = s.hashSecret(ctx, opName, x.AdminPassword); err != nil {
+			return nil, err
+		}
 	}
 	return func(o *op) (Bootstrapped, error) {
 		if err := o.authorize(access.Target{CompanyID: c.ID}); err != nil {
@@ -89,6 +106,7 @@ func (x Bootstrap) prepare(*Service) (step[Bootstrapped], error) {
 			return Bootstrapped{}, err
 		}
 		u.Role = access.CompanyAdmin
+		u.PasswordHash = hash
 		if err := o.writeUser(&u); err != nil {
 			return Bootstrapped{}, err
 		}
@@ -130,7 +148,7 @@ type CreateCompany struct {
 // Spec implements Operation.
 func (CreateCompany) Spec() OpSpec { return specCreateCompany }
 
-func (x CreateCompany) prepare(*Service) (step[Company], error) {
+func (x CreateCompany) prepare(context.Context, *Service) (step[Company], error) {
 	c := licensing.Company{ID: newID("cmp_"), Name: x.Name, Tier: x.Tier}
 	if err := c.Validate(); err != nil {
 		return nil, err
@@ -158,7 +176,7 @@ type SetCompanyTier struct {
 // Spec implements Operation.
 func (SetCompanyTier) Spec() OpSpec { return specSetCompanyTier }
 
-func (x SetCompanyTier) prepare(*Service) (step[Company], error) {
+func (x SetCompanyTier) prepare(context.Context, *Service) (step[Company], error) {
 	return func(o *op) (Company, error) {
 		c, err := o.loadCompany(x.CompanyID)
 		if err != nil {
@@ -191,7 +209,7 @@ type GetCompany struct{ CompanyID string }
 // Spec implements Operation.
 func (GetCompany) Spec() OpSpec { return specGetCompany }
 
-func (x GetCompany) prepare(*Service) (step[Company], error) {
+func (x GetCompany) prepare(context.Context, *Service) (step[Company], error) {
 	return func(o *op) (Company, error) {
 		c, err := o.loadCompany(x.CompanyID)
 		if err != nil {
@@ -235,7 +253,7 @@ type CreateOffice struct{ NewOffice }
 // Spec implements Operation.
 func (CreateOffice) Spec() OpSpec { return specCreateOffice }
 
-func (x CreateOffice) prepare(*Service) (step[Office], error) {
+func (x CreateOffice) prepare(context.Context, *Service) (step[Office], error) {
 	if err := checkID(specCreateOffice.Name, "company id", x.CompanyID); err != nil {
 		return nil, err
 	}
@@ -266,7 +284,7 @@ type GetOffice struct{ OfficeID string }
 // Spec implements Operation.
 func (GetOffice) Spec() OpSpec { return specGetOffice }
 
-func (x GetOffice) prepare(*Service) (step[Office], error) {
+func (x GetOffice) prepare(context.Context, *Service) (step[Office], error) {
 	return func(o *op) (Office, error) {
 		off, err := o.loadOffice(x.OfficeID)
 		if err != nil {
@@ -287,7 +305,7 @@ type ListOffices struct{ CompanyID string }
 // Spec implements Operation.
 func (ListOffices) Spec() OpSpec { return specListOffices }
 
-func (x ListOffices) prepare(*Service) (step[[]Office], error) {
+func (x ListOffices) prepare(context.Context, *Service) (step[[]Office], error) {
 	return func(o *op) ([]Office, error) {
 		c, err := o.loadCompany(x.CompanyID)
 		if err != nil {

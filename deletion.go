@@ -53,7 +53,7 @@ type Delete struct{ UserID string }
 // Spec implements Operation.
 func (Delete) Spec() OpSpec { return specDelete }
 
-func (x Delete) prepare(s *Service) (step[User], error) {
+func (x Delete) prepare(ctx context.Context, s *Service) (step[User], error) {
 	return func(o *op) (User, error) {
 		u, err := o.userToActOn(x.UserID)
 		if err != nil {
@@ -116,7 +116,7 @@ type Restore struct {
 // Spec implements Operation.
 func (Restore) Spec() OpSpec { return specRestore }
 
-func (x Restore) prepare(*Service) (step[User], error) {
+func (x Restore) prepare(context.Context, *Service) (step[User], error) {
 	return func(o *op) (User, error) {
 		before, err := o.userToActOn(x.UserID)
 		if err != nil {
@@ -166,7 +166,7 @@ type Erase struct {
 // Spec implements Operation.
 func (Erase) Spec() OpSpec { return specErase }
 
-func (x Erase) prepare(*Service) (step[User], error) {
+func (x Erase) prepare(context.Context, *Service) (step[User], error) {
 	if x.Confirm != x.UserID {
 		return nil, errs.E(errs.Invalid, specErase.Name, "erasing is permanent: confirm by passing the user id %q again", x.UserID)
 	}
@@ -240,7 +240,7 @@ type anonymizeDue struct {
 
 func (anonymizeDue) Spec() OpSpec { return specAnonymize }
 
-func (x anonymizeDue) prepare(*Service) (step[bool], error) {
+func (x anonymizeDue) prepare(context.Context, *Service) (step[bool], error) {
 	return func(o *op) (bool, error) {
 		o.now = x.At
 		u, err := o.userToActOn(x.UserID)
@@ -296,7 +296,7 @@ type purged struct {
 
 func (purgeRecordings) Spec() OpSpec { return specPurgeRecordings }
 
-func (x purgeRecordings) prepare(*Service) (step[purged], error) {
+func (x purgeRecordings) prepare(context.Context, *Service) (step[purged], error) {
 	return func(o *op) (purged, error) {
 		var res purged
 		if err := o.authorizeGlobalSystem("purges recordings"); err != nil {

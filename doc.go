@@ -18,6 +18,7 @@
 //		CompanyName: "Acme", Tier: licensing.Premium,
 //		Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
 //		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+//		AdminPassword: "correct horse battery staple",
 //	})
 //	admin := lifeline.Actor{ID: b.Admin.ID}
 //	_, err = svc.SetPoolTotal(ctx, admin, b.Office.ID, licensing.Seat, 10)
@@ -51,6 +52,25 @@
 // The permission matrix is data: access.Matrix lists every role × action
 // and the scope it reaches; [Operations] lists every operation with the
 // action it is authorized against.
+//
+// # Signing in
+//
+// [Service.Authenticate] turns what a person types into the user the host
+// starts a session for: an email (in any case) or a username (in any case),
+// and a password, within one company, since emails are unique only per
+// company. Only an Active user with a password signs in; a Password
+// Required user (new, invited, or after a forced reset) has none, and may
+// act only to set its own password once the host has let it in by other
+// means (an invitation or reset link). Every refusal is one
+// errs.Unauthenticated error with one message and one argon2 check, so
+// neither the answer nor the work tells an unknown login from a wrong
+// password. A username that two Active users of a company share signs
+// neither in; they sign in by email.
+//
+// Hashing and checking passwords take a slot of a per-Service limit
+// ([WithHashConcurrency], default GOMAXPROCS): each argon2id computation
+// holds its memory (19 MiB at [DefaultHashParams]) while it runs, so a
+// storm of sign-ins waits its turn instead of exhausting memory.
 //
 // # What it promises
 //

@@ -57,8 +57,9 @@ func exampleSetup() exampleEnv {
 	svc, clk, done := exampleService()
 	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Acme", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		Office:        lifeline.NewOffice{Name: "HQ", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		panic(err)
@@ -81,8 +82,9 @@ func ExampleService_Bootstrap() {
 	// The host's sign-up flow, on its own authority.
 	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Acme", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "HQ", Country: "us"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		Office:        lifeline.NewOffice{Name: "HQ", Country: "us"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	fmt.Println(b.Company.Name, b.Office.Name, b.Office.Country, err)
 	fmt.Println(b.Admin.Extension, b.Admin.Person.Full(), b.Admin.Role, b.Admin.State(), b.Admin.HasPassword)
@@ -99,7 +101,7 @@ func ExampleService_Bootstrap() {
 	fmt.Println(errors.Is(err, lifeline.ErrForbidden))
 	// Output:
 	// Acme HQ US <nil>
-	// 100 Margaret Hamilton company_admin Password Required false
+	// 100 Margaret Hamilton company_admin Active true
 	// seat 1 of 1
 	// true
 }
@@ -286,7 +288,11 @@ func ExampleService_GrantRole() {
 	olga, err := svc.GrantRole(ctx, admin, olga.ID, lifeline.RoleOfficeAdmin, hq.ID)
 	fmt.Println(olga.Role, len(olga.Offices), err)
 
+	// Until Olga has set her password she may do nothing else.
 	asOlga := lifeline.Actor{ID: olga.ID}
+	_, err = svc.Suspend(ctx, asOlga, ada.ID)
+	fmt.Println(errors.Is(err, access.ErrPasswordRequired))
+	_, _ = svc.SetPassword(ctx, asOlga, olga.ID, "olga's own passphrase")
 	ada, err = svc.Suspend(ctx, asOlga, ada.ID)
 	fmt.Println(ada.State(), err)
 
@@ -306,6 +312,7 @@ func ExampleService_GrantRole() {
 	fmt.Println(errors.Is(err, access.ErrNotAllowed))
 	// Output:
 	// office_admin 1 <nil>
+	// true
 	// Suspended <nil>
 	// true true
 	// true
@@ -324,8 +331,9 @@ func ExampleActor() {
 
 	other, _ := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Globex", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "Springfield", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Hank", LastName: "Scorpio"}},
+		Office:        lifeline.NewOffice{Name: "Springfield", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Hank", LastName: "Scorpio"}},
+		AdminPassword: "correct horse battery staple",
 	})
 	hank := lifeline.Actor{ID: other.Admin.ID}
 

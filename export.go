@@ -86,7 +86,7 @@ type ExportUser struct {
 // Spec implements Operation.
 func (ExportUser) Spec() OpSpec { return specExportUser }
 
-func (x ExportUser) prepare(*Service) (step[struct{}], error) {
+func (x ExportUser) prepare(context.Context, *Service) (step[struct{}], error) {
 	if x.W == nil {
 		return nil, errs.E(errs.Invalid, specExportUser.Name, "no writer to export to")
 	}
@@ -143,7 +143,7 @@ type RequestExport struct{ UserID string }
 // Spec implements Operation.
 func (RequestExport) Spec() OpSpec { return specRequestExport }
 
-func (x RequestExport) prepare(*Service) (step[struct{}], error) {
+func (x RequestExport) prepare(context.Context, *Service) (step[struct{}], error) {
 	return func(o *op) (struct{}, error) {
 		u, err := o.loadExportable(x.UserID)
 		if err != nil {

@@ -1,11 +1,13 @@
 package lifeline
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"golang.org/x/crypto/argon2"
 
@@ -75,4 +77,98 @@ func verifySecret(hash, secret string) bool {
 	}
 	got := argon2.IDKey([]byte(secret), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// MaxHashConcurrency bounds [WithHashConcurrency].
+const MaxHashConcurrency = 4096
+
+// hashLimit bounds how many argon2id computations (hashing and verifying)
+// a Service runs at once. Each holds the hash's memory (19 MiB at the
+// default cost) for its duration, so without a bound a login storm of n
+// requests holds n times that: a slot is taken before the computation and
+// given back after it, and a caller waits for one.
+type hashLimit struct {
+	slots chan struct{}
+	// done counts finished computations, for [Service.HashStats].
+	done atomic.Int64
+}
+
+func newHashLimit(n int) *hashLimit { return &hashLimit{slots: make(chan struct{}, n)} }
+
+// run runs f in a slot, waiting for one until ctx ends. A caller that gives
+// up gets an errs.Unavailable error that wraps ctx's error, so errors.Is
+// with context.Canceled or context.DeadlineExceeded sees why.
+func (l *hashLimit) run(ctx context.Context, op string, f func()) error {
+	if err := ctx.Err(); err != nil {
+		return errs.Wrap(errs.Unavailable, op, err, "the request ended before the password could be checked")
+	}
+	select {
+	case l.slots <- struct{}{}:
+	case <-ctx.Done():
+		return errs.Wrap(errs.Unavailable, op, ctx.Err(), "too many passwords are being checked at once, and the request ended while waiting; try again")
+	}
+	defer func() {
+		<-l.slots
+		l.done.Add(1)
+	}()
+	f()
+	return nil
+}
+
+// hashSecret hashes secret at the service's cost, in a slot of its hash
+// limit. Never call it inside a transaction: it would hold the store's
+// writer for the hash, and for the wait before it.
+func (s *Service) hashSecret(ctx context.Context, op, secret string) (string, error) {
+	var h string
+	err := s.hashes.run(ctx, op, func() { h = s.hash.hashSecret(secret) })
+	return h, err
+}
+
+// verifySecret checks secret against hash, in a slot of the service's hash
+// limit. An empty hash (no secret set) is checked against a dummy hash, so
+// that the call costs the same whether or not there was anything to match;
+// it never matches.
+func (s *Service) verifySecret(ctx context.Context, op, hash, secret string) (bool, error) {
+	ok := false
+	err := s.hashes.run(ctx, op, func() {
+		if hash == "" {
+			verifySecret(s.dummyHash(), secret)
+			return
+		}
+		ok = verifySecret(hash, secret)
+	})
+	return ok, err
+}
+
+// dummyHash returns a hash of a random secret at the service's cost, made
+// once: what a password is checked against when there is no user or no
+// password, so that a refusal takes as long as a wrong password does.
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		b := make([]byte, 16)
+		if _, err := rand.Read(b); err != nil {
+			panic("lifeline: reading random bytes: " + err.Error())
+		}
+		s.dummy = s.hash.hashSecret(string(b))
+	})
+	return s.dummy
+}
+
+// HashStats describes a Service's password hashing.
+type HashStats struct {
+	// Limit is how many hashes may run at once ([WithHashConcurrency]).
+	Limit int
+	// Running is how many run now.
+	Running int
+	// Done counts the hashes and verifications finished since the Service
+	// was made, refused or matching alike.
+	Done int64
+}
+
+// HashStats reports the service's password hashing: its limit, how many
+// hashes run now and how many have finished. A host can export it as a
+// metric; tests count with it that a refused sign-in did the same work as
+// an accepted one.
+func (s *Service) HashStats() HashStats {
+	return HashStats{Limit: cap(s.hashes.slots), Running: len(s.hashes.slots), Done: s.hashes.done.Load()}
 }

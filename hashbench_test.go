@@ -17,7 +17,7 @@ import (
 // duration. It exists only to measure what moving the hash out bought.
 type setPasswordInTx struct{ SetPassword }
 
-func (x setPasswordInTx) prepare(s *Service) (step[User], error) {
+func (x setPasswordInTx) prepare(ctx context.Context, s *Service) (step[User], error) {
 	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		st, err := u.Status.Apply(lifecycle.EventSetPassword)
 		if err != nil {
@@ -58,7 +58,7 @@ func BenchmarkWriteWhileSettingPasswords(b *testing.B) {
 				b.Fatal(err)
 			}
 			sys := System("bench")
-			boot, err := svc.Bootstrap(ctx, sys, Bootstrap{CompanyName: "Bench", Tier: "premium",
+			boot, err := svc.Bootstrap(ctx, sys, Bootstrap{AdminPassword: "correct horse battery staple", CompanyName: "Bench", Tier: "premium",
 				Office: NewOffice{Name: "HQ", Country: "US"}, Admin: NewUser{Person: Person{FirstName: "A", LastName: "Dmin"}}})
 			if err != nil {
 				b.Fatal(err)

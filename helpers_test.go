@@ -39,7 +39,8 @@ func bootstrap(t *testing.T, svc *lifeline.Service, company, email string) lifel
 	t.Helper()
 	b, err := svc.Bootstrap(context.Background(), lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: company, Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-		Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: email},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: email},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		t.Fatal(err)

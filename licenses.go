@@ -99,7 +99,7 @@ type SetPoolTotal struct {
 // Spec implements Operation.
 func (SetPoolTotal) Spec() OpSpec { return specSetPoolTotal }
 
-func (x SetPoolTotal) prepare(*Service) (step[Pool], error) {
+func (x SetPoolTotal) prepare(context.Context, *Service) (step[Pool], error) {
 	if err := x.Type.Validate(); err != nil {
 		return nil, err
 	}
@@ -138,7 +138,7 @@ type ListPools struct{ OfficeID string }
 // Spec implements Operation.
 func (ListPools) Spec() OpSpec { return specListPools }
 
-func (x ListPools) prepare(*Service) (step[[]Pool], error) {
+func (x ListPools) prepare(context.Context, *Service) (step[[]Pool], error) {
 	return func(o *op) ([]Pool, error) {
 		office, err := o.loadOffice(x.OfficeID)
 		if err != nil {
@@ -163,7 +163,7 @@ type UserLicenses struct{ UserID string }
 // Spec implements Operation.
 func (UserLicenses) Spec() OpSpec { return specUserLicenses }
 
-func (x UserLicenses) prepare(*Service) (step[[]LicenseType], error) {
+func (x UserLicenses) prepare(context.Context, *Service) (step[[]LicenseType], error) {
 	return func(o *op) ([]LicenseType, error) {
 		u, err := o.userToActOn(x.UserID)
 		if err != nil {
@@ -188,7 +188,7 @@ type AssignLicense struct {
 // Spec implements Operation.
 func (AssignLicense) Spec() OpSpec { return specAssignLicense }
 
-func (x AssignLicense) prepare(*Service) (step[User], error) {
+func (x AssignLicense) prepare(context.Context, *Service) (step[User], error) {
 	if err := x.Type.Validate(); err != nil {
 		return nil, err
 	}
@@ -226,7 +226,7 @@ type RemoveLicense struct {
 // Spec implements Operation.
 func (RemoveLicense) Spec() OpSpec { return specRemoveLicense }
 
-func (x RemoveLicense) prepare(*Service) (step[User], error) {
+func (x RemoveLicense) prepare(context.Context, *Service) (step[User], error) {
 	if x.Type == licensing.Seat {
 		return nil, errs.E(errs.Conflict, specRemoveLicense.Name, "every live user holds a seat; delete user %s to free it", x.UserID)
 	}
@@ -271,7 +271,7 @@ type TransferLicenses struct{ LicenseTransfer }
 // Spec implements Operation.
 func (TransferLicenses) Spec() OpSpec { return specTransferLicenses }
 
-func (x TransferLicenses) prepare(*Service) (step[licensing.TransferPlan], error) {
+func (x TransferLicenses) prepare(context.Context, *Service) (step[licensing.TransferPlan], error) {
 	lt := x.LicenseTransfer
 	if err := lt.Type.Validate(); err != nil {
 		return nil, err

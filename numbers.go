@@ -42,7 +42,7 @@ type AddNumbers struct {
 // Spec implements Operation.
 func (AddNumbers) Spec() OpSpec { return specAddNumbers }
 
-func (x AddNumbers) prepare(*Service) (step[[]Number], error) {
+func (x AddNumbers) prepare(context.Context, *Service) (step[[]Number], error) {
 	opName := specAddNumbers.Name
 	if len(x.Raw) == 0 || len(x.Raw) > MaxNumbersPerCall {
 		return nil, errs.E(errs.Invalid, opName, "give 1 to %d numbers, not %d", MaxNumbersPerCall, len(x.Raw))
@@ -127,11 +127,11 @@ func (AssignNumber) Spec() OpSpec { return specAssignNumber }
 // Spec implements Operation.
 func (AssignNumberToUser) Spec() OpSpec { return specAssignNumberToUser }
 
-func (x AssignNumber) prepare(s *Service) (step[Number], error) {
+func (x AssignNumber) prepare(ctx context.Context, s *Service) (step[Number], error) {
 	return s.assignStep(x.E164, x.UserID, x.AssignOptions), nil
 }
 
-func (x AssignNumberToUser) prepare(s *Service) (step[Number], error) {
+func (x AssignNumberToUser) prepare(ctx context.Context, s *Service) (step[Number], error) {
 	return s.assignStep(x.E164, x.UserID, x.AssignOptions), nil
 }
 
@@ -293,7 +293,7 @@ type UnassignNumber struct{ E164 string }
 // Spec implements Operation.
 func (UnassignNumber) Spec() OpSpec { return specUnassignNumber }
 
-func (x UnassignNumber) prepare(*Service) (step[Number], error) {
+func (x UnassignNumber) prepare(context.Context, *Service) (step[Number], error) {
 	return changeNumberStep(x.E164, func(o *op, _ Office, n Number) (Number, string, error) {
 		next, err := n.Unassign(o.now)
 		return next, "from " + n.HolderID, err
@@ -312,7 +312,7 @@ type ReleaseNumber struct{ E164 string }
 // Spec implements Operation.
 func (ReleaseNumber) Spec() OpSpec { return specReleaseNumber }
 
-func (x ReleaseNumber) prepare(*Service) (step[Number], error) {
+func (x ReleaseNumber) prepare(context.Context, *Service) (step[Number], error) {
 	return changeNumberStep(x.E164, func(o *op, office Office, n Number) (Number, string, error) {
 		next, err := n.Release()
 		if err == nil {
@@ -403,7 +403,7 @@ func parseNumberCursor(opName, c string) (string, error) {
 	return e164, nil
 }
 
-func (x ListNumbers) prepare(s *Service) (step[NumberPage], error) {
+func (x ListNumbers) prepare(ctx context.Context, s *Service) (step[NumberPage], error) {
 	q := x.NumberQuery
 	opName := specListNumbers.Name
 	if q.OfficeID == "" && q.HolderID == "" {

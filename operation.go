@@ -63,7 +63,7 @@ type Operation[R any] interface {
 	// prepare does the work that needs no store: validation, parsing,
 	// hashing. It returns the step that runs inside the transaction, which
 	// must be safe to run more than once (a store may retry it).
-	prepare(s *Service) (step[R], error)
+	prepare(ctx context.Context, s *Service) (step[R], error)
 }
 
 // step is the transactional part of an operation: it loads what it needs
@@ -110,7 +110,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 	if err := actor.validate(spec.Name); err != nil {
 		return zero, Effects{}, err
 	}
-	apply, err := opv.prepare(s)
+	apply, err := opv.prepare(ctx, s)
 	if err != nil {
 		return zero, Effects{}, err
 	}

@@ -37,7 +37,7 @@ type ClaimEvents struct {
 // Spec implements Operation.
 func (ClaimEvents) Spec() OpSpec { return specClaimEvents }
 
-func (x ClaimEvents) prepare(*Service) (step[[]OutboxEvent], error) {
+func (x ClaimEvents) prepare(context.Context, *Service) (step[[]OutboxEvent], error) {
 	if x.Lease < time.Second || x.Lease > 24*time.Hour {
 		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "lease %s: give 1s to 24h", x.Lease)
 	}
@@ -80,7 +80,7 @@ type AckEvent struct {
 // Spec implements Operation.
 func (AckEvent) Spec() OpSpec { return specAckEvent }
 
-func (x AckEvent) prepare(*Service) (step[struct{}], error) {
+func (x AckEvent) prepare(context.Context, *Service) (step[struct{}], error) {
 	return func(o *op) (struct{}, error) {
 		if err := o.authorizeOutbox(); err != nil {
 			return struct{}{}, err
@@ -115,7 +115,7 @@ type FailEvent struct {
 // Spec implements Operation.
 func (FailEvent) Spec() OpSpec { return specFailEvent }
 
-func (x FailEvent) prepare(*Service) (step[struct{}], error) {
+func (x FailEvent) prepare(context.Context, *Service) (step[struct{}], error) {
 	if x.MaxAttempts == 0 {
 		x.MaxAttempts = DefaultMaxAttempts
 	}
@@ -145,7 +145,7 @@ type DeadEvents struct {
 // Spec implements Operation.
 func (DeadEvents) Spec() OpSpec { return specDeadEvents }
 
-func (x DeadEvents) prepare(*Service) (step[[]OutboxEvent], error) {
+func (x DeadEvents) prepare(context.Context, *Service) (step[[]OutboxEvent], error) {
 	limit := x.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 1000

@@ -83,7 +83,7 @@ func (o *op) recordingEffects(u lifecycle.User, event string) error {
 			}
 		}
 	}
-	return o.choosePlan(u, plan, next)
+	return o.putPlan(u, plan, next)
 }
 
 // putPlan writes a user's plan when it changed, and records the change.
@@ -183,7 +183,7 @@ type SetRecordingPlan struct {
 // Spec implements Operation.
 func (SetRecordingPlan) Spec() OpSpec { return specSetRecordingPlan }
 
-func (x SetRecordingPlan) prepare(*Service) (step[RecordingPlan], error) {
+func (x SetRecordingPlan) prepare(context.Context, *Service) (step[RecordingPlan], error) {
 	if x.Retention != 0 {
 		if err := recording.ValidateRetention(x.Retention); err != nil {
 			return nil, err
@@ -223,7 +223,7 @@ type GetRecordingPlan struct{ UserID string }
 // Spec implements Operation.
 func (GetRecordingPlan) Spec() OpSpec { return specGetPlan }
 
-func (x GetRecordingPlan) prepare(*Service) (step[RecordingPlan], error) {
+func (x GetRecordingPlan) prepare(context.Context, *Service) (step[RecordingPlan], error) {
 	return func(o *op) (RecordingPlan, error) {
 		u, err := o.userToActOn(x.UserID)
 		if err != nil {
@@ -252,7 +252,7 @@ type SetRetention struct {
 // Spec implements Operation.
 func (SetRetention) Spec() OpSpec { return specSetRetention }
 
-func (x SetRetention) prepare(*Service) (step[recording.Retention], error) {
+func (x SetRetention) prepare(context.Context, *Service) (step[recording.Retention], error) {
 	if (x.CompanyID == "") == (x.OfficeID == "") {
 		return nil, errs.E(errs.Invalid, specSetRetention.Name, "name a company or an office, not both")
 	}
@@ -311,7 +311,7 @@ type RegisterRecording struct {
 // Spec implements Operation.
 func (RegisterRecording) Spec() OpSpec { return specRegister }
 
-func (x RegisterRecording) prepare(*Service) (step[Recording], error) {
+func (x RegisterRecording) prepare(context.Context, *Service) (step[Recording], error) {
 	p, err := numbers.Parse(x.Number, "")
 	if err != nil {
 		return nil, err
@@ -395,7 +395,7 @@ type ListRecordings struct {
 // Spec implements Operation.
 func (ListRecordings) Spec() OpSpec { return specListRecordings }
 
-func (x ListRecordings) prepare(*Service) (step[RecordingPage], error) {
+func (x ListRecordings) prepare(context.Context, *Service) (step[RecordingPage], error) {
 	after, afterID, err := parseRecordingCursor(x.Cursor)
 	if err != nil {
 		return nil, err
@@ -455,7 +455,7 @@ type PlaceHold struct {
 // Spec implements Operation.
 func (PlaceHold) Spec() OpSpec { return specPlaceHold }
 
-func (x PlaceHold) prepare(*Service) (step[LegalHold], error) {
+func (x PlaceHold) prepare(context.Context, *Service) (step[LegalHold], error) {
 	return func(o *op) (LegalHold, error) {
 		var u lifecycle.User
 		var err error
@@ -513,7 +513,7 @@ type ReleaseHold struct {
 // Spec implements Operation.
 func (ReleaseHold) Spec() OpSpec { return specReleaseHold }
 
-func (x ReleaseHold) prepare(*Service) (step[LegalHold], error) {
+func (x ReleaseHold) prepare(context.Context, *Service) (step[LegalHold], error) {
 	if err := checkID(specReleaseHold.Name, "hold id", x.HoldID); err != nil {
 		return nil, err
 	}
@@ -578,7 +578,7 @@ type ListHolds struct {
 // Spec implements Operation.
 func (ListHolds) Spec() OpSpec { return specListHolds }
 
-func (x ListHolds) prepare(*Service) (step[[]LegalHold], error) {
+func (x ListHolds) prepare(context.Context, *Service) (step[[]LegalHold], error) {
 	return func(o *op) ([]LegalHold, error) {
 		c, err := o.loadCompany(x.CompanyID)
 		if err != nil {
@@ -653,7 +653,7 @@ type Offboard struct {
 // Spec implements Operation.
 func (Offboard) Spec() OpSpec { return specOffboard }
 
-func (x Offboard) prepare(s *Service) (step[Offboarded], error) {
+func (x Offboard) prepare(ctx context.Context, s *Service) (step[Offboarded], error) {
 	opt, err := recording.ParseOffboarding(string(x.Option))
 	if err != nil {
 		return nil, err

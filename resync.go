@@ -112,7 +112,7 @@ type parsedLine struct {
 	parsed numbers.Parsed
 }
 
-func (x SyncCarrier) prepare(*Service) (step[ResyncReport], error) {
+func (x SyncCarrier) prepare(context.Context, *Service) (step[ResyncReport], error) {
 	name := specSyncCarrier.Name
 	if err := checkID(name, "company id", x.CompanyID); err != nil {
 		return nil, err

@@ -112,7 +112,7 @@ type SearchUsers struct{ UserSearch }
 // Spec implements Operation.
 func (SearchUsers) Spec() OpSpec { return specSearchUsers }
 
-func (x SearchUsers) prepare(*Service) (step[UserPage], error) {
+func (x SearchUsers) prepare(context.Context, *Service) (step[UserPage], error) {
 	q, after, err := checkUserSearch(specSearchUsers.Name, x.UserSearch, false)
 	if err != nil {
 		return nil, err
@@ -182,7 +182,7 @@ type CountUsersByTab struct{ UserSearch }
 // Spec implements Operation.
 func (CountUsersByTab) Spec() OpSpec { return specCountUsersByTab }
 
-func (x CountUsersByTab) prepare(*Service) (step[TabCounts], error) {
+func (x CountUsersByTab) prepare(context.Context, *Service) (step[TabCounts], error) {
 	q, _, err := checkUserSearch(specCountUsersByTab.Name, x.UserSearch, true)
 	if err != nil {
 		return nil, err

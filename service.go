@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type Service struct {
 	quarantine numbers.Quarantine
 	log        *slog.Logger
 	hash       HashParams
+	hashN      int
+	hashes     *hashLimit
+	dummyOnce  sync.Once
+	dummy      string
 	// reads holds a *readStats per kind of read (readKey): see
 	// Service.view.
 	reads sync.Map
@@ -57,8 +62,17 @@ func WithLogger(l *slog.Logger) Option { return func(s *Service) { s.log = l } }
 // [DefaultHashParams]). Lower it only in tests.
 func WithHashParams(p HashParams) Option { return func(s *Service) { s.hash = p } }
 
+// WithHashConcurrency sets how many password and PIN hashes (and password
+// checks) may run at once (default runtime.GOMAXPROCS(0), at least 1, at
+// most [MaxHashConcurrency]). Each holds the hash's memory while it runs
+// (19 MiB at [DefaultHashParams]), so n bounds the memory of hashing to n
+// times that, however many people sign in at once; more callers wait their
+// turn, and one whose context ends while it waits gets an errs.Unavailable
+// error wrapping the context's error.
+func WithHashConcurrency(n int) Option { return func(s *Service) { s.hashN = n } }
+
 // New returns a Service on st. It refuses an invalid policy, quarantine or
-// hash cost with an errs.Invalid error.
+// hash cost or hash concurrency with an errs.Invalid error.
 func New(st store.Store, opts ...Option) (*Service, error) {
 	if st == nil {
 		return nil, errs.E(errs.Invalid, "lifeline.New", "no store given")
@@ -70,6 +84,7 @@ func New(st store.Store, opts ...Option) (*Service, error) {
 		quarantine: numbers.DefaultQuarantine(),
 		log:        slog.Default(),
 		hash:       DefaultHashParams(),
+		hashN:      runtime.GOMAXPROCS(0),
 	}
 	for _, o := range opts {
 		o(s)
@@ -89,6 +104,10 @@ func New(st store.Store, opts ...Option) (*Service, error) {
 	if err := s.hash.validate(); err != nil {
 		return nil, err
 	}
+	if s.hashN < 1 || s.hashN > MaxHashConcurrency {
+		return nil, errs.E(errs.Invalid, "lifeline.New", "WithHashConcurrency(%d): allow from 1 to %d hashes at once", s.hashN, MaxHashConcurrency)
+	}
+	s.hashes = newHashLimit(s.hashN)
 	return s, nil
 }
 

@@ -52,6 +52,11 @@ func TestSingleStatementReads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Mia accepts the invitation: until she has set her password she may
+	// not even read herself.
+	if _, err := svc.SetPassword(ctx, lifeline.Actor{ID: member.ID}, member.ID, "mia's own passphrase"); err != nil {
+		t.Fatal(err)
+	}
 
 	for _, tc := range []struct {
 		name  string

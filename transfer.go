@@ -68,7 +68,7 @@ var specTransferUser = declare("user.transfer", access.TransferUser, true)
 // Spec implements Operation.
 func (TransferUser) Spec() OpSpec { return specTransferUser }
 
-func (x TransferUser) prepare(s *Service) (step[UserTransferPlan], error) {
+func (x TransferUser) prepare(ctx context.Context, s *Service) (step[UserTransferPlan], error) {
 	return func(o *op) (UserTransferPlan, error) {
 		plan, before, err := s.planUserTransfer(o, x.UserID, x.ToOfficeID)
 		if err != nil {

@@ -47,6 +47,8 @@ var (
 	// ErrUnavailable matches contention a caller may retry: the store was
 	// too busy to finish, and nothing was changed.
 	ErrUnavailable = errs.ErrUnavailable
+	// ErrUnauthenticated matches a refused sign-in ([Service.Authenticate]).
+	ErrUnauthenticated = errs.ErrUnauthenticated
 	// ErrIllegalTransition matches an event the user's state does not allow.
 	ErrIllegalTransition = lifecycle.ErrIllegalTransition
 )

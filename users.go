@@ -17,14 +17,16 @@ import (
 
 // The user operations, declared once.
 var (
-	specCreateUser         = declare("user.create", access.CreateUser, true)
-	specInviteUser         = declare("user.invite", access.CreateUser, true)
-	specCreateEmpty        = declare("user.create-empty", access.CreateUser, true)
-	specGetUser            = declare("user.get", access.ReadUser, false)
-	specListUsers          = declare("user.list", access.ReadUser, false)
-	specUpdateUser         = declare("user.update", access.UpdateUser, true)
-	specSetPassword        = declare("user.set-password", access.SetCredentials, true)
-	specVerifyPassword     = declare("user.verify-password", access.ReadUser, false)
+	specCreateUser  = declare("user.create", access.CreateUser, true)
+	specInviteUser  = declare("user.invite", access.CreateUser, true)
+	specCreateEmpty = declare("user.create-empty", access.CreateUser, true)
+	specGetUser     = declare("user.get", access.ReadUser, false)
+	specListUsers   = declare("user.list", access.ReadUser, false)
+	specUpdateUser  = declare("user.update", access.UpdateUser, true)
+	specSetPassword = declare("user.set-password", access.SetCredentials, true)
+	// A password check is a credential operation: whoever may not set a
+	// user's password may not test guesses against it either.
+	specVerifyPassword     = declare("user.verify-password", access.SetCredentials, false)
 	specForcePasswordReset = declare("user.force-password-reset", access.SetCredentials, true)
 	specSetVoicemailPIN    = declare("user.set-voicemail-pin", access.SetCredentials, true)
 	specSetDevices         = declare("user.set-devices", access.UpdateUser, true)
@@ -82,15 +84,15 @@ func (InviteUser) Spec() OpSpec { return specInviteUser }
 // Spec implements Operation.
 func (CreateEmptyExtension) Spec() OpSpec { return specCreateEmpty }
 
-func (x CreateUser) prepare(s *Service) (step[User], error) {
+func (x CreateUser) prepare(ctx context.Context, s *Service) (step[User], error) {
 	return s.createStep(specCreateUser.Name, lifecycle.EventCreate, x.NewUser)
 }
 
-func (x InviteUser) prepare(s *Service) (step[User], error) {
+func (x InviteUser) prepare(ctx context.Context, s *Service) (step[User], error) {
 	return s.createStep(specInviteUser.Name, lifecycle.EventInvite, x.NewUser)
 }
 
-func (x CreateEmptyExtension) prepare(s *Service) (step[User], error) {
+func (x CreateEmptyExtension) prepare(ctx context.Context, s *Service) (step[User], error) {
 	return s.createStep(specCreateEmpty.Name, lifecycle.EventCreateEmpty, x.NewUser)
 }
 
@@ -380,7 +382,7 @@ func (GetUser) Spec() OpSpec { return specGetUser }
 
 func (x GetUser) subjectUser() string { return x.UserID }
 
-func (x GetUser) prepare(*Service) (step[User], error) {
+func (x GetUser) prepare(context.Context, *Service) (step[User], error) {
 	return func(o *op) (User, error) {
 		u, err := o.loadUser(x.UserID)
 		if err != nil {
@@ -417,7 +419,7 @@ type ListUsers struct{ UserQuery }
 // Spec implements Operation.
 func (ListUsers) Spec() OpSpec { return specListUsers }
 
-func (x ListUsers) prepare(*Service) (step[[]User], error) {
+func (x ListUsers) prepare(context.Context, *Service) (step[[]User], error) {
 	q := x.UserQuery
 	const opName = "user.list"
 	if q.CompanyID == "" && q.OfficeID == "" {
@@ -537,7 +539,7 @@ type UpdateUser struct {
 // Spec implements Operation.
 func (UpdateUser) Spec() OpSpec { return specUpdateUser }
 
-func (x UpdateUser) prepare(*Service) (step[User], error) {
+func (x UpdateUser) prepare(context.Context, *Service) (step[User], error) {
 	up := x.UserUpdate
 	if up.Person != nil {
 		if err := lifecycle.ValidatePerson(*up.Person); err != nil {
@@ -587,6 +589,12 @@ func (x UpdateUser) prepare(*Service) (step[User], error) {
 			changed = append(changed, "email")
 		}
 		if up.Username != nil {
+			// The username is an internal user's login, as the email is
+			// an invited one's: changing it follows the credentials'
+			// rank rule.
+			if err := o.authorizeAs(access.SetCredentials, userTarget(u)); err != nil {
+				return u, "", "", err
+			}
 			u.Username = *up.Username
 			changed = append(changed, "username")
 		}
@@ -619,11 +627,14 @@ type SetPassword struct {
 // Spec implements Operation.
 func (SetPassword) Spec() OpSpec { return specSetPassword }
 
-func (x SetPassword) prepare(s *Service) (step[User], error) {
+func (x SetPassword) prepare(ctx context.Context, s *Service) (step[User], error) {
 	if err := lifecycle.ValidatePassword(x.Password); err != nil {
 		return nil, err
 	}
-	hash := s.hash.hashSecret(x.Password)
+	hash, err := s.hashSecret(ctx, specSetPassword.Name, x.Password)
+	if err != nil {
+		return nil, err
+	}
 	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		st, err := u.Status.Apply(lifecycle.EventSetPassword)
 		if err != nil {
@@ -646,7 +657,7 @@ type verifyPassword struct{ UserID string }
 
 func (verifyPassword) Spec() OpSpec { return specVerifyPassword }
 
-func (x verifyPassword) prepare(*Service) (step[string], error) {
+func (x verifyPassword) prepare(context.Context, *Service) (step[string], error) {
 	return func(o *op) (string, error) {
 		u, err := o.userToActOn(x.UserID)
 		if err != nil {
@@ -661,13 +672,15 @@ func (x verifyPassword) prepare(*Service) (step[string], error) {
 
 // VerifyPassword reports whether password is the user's password. It never
 // says more: a user without a password, or not Active, simply does not
-// match.
+// match, after the same work as a wrong password. The check runs after the
+// transaction, in a slot of the service's hash limit
+// ([WithHashConcurrency]).
 func (s *Service) VerifyPassword(ctx context.Context, actor Actor, userID, password string) (bool, error) {
 	hash, err := Do(ctx, s, actor, verifyPassword{UserID: userID})
-	if err != nil || hash == "" {
+	if err != nil {
 		return false, err
 	}
-	return verifySecret(hash, password), nil
+	return s.verifySecret(ctx, specVerifyPassword.Name, hash, password)
 }
 
 // ForcePasswordReset sends an Active user back to Password Required and
@@ -677,7 +690,7 @@ type ForcePasswordReset struct{ UserID string }
 // Spec implements Operation.
 func (ForcePasswordReset) Spec() OpSpec { return specForcePasswordReset }
 
-func (x ForcePasswordReset) prepare(*Service) (step[User], error) {
+func (x ForcePasswordReset) prepare(context.Context, *Service) (step[User], error) {
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		st, err := u.Status.Apply(lifecycle.EventForcePasswordReset)
 		if err != nil {
@@ -705,11 +718,14 @@ type SetVoicemailPIN struct {
 // Spec implements Operation.
 func (SetVoicemailPIN) Spec() OpSpec { return specSetVoicemailPIN }
 
-func (x SetVoicemailPIN) prepare(s *Service) (step[User], error) {
+func (x SetVoicemailPIN) prepare(ctx context.Context, s *Service) (step[User], error) {
 	if err := lifecycle.ValidateVoicemailPIN(x.PIN); err != nil {
 		return nil, err
 	}
-	hash := s.hash.hashSecret(x.PIN)
+	hash, err := s.hashSecret(ctx, specSetVoicemailPIN.Name, x.PIN)
+	if err != nil {
+		return nil, err
+	}
 	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "set-voicemail-pin"); err != nil {
 			return u, "", "", err
@@ -733,7 +749,7 @@ type SetDevices struct {
 // Spec implements Operation.
 func (SetDevices) Spec() OpSpec { return specSetDevices }
 
-func (x SetDevices) prepare(*Service) (step[User], error) {
+func (x SetDevices) prepare(context.Context, *Service) (step[User], error) {
 	if err := lifecycle.ValidateDevices(x.Devices); err != nil {
 		return nil, err
 	}
@@ -761,7 +777,7 @@ type SetSettings struct {
 // Spec implements Operation.
 func (SetSettings) Spec() OpSpec { return specSetSettings }
 
-func (x SetSettings) prepare(*Service) (step[User], error) {
+func (x SetSettings) prepare(context.Context, *Service) (step[User], error) {
 	if err := lifecycle.ValidateSettings(x.Settings); err != nil {
 		return nil, err
 	}
@@ -812,7 +828,7 @@ type Reset struct {
 // Spec implements Operation.
 func (Reset) Spec() OpSpec { return specReset }
 
-func (x Reset) prepare(*Service) (step[User], error) {
+func (x Reset) prepare(context.Context, *Service) (step[User], error) {
 	if x.Fields&^lifecycle.FieldsAll != 0 {
 		return nil, errs.E(errs.Invalid, specReset.Name, "unknown reset fields %#x", uint8(x.Fields))
 	}
@@ -876,7 +892,7 @@ func recycleInput(p Person, email string) (string, error) {
 	return lifecycle.NormalizeEmail(email), nil
 }
 
-func (x Recycle) prepare(*Service) (step[User], error) {
+func (x Recycle) prepare(context.Context, *Service) (step[User], error) {
 	email, err := recycleInput(x.Person, x.Email)
 	if err != nil {
 		return nil, err
@@ -905,7 +921,7 @@ type Suspend struct{ UserID string }
 // Spec implements Operation.
 func (Suspend) Spec() OpSpec { return specSuspend }
 
-func (x Suspend) prepare(*Service) (step[User], error) {
+func (x Suspend) prepare(context.Context, *Service) (step[User], error) {
 	return transitionStep(x.UserID, lifecycle.EventSuspend, nil), nil
 }
 
@@ -920,7 +936,7 @@ type Reinstate struct{ UserID string }
 // Spec implements Operation.
 func (Reinstate) Spec() OpSpec { return specReinstate }
 
-func (x Reinstate) prepare(*Service) (step[User], error) {
+func (x Reinstate) prepare(context.Context, *Service) (step[User], error) {
 	return transitionStep(x.UserID, lifecycle.EventReinstate, nil), nil
 }
 
@@ -941,7 +957,7 @@ type GrantRole struct {
 // Spec implements Operation.
 func (GrantRole) Spec() OpSpec { return specGrantRole }
 
-func (x GrantRole) prepare(*Service) (step[User], error) {
+func (x GrantRole) prepare(context.Context, *Service) (step[User], error) {
 	const opName = "user.grant-role"
 	if !x.Role.Valid() {
 		return nil, errs.E(errs.Invalid, opName, "%q is not a role", x.Role)
@@ -1027,7 +1043,7 @@ type SetAnalytics struct {
 // Spec implements Operation.
 func (SetAnalytics) Spec() OpSpec { return specSetAnalytics }
 
-func (x SetAnalytics) prepare(*Service) (step[User], error) {
+func (x SetAnalytics) prepare(context.Context, *Service) (step[User], error) {
 	return userStep(x.UserID, func(_ *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "set-analytics"); err != nil {
 			return u, "", "", err
@@ -1053,7 +1069,7 @@ type SetProxyAccess struct {
 // Spec implements Operation.
 func (SetProxyAccess) Spec() OpSpec { return specSetProxy }
 
-func (x SetProxyAccess) prepare(*Service) (step[User], error) {
+func (x SetProxyAccess) prepare(context.Context, *Service) (step[User], error) {
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "set-proxy-access"); err != nil {
 			return u, "", "", err
@@ -1081,7 +1097,7 @@ type SendWelcomeEmail struct{ UserID string }
 // Spec implements Operation.
 func (SendWelcomeEmail) Spec() OpSpec { return specSendWelcomeEmail }
 
-func (x SendWelcomeEmail) prepare(*Service) (step[User], error) {
+func (x SendWelcomeEmail) prepare(context.Context, *Service) (step[User], error) {
 	return func(o *op) (User, error) {
 		u, err := o.userToActOn(x.UserID)
 		if err != nil {
@@ -1119,7 +1135,7 @@ type ResetAndRecycle struct {
 // Spec implements Operation.
 func (ResetAndRecycle) Spec() OpSpec { return specResetAndRecycle }
 
-func (x ResetAndRecycle) prepare(*Service) (step[User], error) {
+func (x ResetAndRecycle) prepare(context.Context, *Service) (step[User], error) {
 	email, err := recycleInput(x.Person, x.Email)
 	if err != nil {
 		return nil, err

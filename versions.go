@@ -2,6 +2,7 @@ package lifeline
 
 import (
 	"cmp"
+	"context"
 	"slices"
 	"strconv"
 
@@ -73,7 +74,7 @@ type guarded[R any] struct {
 // Spec implements Operation: a guarded operation is the operation.
 func (g guarded[R]) Spec() OpSpec { return g.op.Spec() }
 
-func (g guarded[R]) prepare(s *Service) (step[R], error) {
+func (g guarded[R]) prepare(ctx context.Context, s *Service) (step[R], error) {
 	if g.op == nil {
 		return nil, errs.E(errs.Invalid, "lifeline.If", "no operation to guard")
 	}
@@ -83,7 +84,7 @@ func (g guarded[R]) prepare(s *Service) (step[R], error) {
 			return nil, err
 		}
 	}
-	st, err := g.op.prepare(s)
+	st, err := g.op.prepare(ctx, s)
 	if err != nil {
 		return nil, err
 	}

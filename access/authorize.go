@@ -25,6 +25,10 @@ type Principal struct {
 	// as "sweeper" or "scim"). It is allowed every action within CompanyID,
 	// or everywhere when CompanyID is "".
 	System string
+	// OwnPasswordOnly marks a principal that must set its password before
+	// it acts (a user in Password Required): it may only set its own
+	// credentials, and is refused everything else, whatever its role.
+	OwnPasswordOnly bool
 	// ProxiedBy is the admin acting through this principal by proxy, if
 	// any (Proxy sets it): the self rules hold for it too, and nothing is
 	// granted while proxying.
@@ -87,6 +91,9 @@ func Authorize(p Principal, a Action, t Target, tier licensing.Tier) error {
 	}
 	if s := t.problem(); s != "" {
 		return invalid(op, "%s: target %s", a, s)
+	}
+	if p.OwnPasswordOnly && (a != SetCredentials || t.UserID != p.UserID) {
+		return forbid(op, ErrPasswordRequired, p.Role, a, "role %s may not %s: the acting user must set its password first, and until then may do nothing else", p.Role, a)
 	}
 	if err := inScope(op, p, a, t); err != nil {
 		return err
@@ -280,6 +287,8 @@ func Proxy(admin, target Principal, adminHasProxyGrant bool, tier licensing.Tier
 	}
 	tq := quote(target.UserID, maxEcho)
 	switch {
+	case admin.OwnPasswordOnly:
+		return Principal{}, forbid(op, ErrPasswordRequired, admin.Role, "", "role %s may not proxy: the acting user must set its password first, and until then may do nothing else", admin.Role)
 	case !adminHasProxyGrant:
 		return Principal{}, forbid(op, ErrNoProxyGrant, admin.Role, "", "role %s may not proxy into user %s: it has not been granted proxy access", admin.Role, tq)
 	case !tier.AllowsProxy():

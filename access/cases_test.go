@@ -19,6 +19,12 @@ var (
 	mem = access.Principal{UserID: "u-m", CompanyID: "c-1", OfficeID: "o-1", Role: access.Member}
 )
 
+// mustSetPassword returns p as a user in Password Required is.
+func mustSetPassword(p access.Principal) access.Principal {
+	p.OwnPasswordOnly = true
+	return p
+}
+
 // user is a target user of company c-1.
 func user(id string, r access.Role, offices ...string) access.Target {
 	return access.Target{CompanyID: "c-1", OfficeIDs: offices, UserID: id, UserRole: r}
@@ -45,6 +51,13 @@ func TestAuthorizeCases(t *testing.T) {
 		tier licensing.Tier
 		want error
 	}{
+		// A principal that must set its password sets its own credentials
+		// and does nothing else, whatever its role.
+		{"company admin that must set its password sets its own", mustSetPassword(ca), access.SetCredentials, user("u-ca", access.CompanyAdmin, "o-1"), standard, nil},
+		{"company admin that must set its password sets a member's", mustSetPassword(ca), access.SetCredentials, user("u-m", "", "o-1"), standard, access.ErrPasswordRequired},
+		{"company admin that must set its password reads itself", mustSetPassword(ca), access.ReadUser, user("u-ca", access.CompanyAdmin, "o-1"), standard, access.ErrPasswordRequired},
+		{"company admin that must set its password suspends a member", mustSetPassword(ca), access.SuspendUser, user("u-m", "", "o-1"), standard, access.ErrPasswordRequired},
+		{"member that must set its password sets its own", mustSetPassword(mem), access.SetCredentials, user("u-m", "", "o-1"), standard, nil},
 		// Credentials and rank.
 		{"company admin sets another company admin's password", ca, access.SetCredentials, user("u-ca2", access.CompanyAdmin, "o-1"), standard, nil},
 		{"office admin sets an equal office admin's password", oa, access.SetCredentials, user("u-oa2", access.OfficeAdmin, "o-1"), standard, access.ErrOutranked},
@@ -158,6 +171,7 @@ func TestProxyCases(t *testing.T) {
 		{"office manager into a member of its office", om, memberO1, true, licensing.Premium, nil},
 		{"office manager into an office admin", om, person("u-oa", access.OfficeAdmin, "o-1"), true, licensing.Premium, access.ErrOutranked},
 		{"member with a grant", mem, person("u-m2", access.Member, "o-1"), true, licensing.Premium, access.ErrNotAllowed},
+		{"company admin that must set its password", mustSetPassword(ca), memberO1, true, licensing.Premium, access.ErrPasswordRequired},
 		{"into another company", ca, access.Principal{UserID: "u-9", CompanyID: "c-2", Role: access.Member}, true, licensing.Premium, access.ErrOtherCompany},
 		{"system principal proxies", access.Principal{System: "scim", CompanyID: "c-1"}, memberO1, true, licensing.Premium, errs.ErrInvalid},
 		{"into a user with an unknown role", ca, person("u-x", "root", "o-1"), true, licensing.Premium, errs.ErrInvalid},

@@ -29,6 +29,9 @@ var (
 	// ErrOutranked: the target user, or the role to be granted, ranks too
 	// high for the principal. The kind is errs.Forbidden.
 	ErrOutranked = errors.New("target outranks the principal")
+	// ErrPasswordRequired: the principal must set its own password before
+	// it may do anything else. The kind is errs.Forbidden.
+	ErrPasswordRequired = errors.New("principal must set its password")
 	// ErrNoProxyGrant: the admin has not been granted proxy access. The kind
 	// is errs.Forbidden.
 	ErrNoProxyGrant = errors.New("no proxy grant")

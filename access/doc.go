@@ -54,7 +54,10 @@
 //  4. A user principal needs a user id, a company and a valid role; a target
 //     may not name an empty office id or an unknown role. Otherwise
 //     errs.Invalid.
-//  5. Scope, from the matrix. ScopeNone is forbidden ([ErrNotAllowed]).
+//  5. A principal that must set its password (OwnPasswordOnly, a user in
+//     Password Required) may only SetCredentials on itself; anything else is
+//     forbidden ([ErrPasswordRequired]), whatever its role.
+//  6. Scope, from the matrix. ScopeNone is forbidden ([ErrNotAllowed]).
 //     ScopeCompany is allowed. ScopeOffices needs every office in
 //     t.OfficeIDs among p.Offices, and at least one office: a company-wide
 //     target is forbidden. ScopeSelf needs t.UserID == p.UserID, with
@@ -62,16 +65,20 @@
 //     company of one's own office (t.UserID empty, t.OfficeIDs exactly
 //     p.OfficeID) is allowed too. Otherwise forbidden ([ErrOutOfScope]),
 //     naming the offices not given.
-//  6. Plan. User transfer and license transfer need a tier that
+//  7. Plan. User transfer and license transfer need a tier that
 //     [licensing.Tier.AllowsTransfer], granting proxy one that
 //     [licensing.Tier.AllowsProxy] (see [NeedsAdvancedPlan]); otherwise
 //     forbidden, matching licensing.ErrTierForbids.
-//  7. Self. Nobody grants itself a role, analytics or proxy access, nor
+//  8. Self. Nobody grants itself a role, analytics or proxy access, nor
 //     suspends, resets or deletes itself ([ErrSelf]): no admin can raise
 //     itself or lock itself out. While proxying, the rule holds for the
 //     real actor too, and nothing is granted at all ([ErrNotAllowed]).
-//  8. Rank ([ErrOutranked]). Below company admin, nobody changes the
-//     credentials of another admin of equal or higher rank. Nobody suspends,
+//  9. Rank ([ErrOutranked]). Below company admin, nobody changes the
+//     credentials of another admin of equal or higher rank. The facade
+//     counts as credentials everything that logs a person in or tests it:
+//     the password, the voicemail PIN, the email, an internal user's
+//     username, and checking a password guess (user.verify-password is
+//     authorized as SetCredentials). Nobody suspends,
 //     resets, deletes, grants (or revokes) a role or analytics to a user of
 //     higher rank than its own. Nobody grants a role above its own, so an
 //     office admin grants only office_admin, office_manager or member.
@@ -82,7 +89,8 @@
 //     than its own, the user acted on (t.UserID) or any of t.Holders.
 //
 // [Proxy] lets an admin act as another user: same company (else
-// errs.NotFound), a proxy grant (even a company admin needs one), a plan that
+// errs.NotFound), an admin that need not set its own password first
+// ([ErrPasswordRequired]), a proxy grant (even a company admin needs one), a plan that
 // allows proxy, a role other than member, a target of no higher rank, and for
 // an office-scoped admin a target in one of its offices. The principal it
 // returns is the target's, narrowed for an office-scoped admin to the
@@ -94,12 +102,17 @@
 // A refusal is a [*Denial]: it unwraps to an *errs.Error of kind
 // errs.NotFound or errs.Forbidden, so errs.KindOf and errors.Is with the errs
 // sentinels work, and to its reason, one of [ErrOtherCompany],
-// [ErrNotAllowed], [ErrOutOfScope], [ErrSelf], [ErrOutranked],
+// [ErrNotAllowed], [ErrOutOfScope], [ErrSelf], [ErrOutranked], [ErrPasswordRequired],
 // [ErrNoProxyGrant] or licensing.ErrTierForbids. Forbidden messages name the
 // role and the action. Messages repeat at most 64 bytes of any id.
 //
 // # Choices where the design is silent
 //
+//   - A principal that must set its password keeps one action, SetCredentials
+//     on itself: the facade's "set password" (the same action covers its
+//     own voicemail PIN, a credential too). It reads nothing, not even
+//     itself, and proxies into no one. Which user states act fully, only on
+//     their own password, or not at all is lifecycle's State.Agency.
 //   - A member acting on itself may touch only its own office: a target
 //     naming another office is out of scope, since a member's scope is
 //     itself.

@@ -5,7 +5,8 @@
 // Every error lifeline returns for a refused operation is (or wraps) an
 // [*Error]. Its [Kind] says what sort of refusal it is; its message names what
 // was asked and why it was refused. The kind sentinels ([ErrNotFound],
-// [ErrInvalid], [ErrConflict], [ErrForbidden], [ErrStale], [ErrGone]) match any
+// [ErrInvalid], [ErrConflict], [ErrForbidden], [ErrStale], [ErrGone],
+// [ErrUnavailable], [ErrUnauthenticated]) match any
 // error of that kind:
 //
 //	if errors.Is(err, errs.ErrNotFound) { ... }
@@ -56,17 +57,21 @@ const (
 	// (SQLite busy past its timeout, PostgreSQL serialization retries used
 	// up). Nothing was changed; the same call may succeed if retried.
 	Unavailable
+	// Unauthenticated: a sign-in was refused. The message never says
+	// whether the login or the password was wrong.
+	Unauthenticated
 )
 
 var kindNames = [...]string{
-	Other:       "other",
-	NotFound:    "not found",
-	Invalid:     "invalid input",
-	Conflict:    "conflict",
-	Forbidden:   "forbidden",
-	Stale:       "stale",
-	Gone:        "gone",
-	Unavailable: "unavailable",
+	Other:           "other",
+	NotFound:        "not found",
+	Invalid:         "invalid input",
+	Conflict:        "conflict",
+	Forbidden:       "forbidden",
+	Stale:           "stale",
+	Gone:            "gone",
+	Unavailable:     "unavailable",
+	Unauthenticated: "unauthenticated",
 }
 
 // String returns the kind's name, such as "not found".
@@ -100,6 +105,8 @@ var (
 	ErrStale       = &Error{Kind: Stale}
 	ErrGone        = &Error{Kind: Gone}
 	ErrUnavailable = &Error{Kind: Unavailable}
+	// ErrUnauthenticated matches a refused sign-in.
+	ErrUnauthenticated = &Error{Kind: Unauthenticated}
 )
 
 // Error returns "op: msg: cause", leaving out the parts that are empty; a bare

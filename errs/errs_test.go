@@ -14,6 +14,7 @@ func TestKindsMatchOnlyTheirSentinel(t *testing.T) {
 	sentinels := map[errs.Kind]error{
 		errs.Other: errs.ErrOther, errs.NotFound: errs.ErrNotFound, errs.Invalid: errs.ErrInvalid,
 		errs.Conflict: errs.ErrConflict, errs.Forbidden: errs.ErrForbidden, errs.Stale: errs.ErrStale, errs.Gone: errs.ErrGone,
+		errs.Unavailable: errs.ErrUnavailable, errs.Unauthenticated: errs.ErrUnauthenticated,
 	}
 	for k := range sentinels {
 		err := fmt.Errorf("wrapped: %w", errs.E(k, "op", "thing %d refused", 7))

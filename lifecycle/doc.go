@@ -45,6 +45,12 @@
 //     form that lets the administrator clear every box (seed 002: "Select
 //     All twice") should refuse an empty choice itself, as the demo portal
 //     does: there the empty set is a choice of nothing, not the default.
+//   - Which states may act ([State.Agency]): an Active user acts with all
+//     its role allows; a Password Required user (new, invited, or sent back
+//     by a forced reset) may only set its own password, whatever its role;
+//     a Setup Required seat has no person to log in, a Suspended user's
+//     login is blocked and a Deleted or Anonymized user is gone, so none of
+//     them acts at all.
 //
 // # The person and the extension
 //

@@ -62,6 +62,37 @@ func (s State) Live() bool {
 // Required or Password Required.
 func (s State) Pending() bool { return s == SetupRequired || s == PasswordRequired }
 
+// Agency is how far a user in some state may act as an actor of an
+// operation, on itself or on anyone else.
+type Agency int
+
+// The agencies, least first.
+const (
+	// NoAgency: the user may not act at all. A Setup Required seat has no
+	// person to log in; a Suspended user's login is blocked; a Deleted or
+	// Anonymized user is gone.
+	NoAgency Agency = iota
+	// OwnPasswordOnly: the user may set its own password and do nothing
+	// else, to anyone, itself included (DESIGN: a user sent back to Password
+	// Required acts on no one until it has set its password).
+	OwnPasswordOnly
+	// FullAgency: the user acts with all its role allows.
+	FullAgency
+)
+
+// Agency returns how far a user in state s may act: [FullAgency] when
+// Active, [OwnPasswordOnly] when Password Required, and [NoAgency] in
+// every other state.
+func (s State) Agency() Agency {
+	switch s {
+	case Active:
+		return FullAgency
+	case PasswordRequired:
+		return OwnPasswordOnly
+	}
+	return NoAgency
+}
+
 // ParseState returns the state named by its stored value, such as "active".
 func ParseState(v string) (State, error) {
 	s := State(v)

@@ -67,6 +67,7 @@ func testBulkDelete(t *testing.T, h Harness) {
 		}
 	}
 	oa := fx.create(fx.us)
+	fx.activate(oa)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}

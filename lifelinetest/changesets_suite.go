@@ -174,6 +174,7 @@ func testRecheckFailureIsNotStale(t *testing.T, h Harness) {
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}
+	fx.activate(oa)
 	officeAdmin := lifeline.Actor{ID: oa.ID}
 	u := fx.userIn(fx.us, lifecycle.Active)
 	stage := func(actor lifeline.Actor, id string) lifeline.ChangeSetPreview {

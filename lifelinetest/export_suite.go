@@ -59,6 +59,7 @@ func decodeExport(t *testing.T, b []byte) lifeline.UserExport {
 func (fx *fixture) companyAdmin() lifeline.Actor {
 	fx.t.Helper()
 	u := fx.create(fx.us)
+	fx.activate(u)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, u.ID, lifeline.RoleCompanyAdmin); err != nil {
 		fx.t.Fatal(err)
 	}
@@ -338,6 +339,7 @@ func testExportSections(t *testing.T, h Harness) {
 		t.Fatal(err)
 	}
 	oa := fx.create(fx.us)
+	fx.activate(oa)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}

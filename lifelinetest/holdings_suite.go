@@ -251,3 +251,51 @@ func testOfficeAdminCannotTakeCompanyAdminHoldings(t *testing.T, h Harness) {
 		fx.refused("the San Francisco office admin trying to "+try.what, try.run(), before, errs.ErrForbidden)
 	}
 }
+
+// testCredentialsFollowRank: an office manager may neither test password
+// guesses against the company admin of its office nor change its username
+// (an internal user's login), as it may not change its password or email
+// (DESIGN.md: "An office admin or manager cannot change the password or
+// email of an admin of equal or higher rank"). On a member of its office
+// both work.
+func testCredentialsFollowRank(t *testing.T, h Harness) {
+	w := newAccessWorld(t, h)
+	fx := w.a
+	manager := w.actors[access.OfficeManager]
+	boss := fx.create(fx.us)
+	if _, err := fx.svc.GrantRole(fx.ctx, admin, boss.ID, lifeline.RoleCompanyAdmin); err != nil {
+		t.Fatal(err)
+	}
+	fx.activate(boss)
+	member := fx.create(fx.us)
+	fx.activate(member)
+	username := func(u lifeline.User, name string) func() error {
+		return func() error {
+			_, err := fx.svc.UpdateUser(fx.ctx, manager, u.ID, lifeline.UserUpdate{Username: &name})
+			return err
+		}
+	}
+	verify := func(u lifeline.User) func() error {
+		return func() error {
+			_, err := fx.svc.VerifyPassword(fx.ctx, manager, u.ID, "a guess")
+			return err
+		}
+	}
+	before := fx.snapshot()
+	err := verify(boss)()
+	fx.refused("an office manager checking a password guess against the company admin", err, before, errs.ErrForbidden)
+	if !errors.Is(err, access.ErrOutranked) {
+		t.Errorf("the password check was refused for another reason: %v", err)
+	}
+	err = username(boss, "boss2")()
+	fx.refused("an office manager changing the company admin's username", err, before, errs.ErrForbidden)
+	if !errors.Is(err, access.ErrOutranked) {
+		t.Errorf("the username change was refused for another reason: %v", err)
+	}
+	if err := verify(member)(); err != nil {
+		t.Errorf("an office manager checking a member's password: %v", err)
+	}
+	if err := username(member, "member2")(); err != nil {
+		t.Errorf("an office manager changing a member's username: %v", err)
+	}
+}

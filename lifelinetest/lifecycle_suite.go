@@ -861,12 +861,14 @@ func testLifecycleAudit(t *testing.T, h Harness) {
 	// same office: the records name both, and the manager's role.
 	mgr := fx.create(fx.us)
 	boss := fx.create(fx.us)
+	fx.activate(mgr)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, mgr.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := fx.svc.SetProxyAccess(fx.ctx, admin, mgr.ID, true); err != nil {
 		t.Fatal(err)
 	}
+	fx.activate(boss)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, boss.ID, lifeline.RoleOfficeManager, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}

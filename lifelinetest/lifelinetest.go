@@ -484,3 +484,16 @@ func (fx *fixture) refused(what string, err error, before snapshot, want ...erro
 	wantErr(fx.t, what, err, want...)
 	fx.unchanged(what, before)
 }
+
+// activate sets the password of u if it is in Password Required, making it
+// Active: a user that acts in a test must be one, since a Password Required
+// user may do nothing but set its own password.
+func (fx *fixture) activate(u lifeline.User) {
+	fx.t.Helper()
+	if fx.get(u.ID).State() != lifecycle.PasswordRequired {
+		return
+	}
+	if _, err := fx.svc.SetPassword(fx.ctx, admin, u.ID, password); err != nil {
+		fx.t.Fatalf("activating %s: %v", u.ID, err)
+	}
+}

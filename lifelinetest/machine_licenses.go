@@ -8,6 +8,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/numbers"
@@ -95,8 +96,9 @@ func (m *machine) TransferLicenses(t *rapid.T) {
 	typ := rapid.SampledFrom(extraTypes).Draw(t, "type")
 	count := rapid.IntRange(0, 3).Draw(t, "count")
 	fp, tp := m.pool(from.ID, typ), m.pool(to.ID, typ)
-	var want []error
+	want := m.refusal(access.TransferLicenses, access.Target{CompanyID: m.co.ID, OfficeIDs: []string{from.ID, to.ID}})
 	switch {
+	case want != nil:
 	case from.ID == to.ID, count < 1:
 		want = []error{errs.ErrInvalid}
 	case m.co.Tier == licensing.Standard:
@@ -106,7 +108,7 @@ func (m *machine) TransferLicenses(t *rapid.T) {
 	case count > fp.total-fp.assigned:
 		want = []error{licensing.ErrNoFreeLicense, errs.ErrConflict}
 	}
-	_, err := m.svc.TransferLicenses(m.ctx, admin, lifeline.LicenseTransfer{FromOfficeID: from.ID, ToOfficeID: to.ID, Type: typ, Count: count})
+	_, err := m.svc.TransferLicenses(m.ctx, m.actor, lifeline.LicenseTransfer{FromOfficeID: from.ID, ToOfficeID: to.ID, Type: typ, Count: count})
 	if expect(t, fmt.Sprintf("TransferLicenses(%d %s, %s -> %s)", count, typ, from.Name, to.Name), err, want...) {
 		fp.total -= count
 		tp.total += count
@@ -126,6 +128,13 @@ func (m *machine) TransferUser(t *rapid.T) {
 		case u == nil:
 			want = []error{errs.ErrNotFound}
 			return
+		}
+		// The actor's right to move the user between the two offices is
+		// checked before the user's state and the move's own rules.
+		if want = m.refusal(access.TransferUser, access.Target{CompanyID: m.co.ID, OfficeIDs: []string{u.office, to.ID}, UserID: u.id}); want != nil {
+			return
+		}
+		switch {
 		case !live(u.state):
 			want = illegal(u)
 			return
@@ -171,7 +180,7 @@ func (m *machine) TransferUser(t *rapid.T) {
 			want = []error{errs.ErrConflict}
 		}
 	}()
-	plan, err := m.svc.TransferUser(m.ctx, admin, id, to.ID)
+	plan, err := m.svc.TransferUser(m.ctx, m.actor, id, to.ID)
 	if !expect(t, "TransferUser to "+to.Name, err, want...) {
 		return
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/accessoracle"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
@@ -382,6 +383,7 @@ func testSearchFilters(t *testing.T, h Harness) {
 		role    lifeline.Role
 		offices []string
 	}{{offAdmin, lifeline.RoleOfficeAdmin, []string{fx.us.ID}}, {coAdmin, lifeline.RoleCompanyAdmin, nil}} {
+		fx.activate(g.u)
 		if _, err := fx.svc.GrantRole(fx.ctx, admin, g.u.ID, g.role, g.offices...); err != nil {
 			t.Fatal(err)
 		}
@@ -435,14 +437,14 @@ func testSearchScoped(t *testing.T, h Harness) {
 		actor := w.actors[r]
 		var want []string
 		for _, u := range all {
-			switch access.ScopeOf(r, access.ReadUser) {
-			case access.ScopeCompany:
+			switch accessoracle.ReachOf(r, access.ReadUser) {
+			case accessoracle.Company:
 				want = append(want, u.ID)
-			case access.ScopeOffices:
+			case accessoracle.Offices:
 				if u.OfficeID == w.a.us.ID || u.OfficeID == w.a.us2.ID {
 					want = append(want, u.ID)
 				}
-			case access.ScopeSelf:
+			case accessoracle.Self:
 				if u.ID == actor.ID {
 					want = append(want, u.ID)
 				}
@@ -460,13 +462,13 @@ func testSearchScoped(t *testing.T, h Harness) {
 		_, err = w.a.svc.SearchUsers(w.a.ctx, actor, lifeline.UserSearch{CompanyID: w.a.co.ID, OfficeIDs: []string{w.b.us.ID}})
 		wantErr(t, "search naming another company's office as "+string(r), err, errs.ErrNotFound)
 		_, err = w.a.svc.SearchUsers(w.a.ctx, actor, lifeline.UserSearch{CompanyID: w.a.co.ID, OfficeIDs: []string{w.a.gb.ID}})
-		switch access.ScopeOf(r, access.ReadUser) {
-		case access.ScopeCompany:
+		switch accessoracle.ReachOf(r, access.ReadUser) {
+		case accessoracle.Company:
 			wantErr(t, "search of gb as "+string(r), err)
 		default:
 			wantErr(t, "search of gb as "+string(r), err, errs.ErrForbidden)
 		}
-		if access.ScopeOf(r, access.ReadUser) == access.ScopeOffices {
+		if accessoracle.ReachOf(r, access.ReadUser) == accessoracle.Offices {
 			got := w.a.searchAll(actor, lifeline.UserSearch{CompanyID: w.a.co.ID, OfficeIDs: []string{w.a.us2.ID}})
 			var want []string
 			for _, u := range all {

@@ -120,6 +120,7 @@ func testIfStale(t *testing.T, h Harness) {
 	fx.seats(fx.gb, 2)
 	londoner := fx.userIn(fx.gb, lifecycle.Active)
 	oa := fx.create(fx.us)
+	fx.activate(oa)
 	if _, err := fx.svc.GrantRole(fx.ctx, admin, oa.ID, lifeline.RoleOfficeAdmin, fx.us.ID); err != nil {
 		t.Fatal(err)
 	}

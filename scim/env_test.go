@@ -72,8 +72,9 @@ func (e *env) tenant(name, token string) tenant {
 	e.t.Helper()
 	b, err := e.svc.Bootstrap(e.ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: name, Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: "admin@" + strings.ToLower(name[:1]) + ".example"},
+		Office:        lifeline.NewOffice{Name: "HQ", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: "admin@" + strings.ToLower(name[:1]) + ".example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		e.t.Fatal(err)

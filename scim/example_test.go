@@ -28,7 +28,8 @@ func ExampleNew() {
 	svc, _ := lifeline.New(st)
 	b, _ := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Acme", Tier: licensing.Premium, Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-		Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	admin := lifeline.Actor{ID: b.Admin.ID}
 	_, _ = svc.SetPoolTotal(ctx, admin, b.Office.ID, licensing.Seat, 5)

@@ -207,6 +207,12 @@ type Users interface {
 	// FindUserByEmail returns the user of a company with that (normalized)
 	// email; errs.NotFound if there is none.
 	FindUserByEmail(ctx context.Context, companyID, email string) (lifecycle.User, error)
+	// FindUsersByUsername returns the users of a company that are not
+	// anonymized and whose username is username, compared without regard
+	// to case (Unicode case folding), ordered by id; none is not an error.
+	// Usernames are not unique, so there may be several. An empty username
+	// finds no one.
+	FindUsersByUsername(ctx context.Context, companyID, username string) ([]lifecycle.User, error)
 	// ExtensionTaken reports whether a user of the company that is not
 	// anonymized holds the extension.
 	ExtensionTaken(ctx context.Context, companyID, extension string) (bool, error)

@@ -170,8 +170,9 @@ func (s *story) setUp() error {
 	ctx, svc := s.ctx, s.svc
 	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Acme Telecom", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "San Francisco", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		Office:        lifeline.NewOffice{Name: "San Francisco", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		return err
@@ -198,6 +199,10 @@ func (s *story) setUp() error {
 		return err
 	}
 	s.kathy = lifeline.Actor{ID: k.ID}
+	// Until Katherine has set her password she may do nothing else.
+	if _, err := svc.SetPassword(ctx, s.kathy, k.ID, "katherine's own passphrase"); err != nil {
+		return err
+	}
 	s.labels[k.ID] = "Katherine (ext " + k.Extension + ")"
 	fmt.Fprintf(s.w, "  %s (%s), offices %s and %s; %s is its company admin, %s office admin of %s.\n",
 		s.company.Name, s.company.Tier, s.sf.Name, s.ny.Name, b.Admin.Person.Full(), k.Person.Full(), s.sf.Name)

@@ -52,7 +52,7 @@ func TestBulk(t *testing.T) {
 		"bulk create: 1000 items, 1000 created, 0 refused; extensions 102 (Alan Turing) to 1101 (Adele Feigenbaum)",
 		"ext 199 (Xavier Ritchie) is in New York",
 		"ext 435 (Ivan Wirth) is an office admin of San Francisco, like Katherine",
-		"of the 1000 extensions: 1000 hold their old person, 0 a new one; the company's users: 1002 Password Required",
+		"of the 1000 extensions: 1000 hold their old person, 0 a new one; the company's users: 2 Active, 1000 Password Required",
 	)
 	audit0 := auditRecords(t, setUp)
 
@@ -69,7 +69,7 @@ func TestBulk(t *testing.T) {
 		"601: user.reset-recycle: email katherine@acme.example is already used by user Katherine (ext 101) in this company",
 		"851: user.reset-recycle: email ivan.wirth@acme.example is already used by user ext 435 in this company",
 		// Nothing changed.
-		"of the 1000 extensions: 1000 hold their old person, 0 a new one; the company's users: 1002 Password Required",
+		"of the 1000 extensions: 1000 hold their old person, 0 a new one; the company's users: 2 Active, 1000 Password Required",
 	)
 	if diff := cmp.Diff(refused, failures(t, validation)); diff != "" {
 		t.Errorf("the validation's failing items (-want +got):\n%s", diff)
@@ -85,7 +85,7 @@ func TestBulk(t *testing.T) {
 		"progress: called 1000 times, last at 1000/1000 with 10 refused, in item order: true",
 		"run: 1000 items, 990 applied, 10 refused, 0 not run",
 		"the run refused exactly the items the validation listed",
-		"of the 1000 extensions: 10 hold their old person, 990 a new one; the company's users: 1002 Password Required",
+		"of the 1000 extensions: 10 hold their old person, 990 a new one; the company's users: 2 Active, 1000 Password Required",
 	)
 	if diff := cmp.Diff(refused, failures(t, ran)); diff != "" {
 		t.Errorf("the run's refused items (-want +got):\n%s", diff)
@@ -100,9 +100,9 @@ func TestBulk(t *testing.T) {
 	search := exampletest.Step(t, got, 4)
 	exampletest.Contains(t, search,
 		`Katherine searches the pending tab for "zoë"`,
-		// Her offices' users: Margaret, Katherine and the 997 in San
-		// Francisco, all pending.
-		"her tabs: active 0, pending 999, suspended 0, deleted 0",
+		// Her offices' users: Margaret and Katherine, active, and the 997 in San
+		// Francisco, pending.
+		"her tabs: active 2, pending 997, suspended 0, deleted 0",
 		`matching "zoë": active 0, pending 3, suspended 0, deleted 0`,
 		`the pending tab, "zoë": 3 hits`,
 	)

@@ -65,8 +65,9 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	// does everything else.
 	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Acme Telecom", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "Mountain View", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		Office:        lifeline.NewOffice{Name: "Mountain View", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		return err

@@ -91,8 +91,9 @@ func seed(ctx context.Context, st store.Store, now time.Time) (demo, error) {
 	var d demo
 	b, err := svc.Bootstrap(ctx, sys, lifeline.Bootstrap{
 		CompanyName: "Acme Telecom", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "San Francisco", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		Office:        lifeline.NewOffice{Name: "San Francisco", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		return d, fmt.Errorf("bootstrap: %w", err)

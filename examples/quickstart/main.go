@@ -61,8 +61,9 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	signup := lifeline.System("signup")
 	b, err := svc.Bootstrap(ctx, signup, lifeline.Bootstrap{
 		CompanyName: "Acme Telecom", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "San Francisco", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		Office:        lifeline.NewOffice{Name: "San Francisco", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Margaret", LastName: "Hamilton"}, Email: "margaret@acme.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		return err

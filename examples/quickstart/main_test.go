@@ -43,7 +43,7 @@ func TestQuickstart(t *testing.T) {
 		}
 	}
 	for _, re := range []string{
-		`100 +Margaret Hamilton +margaret@acme\.example +Password Required`,
+		`100 +Margaret Hamilton +margaret@acme\.example +Active`,
 		`101 +Ada Lovelace +ada@acme\.example +Password Required +\+16502530000`,
 		`102 +- +bob@partner\.example +Password Required`,
 	} {

@@ -78,8 +78,9 @@ func run(ctx context.Context, dbPath string, w io.Writer) error {
 	// company admin, who sets up the rest.
 	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Globex", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: offices[0].name, Country: offices[0].country, PriceLevel: offices[0].level},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Hank", LastName: "Scorpio"}, Email: "hank@globex.example"},
+		Office:        lifeline.NewOffice{Name: offices[0].name, Country: offices[0].country, PriceLevel: offices[0].level},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Hank", LastName: "Scorpio"}, Email: "hank@globex.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		return err

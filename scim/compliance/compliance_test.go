@@ -76,8 +76,9 @@ func TestCompliance(t *testing.T) {
 	}
 	b, err := svc.Bootstrap(ctx, lifeline.System("signup"), lifeline.Bootstrap{
 		CompanyName: "Compliance Inc", Tier: licensing.Premium,
-		Office: lifeline.NewOffice{Name: "HQ", Country: "US"},
-		Admin:  lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: "admin@compliance.example"},
+		Office:        lifeline.NewOffice{Name: "HQ", Country: "US"},
+		Admin:         lifeline.NewUser{Person: lifeline.Person{FirstName: "Ada", LastName: "Admin"}, Email: "admin@compliance.example"},
+		AdminPassword: "correct horse battery staple",
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,7 @@ func TestBulkKilledMidway(t *testing.T) {
 		t.Fatal(err)
 	}
 	sys := lifeline.System("test")
-	b, err := svc.Bootstrap(ctx, sys, lifeline.Bootstrap{CompanyName: "Killed", Tier: licensing.Premium,
+	b, err := svc.Bootstrap(ctx, sys, lifeline.Bootstrap{AdminPassword: "correct horse battery staple", CompanyName: "Killed", Tier: licensing.Premium,
 		Office: lifeline.NewOffice{Name: "HQ", Country: "US"}, Admin: lifeline.NewUser{Person: lifeline.Person{FirstName: "A", LastName: "Dmin"}}})
 	if err != nil {
 		t.Fatal(err)

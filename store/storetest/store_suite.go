@@ -26,6 +26,7 @@ var storeTests = []namedTest{
 	{"UserRoundTrip", testUserRoundTrip},
 	{"ViewSingle", testViewSingle},
 	{"GetMissing", testGetMissing},
+	{"FindUsersByUsername", testFindUsersByUsername},
 	{"DuplicateEmail", testDuplicateEmail},
 	{"DuplicateExtensionAndID", testDuplicateExtensionAndID},
 	{"UpdateMissing", testUpdateMissing},
@@ -252,6 +253,73 @@ func testUserRoundTrip(t *testing.T, h Harness) {
 		_, err = tx.FindUserByEmail(s.ctx, UID("cmp_"), "zoe@example.org")
 		WantErr(t, "FindUserByEmail in another company", err, errs.ErrNotFound)
 		return nil
+	})
+}
+
+// testFindUsersByUsername finds users by username without regard to case,
+// in id order, and only there: not by a username that differs by an accent
+// or a character, not in another company, not an anonymized user.
+func testFindUsersByUsername(t *testing.T, h Harness) {
+	s := seed(t, h)
+	otherCo := licensing.Company{ID: UID("cmp_"), Name: "Other", Tier: licensing.Advanced}
+	otherOff := licensing.Office{ID: UID("off_"), CompanyID: otherCo.ID, Name: "Elsewhere", Country: "US", PriceLevel: "standard"}
+	s.update("seeding another company", func(tx store.Tx) error {
+		if err := tx.InsertCompany(s.ctx, otherCo); err != nil {
+			return err
+		}
+		return tx.InsertOffice(s.ctx, otherOff)
+	})
+	named := func(s *seeded, ext, username string, st lifecycle.State) lifecycle.User {
+		u := s.user(ext, "")
+		u.Username = username
+		u.Status = lifecycle.Status{State: st}
+		if st == lifecycle.Anonymized {
+			u.Person = lifecycle.Person{}
+		}
+		return u
+	}
+	ada := named(s, "100", "Ada.Lovelace", lifecycle.Active)
+	ada2 := named(s, "101", "ada.lovelace", lifecycle.Suspended)
+	gone := named(s, "102", "ada.lovelace", lifecycle.Anonymized)
+	accent := named(s, "103", "adá.lovelace", lifecycle.Active)
+	longer := named(s, "104", "ada.lovelace2", lifecycle.Active)
+	s.insertUsers(ada, ada2, gone, accent, longer)
+	elsewhere := named(s, "100", "ada.lovelace", lifecycle.Active)
+	elsewhere.CompanyID, elsewhere.OfficeID = otherCo.ID, otherOff.ID
+	s.insertUsers(elsewhere)
+	want := []string{ada.ID, ada2.ID}
+	slices.Sort(want)
+	s.view("FindUsersByUsername", func(tx store.Tx) error {
+		for _, c := range []struct {
+			username string
+			want     []string
+		}{
+			{"ada.lovelace", want},
+			{"ADA.LOVELACE", want},
+			{"Ada.Lovelace", want},
+			{"ada.lovelac", nil},
+			{"adá.lovelace", []string{accent.ID}},
+			{"", nil},
+		} {
+			users, err := tx.FindUsersByUsername(s.ctx, s.company.ID, c.username)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, u := range users {
+				got = append(got, u.ID)
+			}
+			if !slices.Equal(got, c.want) {
+				t.Errorf("FindUsersByUsername(%q) = %v, want %v", c.username, got, c.want)
+			}
+		}
+		users, err := tx.FindUsersByUsername(s.ctx, s.company.ID, "ada.lovelace")
+		if err == nil && len(users) > 0 {
+			if diff := cmp.Diff(ada, users[slices.IndexFunc(users, func(u lifecycle.User) bool { return u.ID == ada.ID })], cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("FindUsersByUsername read a user back differently (-want +got):\n%s", diff)
+			}
+		}
+		return err
 	})
 }
 

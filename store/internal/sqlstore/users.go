@@ -49,6 +49,10 @@ func (q *Queries) buildUsers() {
 	// when the WHERE clause holds its condition literally, and otherwise
 	// reads every user of the company.
 	q.add("userByEmail", sel.Where("company_id = ? AND email = ? AND email <> ''", nil, nil))
+	// The index users_username_key (migration 0006) finds the users whose
+	// folded username is the one asked for; the literal state is its
+	// condition.
+	q.add("usersByUsernameKey", sel.Where("company_id = ? AND username_key = ? AND state <> 'anonymized'", nil, nil).OrderBy("id"))
 	q.add("extensionTaken", q.sb.Select("COUNT(*)").From("users").
 		Where("company_id = ? AND extension = ? AND state <> 'anonymized'", nil, nil))
 	// Literal state and (length, text) order match the partial index
@@ -310,6 +314,22 @@ func (t *Tx) GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.
 // FindUserByEmail implements store.Users.
 func (t *Tx) FindUserByEmail(ctx context.Context, companyID, email string) (lifecycle.User, error) {
 	return t.getUser(ctx, "store.FindUserByEmail", "userByEmail", func() errs.Phrase { return "a user with that email" }, companyID, email)
+}
+
+// FindUsersByUsername implements store.Users. The search key narrows the
+// rows through its index; the key folds accents as well as case, so the
+// rows are then kept only when their username equals username without
+// regard to case.
+func (t *Tx) FindUsersByUsername(ctx context.Context, companyID, username string) ([]lifecycle.User, error) {
+	const op = "store.FindUsersByUsername"
+	if username == "" {
+		return nil, nil
+	}
+	users, err := queryList(ctx, t, op, "usersByUsernameKey", []any{companyID, text.SearchKey(username)}, scanUser)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(users, func(u lifecycle.User) bool { return !strings.EqualFold(u.Username, username) }), nil
 }
 
 // ExtensionTaken implements store.Users.
