@@ -522,27 +522,9 @@ func (p *planted) fileNodes(t testing.TB, tables []string) map[string]int64 {
 // as one that can hold personal data (which Checkpoint rewrites) or as one
 // that cannot, so that a table a migration adds must be classified.
 func TestSchemaClassified(t *testing.T) {
-	ctx := context.Background()
-	dsn := pgtest.NewDatabase(t)
-	st := openStore(t, dsn)
-	rows, err := st.DB().QueryContext(ctx, `SELECT table_name FROM information_schema.tables
-		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	if err := sqlstore.CheckClassified(tables); err != nil {
+	st := openStore(t, pgtest.NewDatabase(t))
+	if err := sqlstore.CheckSchemaClassified(context.Background(), st.DB(), `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1`); err != nil {
 		t.Error(err)
 	}
 }

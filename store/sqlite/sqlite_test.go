@@ -239,24 +239,8 @@ func TestNewRefusesForeignDSN(t *testing.T) {
 func TestErasureLeavesNoBytes(t *testing.T) {
 	ctx := context.Background()
 	st, path := openStore(t)
-	clk := clock.NewMock()
-	clk.Set(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
-	svc, err := lifeline.New(st, lifeline.WithClock(clk), lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, clk, off := erasureCompany(t, st)
 	admin := lifeline.System("test")
-	co, err := svc.CreateCompany(ctx, admin, "Erasure", licensing.Premium)
-	if err != nil {
-		t.Fatal(err)
-	}
-	off, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: co.ID, Name: "HQ", Country: "US"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SetPoolTotal(ctx, admin, off.ID, licensing.Seat, 2); err != nil {
-		t.Fatal(err)
-	}
 	nums, err := svc.AddNumbers(ctx, admin, off.ID, "", "+16502530100", "+16502530101")
 	if err != nil {
 		t.Fatal(err)
@@ -399,24 +383,8 @@ func (w *blockingWriter) Write(p []byte) (int, error) {
 func TestErasureDuringExport(t *testing.T) {
 	ctx := context.Background()
 	st, path := openStore(t, sqlite.WithBusyTimeout(100*time.Millisecond))
-	clk := clock.NewMock()
-	clk.Set(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
-	svc, err := lifeline.New(st, lifeline.WithClock(clk), lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
-	if err != nil {
-		t.Fatal(err)
-	}
+	svc, _, off := erasureCompany(t, st)
 	admin := lifeline.System("test")
-	co, err := svc.CreateCompany(ctx, admin, "Erasure", licensing.Premium)
-	if err != nil {
-		t.Fatal(err)
-	}
-	off, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: co.ID, Name: "HQ", Country: "US"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SetPoolTotal(ctx, admin, off.ID, licensing.Seat, 2); err != nil {
-		t.Fatal(err)
-	}
 	const (
 		emailMarker = "zq8export.erasure@example.com"
 		firstMarker = "Qzxexportfirst"
@@ -501,24 +469,34 @@ func TestErasureDuringExport(t *testing.T) {
 // table a migration adds must be classified.
 func TestSchemaClassified(t *testing.T) {
 	st, _ := openStore(t)
-	rows, err := st.DB().QueryContext(context.Background(),
-		`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1`)
+	if err := sqlstore.CheckSchemaClassified(context.Background(), st.DB(),
+		`SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY 1`); err != nil {
+		t.Error(err)
+	}
+}
+
+// erasureCompany returns a service on st with a mock clock, and the office
+// of a new Premium company with two seats, for the erasure tests.
+func erasureCompany(t *testing.T, st *sqlite.Store) (*lifeline.Service, *clock.Mock, lifeline.Office) {
+	t.Helper()
+	ctx := context.Background()
+	clk := clock.NewMock()
+	clk.Set(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC))
+	svc, err := lifeline.New(st, lifeline.WithClock(clk), lifeline.WithHashParams(lifeline.HashParams{Time: 1, MemoryKiB: 64, Threads: 1}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, name)
-	}
-	if err := rows.Err(); err != nil {
+	admin := lifeline.System("test")
+	co, err := svc.CreateCompany(ctx, admin, "Erasure", licensing.Premium)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sqlstore.CheckClassified(tables); err != nil {
-		t.Error(err)
+	off, err := svc.CreateOffice(ctx, admin, lifeline.NewOffice{CompanyID: co.ID, Name: "HQ", Country: "US"})
+	if err != nil {
+		t.Fatal(err)
 	}
+	if _, err := svc.SetPoolTotal(ctx, admin, off.ID, licensing.Seat, 2); err != nil {
+		t.Fatal(err)
+	}
+	return svc, clk, off
 }

@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -51,4 +53,26 @@ func CheckClassified(tables []string) error {
 		return errors.New(strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// CheckSchemaClassified runs listTables, a query that returns the name of
+// every table of the store's schema, and checks them with [CheckClassified].
+func CheckSchemaClassified(ctx context.Context, db *sql.DB, listTables string) error {
+	rows, err := db.QueryContext(ctx, listTables)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return err
+		}
+		tables = append(tables, name)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return CheckClassified(tables)
 }
