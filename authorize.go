@@ -66,7 +66,7 @@ func (o *op) readActor() (lifecycle.User, error) {
 	if o.subject == "" || a.OnBehalfOf != "" || checkID(o.name, "user id", o.subject) != nil {
 		return o.tx.GetUser(o.ctx, a.ID)
 	}
-	users, err := o.tx.GetUsers(o.ctx, a.ID, o.subject)
+	users, err := getUsers(o.ctx, o.tx, a.ID, o.subject)
 	if err != nil {
 		return lifecycle.User{}, err
 	}

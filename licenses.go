@@ -52,7 +52,7 @@ func (o *op) returnLicense(officeID string, t licensing.LicenseType) error {
 // returnLicensesOf gives every license u holds back to its office's pools.
 // The user keeps the list, so a restore knows what to take back.
 func (o *op) returnLicensesOf(u lifecycle.User) error {
-	pools, err := o.tx.UserLicensePools(o.ctx, u.ID, u.OfficeID)
+	pools, err := userLicensePools(o.ctx, o.tx, u.ID, u.OfficeID)
 	if err != nil {
 		return err
 	}
@@ -71,7 +71,7 @@ func (o *op) returnLicensesOf(u lifecycle.User) error {
 
 // takeLicensesOf takes back, for a restored user, every license it held.
 func (o *op) takeLicensesOf(u lifecycle.User) error {
-	pools, err := o.tx.UserLicensePools(o.ctx, u.ID, u.OfficeID)
+	pools, err := userLicensePools(o.ctx, o.tx, u.ID, u.OfficeID)
 	if err != nil {
 		return err
 	}

@@ -435,7 +435,7 @@ func (x ListNumbers) prepare(ctx context.Context, s *Service) (step[NumberPage],
 				return NumberPage{}, err
 			}
 		}
-		list, err := o.tx.PageNumbers(ctx, store.NumberFilter{OfficeID: q.OfficeID, Status: q.Status, HolderID: q.HolderID}, after, q.Limit+1)
+		list, err := pageNumbers(ctx, o.tx, store.NumberFilter{OfficeID: q.OfficeID, Status: q.Status, HolderID: q.HolderID}, after, q.Limit+1)
 		if err != nil {
 			return NumberPage{}, err
 		}

@@ -21,15 +21,15 @@ var (
 )
 
 // Tab is one of the users tabs of an admin portal: a group of states.
-type Tab = store.Tab
+type Tab = lifecycle.Tab
 
 // The portal's tabs. Pending is Setup Required and Password Required
 // together (seats kept for later and people who have not set a password).
 const (
-	TabActive    = store.TabActive
-	TabPending   = store.TabPending
-	TabSuspended = store.TabSuspended
-	TabDeleted   = store.TabDeleted
+	TabActive    = lifecycle.TabActive
+	TabPending   = lifecycle.TabPending
+	TabSuspended = lifecycle.TabSuspended
+	TabDeleted   = lifecycle.TabDeleted
 )
 
 // Bounds of a user search.
@@ -123,7 +123,7 @@ func (x SearchUsers) prepare(context.Context, *Service) (step[UserPage], error) 
 			return UserPage{}, err
 		}
 		f.AfterExtension, f.Limit = after, q.Limit+1
-		list, err := o.tx.SearchUsers(o.ctx, f)
+		list, err := searchUsers(o.ctx, o.tx, f)
 		if err != nil {
 			return UserPage{}, err
 		}
@@ -192,7 +192,7 @@ func (x CountUsersByTab) prepare(context.Context, *Service) (step[TabCounts], er
 		if err != nil || none {
 			return TabCounts{}, err
 		}
-		m, err := o.tx.CountUsersByTab(o.ctx, f)
+		m, err := countUsersByTab(o.ctx, o.tx, f)
 		if err != nil {
 			return TabCounts{}, err
 		}

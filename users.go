@@ -222,7 +222,7 @@ func (o *op) newUser(office licensing.Office, n NewUser, kind lifecycle.Kind, st
 	ext := n.Extension
 	if ext == "" {
 		var err error
-		if ext, err = o.tx.NextExtension(ctx, office.CompanyID); err != nil {
+		if ext, err = nextExtension(ctx, o.tx, office.CompanyID); err != nil {
 			return lifecycle.User{}, err
 		}
 		if lifecycle.ValidateExtension(ext) != nil {

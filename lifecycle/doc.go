@@ -14,6 +14,13 @@
 //
 // # Choices where the design is silent
 //
+//   - The portal's tabs group states ([TabOf]): Pending is Setup Required
+//     and Password Required; an anonymized user is under no portal tab.
+//   - A user created without an extension gets one more than the highest
+//     its company's users hold, in numeric order ([NextExtension],
+//     [CompareExtensions]); anonymized users hold none. The first is 100,
+//     and none below 100 is handed out: a two-digit extension is only ever
+//     one an administrator gave.
 //   - Setting the password of an Active user is a password change and keeps
 //     it Active; a Setup Required or Suspended user cannot set one.
 //   - Reset sends a user to Setup Required when the name is cleared, to

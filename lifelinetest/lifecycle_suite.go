@@ -23,6 +23,7 @@ import (
 // lifecycleTests drive the user lifecycle through the facade.
 var lifecycleTests = []namedTest{
 	{"Create", testCreate},
+	{"NextExtensionIsNumeric", testNextExtensionIsNumeric},
 	{"Table", testTable},
 	{"ResetFields", testResetFields},
 	{"Recycle", testRecycle},
@@ -41,6 +42,25 @@ var lifecycleTests = []namedTest{
 }
 
 const password = "correct horse battery"
+
+// testNextExtensionIsNumeric: a user created without an extension gets one
+// more than the company's highest in numeric order, so after 999 and 1000
+// comes 1001 (in text order 999 would be the highest, and 1000 is taken).
+func testNextExtensionIsNumeric(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 3)
+	for _, ext := range []string{"1000", "999"} {
+		p, email := fx.person()
+		_, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: fx.us.ID, Person: p, Email: email, Extension: ext})
+		wantErr(t, "CreateUser with extension "+ext, err)
+	}
+	p, email := fx.person()
+	u, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: fx.us.ID, Person: p, Email: email})
+	wantErr(t, "CreateUser without an extension after 999 and 1000", err)
+	if u.Extension != "1001" {
+		t.Errorf("CreateUser after 999 and 1000 gave extension %q, want 1001", u.Extension)
+	}
+}
 
 func testCreate(t *testing.T, h Harness) {
 	fx := newFixture(t, h)

@@ -39,7 +39,8 @@ type Store interface {
 	// View runs fn in a read-only transaction that sees one consistent
 	// snapshot.
 	View(ctx context.Context, fn func(Tx) error) error
-	// Close releases the store's resources.
+	// Close releases the store's resources. Closing a closed store does
+	// nothing and returns nil.
 	Close() error
 }
 
@@ -83,7 +84,16 @@ type Exclusive interface {
 	TryExclusive(ctx context.Context, name string) (release func(), ok bool, err error)
 }
 
-// Tx is one transaction's view of every repository.
+// Tx is one transaction's view of every repository: the methods every
+// store must have. A store's Tx may implement optional upgrades beside
+// them, each a faster way to do what the facade can also do with the
+// required methods (as database/sql/driver's ExecerContext): the facade
+// asks for an upgrade with a type assertion and, when the Tx lacks it, runs
+// the fallback written next to its call. The upgrades are [UserBatchReader],
+// [UserPoolReader], [ExtensionReader], [NumberPager], [Search] and
+// [SearchExplainer] (a test hook); a Store may implement [SingleReader],
+// [Exclusive] and [Checkpointer]. A wrapper that embeds store.Tx passes on
+// no upgrade, so the facade takes the fallbacks through it.
 type Tx interface {
 	Companies
 	Users
@@ -93,7 +103,6 @@ type Tx interface {
 	Recordings
 	Outbox
 	Savepoints
-	Search
 	ChangeSets
 }
 
@@ -190,9 +199,6 @@ type Users interface {
 	InsertUser(ctx context.Context, u lifecycle.User) error
 	// GetUser returns a user; errs.NotFound if there is none.
 	GetUser(ctx context.Context, id string) (lifecycle.User, error)
-	// GetUsers returns the users of those ids that exist, by id, read in
-	// one statement (so on one snapshot even outside a transaction).
-	GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.User, error)
 	// UpdateUser overwrites a user that is still at version u.Version and
 	// stores it at u.Version+1; errs.Stale if another write changed it
 	// since, errs.NotFound if there is none, errs.Conflict if the email or
@@ -210,9 +216,6 @@ type Users interface {
 	// ExtensionTaken reports whether a user of the company that is not
 	// anonymized holds the extension.
 	ExtensionTaken(ctx context.Context, companyID, extension string) (bool, error)
-	// NextExtension returns one more than the highest extension held by a
-	// user of the company that is not anonymized, and "100" for the first.
-	NextExtension(ctx context.Context, companyID string) (string, error)
 	// ListUsers returns the users matching f ordered by id.
 	ListUsers(ctx context.Context, f UserFilter) ([]lifecycle.User, error)
 	// ListDeletedDue returns the ids of deleted users whose restore window
@@ -306,10 +309,6 @@ type Licenses interface {
 	ListPools(ctx context.Context, officeID string) ([]licensing.Pool, error)
 	// UserLicenses returns the license types a user holds, ordered.
 	UserLicenses(ctx context.Context, userID string) ([]licensing.LicenseType, error)
-	// UserLicensePools returns, for each license type a user holds in
-	// order, the office's pool of that type (as GetPool would), read in one
-	// statement: what a deletion gives back and a restore takes again.
-	UserLicensePools(ctx context.Context, userID, officeID string) ([]licensing.Pool, error)
 	// SetUserLicenses replaces the license types a user holds.
 	SetUserLicenses(ctx context.Context, userID string, types []licensing.LicenseType) error
 }
@@ -426,49 +425,16 @@ type Outbox interface {
 	CountPendingEvents(ctx context.Context, companyID string) (int, error)
 }
 
-// Tab is one of the users tabs of an admin portal: a group of user states.
-type Tab string
-
-// The tabs. Pending is Setup Required and Password Required together.
-// Anonymized users are listed under no portal tab (they are no one any
-// more); TabAnonymized exists so that a store can classify every user.
-const (
-	TabActive     Tab = "active"
-	TabPending    Tab = "pending"
-	TabSuspended  Tab = "suspended"
-	TabDeleted    Tab = "deleted"
-	TabAnonymized Tab = "anonymized"
-)
-
-// Tabs lists the portal's tabs in display order (TabAnonymized is not one).
-func Tabs() []Tab { return []Tab{TabActive, TabPending, TabSuspended, TabDeleted} }
-
-// TabOf returns the tab a user in state s is listed under.
-func TabOf(s lifecycle.State) Tab {
-	switch s {
-	case lifecycle.SetupRequired, lifecycle.PasswordRequired:
-		return TabPending
-	}
-	return Tab(s)
-}
-
-// Valid reports whether t is a portal tab.
-func (t Tab) Valid() bool {
-	switch t {
-	case TabActive, TabPending, TabSuspended, TabDeleted:
-		return true
-	}
-	return false
-}
-
 // UserSearch selects users of one company for [Search.SearchUsers] and
 // [Search.CountUsersByTab]. Zero fields do not filter; anonymized users
-// never match.
+// never match. The facade's fallback for a store without [Search] applies
+// the same filters to ListUsers' result, so each field's meaning below is
+// the contract of both.
 type UserSearch struct {
 	CompanyID string
 	// Tab keeps the users of one tab; "" keeps every user that is not
 	// anonymized. CountUsersByTab ignores it.
-	Tab Tab
+	Tab lifecycle.Tab
 	// OfficeIDs keeps users of any of these offices: a filter or an
 	// actor's scope.
 	OfficeIDs []string
@@ -493,9 +459,11 @@ type UserSearch struct {
 	Limit int
 }
 
-// Search serves the lists of an admin portal. Every list comes in a
-// stable order and resumes after the last key of the previous page (keyset
-// paging, never an offset scan), and the store serves each from an index.
+// Search is implemented by a Tx that serves the users lists of an admin
+// portal from indexes: every list comes in a stable order and resumes after
+// the last key of the previous page (keyset paging, never an offset scan).
+// The facade falls back to ListUsers, filtering and ordering in memory, on
+// a Tx without it.
 type Search interface {
 	// SearchUsers returns the users matching f in extension order
 	// (numerically: extensions are digits without a leading zero), those
@@ -504,10 +472,7 @@ type Search interface {
 	// CountUsersByTab counts the users matching f (Tab, AfterExtension and
 	// Limit aside) per tab, in one grouped query; a tab without users is
 	// absent from the map.
-	CountUsersByTab(ctx context.Context, f UserSearch) (map[Tab]int, error)
-	// PageNumbers returns the numbers matching f ordered by E.164 value,
-	// those after afterE164 only, at most limit (0: no bound).
-	PageNumbers(ctx context.Context, f NumberFilter, afterE164 string, limit int) ([]numbers.Number, error)
+	CountUsersByTab(ctx context.Context, f UserSearch) (map[lifecycle.Tab]int, error)
 }
 
 // SearchExplainer is implemented by a Tx whose backend can show how it runs
@@ -521,4 +486,41 @@ type SearchExplainer interface {
 	// (ANALYZE), as the backend's maintenance would; it needs a write
 	// transaction.
 	AnalyzeUsers(ctx context.Context) error
+}
+
+// UserBatchReader is implemented by a Tx that reads several users in one
+// statement. The facade falls back to one GetUser per id.
+type UserBatchReader interface {
+	// GetUsers returns the users of those ids that exist, by id, read in
+	// one statement (so on one snapshot even outside a transaction).
+	GetUsers(ctx context.Context, ids ...string) (map[string]lifecycle.User, error)
+}
+
+// UserPoolReader is implemented by a Tx that reads a user's licenses and
+// their pools in one statement. The facade falls back to UserLicenses and
+// one GetPool per type.
+type UserPoolReader interface {
+	// UserLicensePools returns, for each license type a user holds in
+	// order, the office's pool of that type (as GetPool would), read in one
+	// statement: what a deletion gives back and a restore takes again.
+	UserLicensePools(ctx context.Context, userID, officeID string) ([]licensing.Pool, error)
+}
+
+// ExtensionReader is implemented by a Tx that finds a company's highest
+// extension from an index. The facade falls back to ListUsers of the
+// company; either way lifecycle.NextExtension decides the next one.
+type ExtensionReader interface {
+	// HighestExtension returns the highest extension in numeric order
+	// (longer first, then by text) held by a user of the company who is
+	// not anonymized, or "" when there is none.
+	HighestExtension(ctx context.Context, companyID string) (string, error)
+}
+
+// NumberPager is implemented by a Tx that pages through numbers in the
+// database. The facade falls back to ListNumbers, cutting the page in
+// memory.
+type NumberPager interface {
+	// PageNumbers returns the numbers matching f ordered by E.164 value,
+	// those after afterE164 only, at most limit (0: no bound).
+	PageNumbers(ctx context.Context, f NumberFilter, afterE164 string, limit int) ([]numbers.Number, error)
 }

@@ -290,3 +290,20 @@ func FuzzSanitize(f *testing.F) {
 		}
 	})
 }
+
+// TestSearchKey: case, accents and repeated or surrounding spaces do not
+// count; anything else does.
+func TestSearchKey(t *testing.T) {
+	for in, want := range map[string]string{
+		"":              "",
+		"   ":           "",
+		"ZOË  Ann":      "zoe ann",
+		" zoe\tann ":    "zoe ann",
+		"José":          "jose",
+		"A@Example.COM": "a@example.com",
+	} {
+		if got := text.SearchKey(in); got != want {
+			t.Errorf("SearchKey(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

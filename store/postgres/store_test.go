@@ -125,9 +125,9 @@ func TestRoundTrip(t *testing.T) {
 		if err != nil || byEmail.ID != "u1" {
 			t.Errorf("FindUserByEmail = %q, %v; want u1", byEmail.ID, err)
 		}
-		next, err := tx.NextExtension(ctx, company.ID)
-		if err != nil || next != "101" {
-			t.Errorf("NextExtension = %q, %v; want 101", next, err)
+		highest, err := tx.(store.ExtensionReader).HighestExtension(ctx, company.ID)
+		if err != nil || highest != "100" {
+			t.Errorf("HighestExtension = %q, %v; want 100", highest, err)
 		}
 		taken, err := tx.ExtensionTaken(ctx, company.ID, "100")
 		if err != nil || !taken {

@@ -84,7 +84,7 @@ func TestUpgradeBackfillsSearchKeys(t *testing.T) {
 	}
 	err = st.View(ctx, func(tx store.Tx) error {
 		for text, want := range map[string]string{"zoe": "u1", "angstrom z": "u1", "LOVE": "u2", "zoe.a@": "u1"} {
-			list, err := tx.SearchUsers(ctx, store.UserSearch{CompanyID: "c1", Text: text})
+			list, err := tx.(store.Search).SearchUsers(ctx, store.UserSearch{CompanyID: "c1", Text: text})
 			if err != nil {
 				return err
 			}

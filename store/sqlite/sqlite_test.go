@@ -58,6 +58,26 @@ func TestFacade(t *testing.T) {
 	lifelinetest.Run(t, normalStores, lifelinetest.Config{Sequences: 1000, Parallel: 2})
 }
 
+// TestFacadeFallbacks runs the facade's specification over SQLite stores
+// that hide every optional upgrade of the store contract, so that the
+// facade takes its fallbacks (one GetUser per id, ListUsers for search,
+// counts and the next extension, ListNumbers for pages, UserLicenses and
+// GetPool, View instead of ViewSingle, no sweep lock, no checkpoint) and
+// they are shown to give what the upgrades give. By default it runs the
+// groups that reach a fallback in a few seconds: the fallbacks read a
+// whole company per page, so the 10 000-user cursor walk alone takes
+// minutes. LIFELINE_FALLBACKS_FULL=1 runs the whole suite (README.md).
+func TestFacadeFallbacks(t *testing.T) {
+	cfg := lifelinetest.Config{Sequences: 20, Skip: []string{
+		"Search/CursorWhileUsersComeAndGo", "Access", "Bulk", "Transfer", "Concurrency", "Hygiene", "ChangeSets",
+		"Text", "Recording", "Export", "Versions",
+	}}
+	if os.Getenv("LIFELINE_FALLBACKS_FULL") != "" {
+		cfg = lifelinetest.Config{Sequences: 100}
+	}
+	lifelinetest.Run(t, storetest.WithoutUpgrades(normalStores), cfg)
+}
+
 var normalStores = storetest.HarnessFunc(func(t *testing.T) store.Store {
 	st, _ := openStore(t, sqlite.WithSynchronousNormal())
 	return st

@@ -9,6 +9,14 @@
 // stuck. The facade's own specification, run on the same stores, is
 // package lifelinetest.
 //
+// Every method of every interface of package store, required or optional,
+// is called by a case: the suite's own test (TestEveryMethodCovered) lists
+// the interfaces' methods by reflection and fails on one that no case
+// reachable from RunConformance calls. A case of an optional upgrade
+// (store.Search, store.Exclusive and the rest) checks that the store has it
+// first and is skipped otherwise. [WithoutUpgrades] hides every upgrade of
+// a store, to run the facade's fallbacks over it.
+//
 // # Using it for a new store
 //
 // A store's own test is a few lines:

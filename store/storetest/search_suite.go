@@ -72,9 +72,10 @@ func (s *seeded) search(f store.UserSearch) []string {
 	if f.CompanyID == "" {
 		f.CompanyID = s.company.ID
 	}
+	require[store.Search](s)
 	var got []string
 	s.view("SearchUsers", func(tx store.Tx) error {
-		list, err := tx.SearchUsers(s.ctx, f)
+		list, err := tx.(store.Search).SearchUsers(s.ctx, f)
 		for _, u := range list {
 			got = append(got, u.Extension)
 		}
@@ -83,14 +84,15 @@ func (s *seeded) search(f store.UserSearch) []string {
 	return got
 }
 
-func (s *seeded) counts(f store.UserSearch) map[store.Tab]int {
+func (s *seeded) counts(f store.UserSearch) map[lifecycle.Tab]int {
 	s.t.Helper()
 	if f.CompanyID == "" {
 		f.CompanyID = s.company.ID
 	}
-	var got map[store.Tab]int
+	require[store.Search](s)
+	var got map[lifecycle.Tab]int
 	s.view("CountUsersByTab", func(tx store.Tx) (err error) {
-		got, err = tx.CountUsersByTab(s.ctx, f)
+		got, err = tx.(store.Search).CountUsersByTab(s.ctx, f)
 		return err
 	})
 	return got
@@ -122,19 +124,19 @@ func testSearchTabs(t *testing.T, h Harness) {
 		s.searchUser("104", "Ed", "Gone", lifecycle.Deleted),
 		s.searchUser("105", "", "", lifecycle.Anonymized),
 	)
-	wantExts(t, "active tab", s.search(store.UserSearch{Tab: store.TabActive}), "99", "1000")
-	wantExts(t, "pending tab", s.search(store.UserSearch{Tab: store.TabPending}), "101", "102")
-	wantExts(t, "suspended tab", s.search(store.UserSearch{Tab: store.TabSuspended}), "103")
-	wantExts(t, "deleted tab", s.search(store.UserSearch{Tab: store.TabDeleted}), "104")
+	wantExts(t, "active tab", s.search(store.UserSearch{Tab: lifecycle.TabActive}), "99", "1000")
+	wantExts(t, "pending tab", s.search(store.UserSearch{Tab: lifecycle.TabPending}), "101", "102")
+	wantExts(t, "suspended tab", s.search(store.UserSearch{Tab: lifecycle.TabSuspended}), "103")
+	wantExts(t, "deleted tab", s.search(store.UserSearch{Tab: lifecycle.TabDeleted}), "104")
 	wantExts(t, "every tab", s.search(store.UserSearch{}), "99", "101", "102", "103", "104", "1000")
-	wantExts(t, "anonymized (no portal tab)", s.search(store.UserSearch{Tab: store.TabAnonymized}))
+	wantExts(t, "anonymized (no portal tab)", s.search(store.UserSearch{Tab: lifecycle.TabAnonymized}))
 	got := s.counts(store.UserSearch{})
-	want := map[store.Tab]int{store.TabActive: 2, store.TabPending: 2, store.TabSuspended: 1, store.TabDeleted: 1}
+	want := map[lifecycle.Tab]int{lifecycle.TabActive: 2, lifecycle.TabPending: 2, lifecycle.TabSuspended: 1, lifecycle.TabDeleted: 1}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("CountUsersByTab: got %v, want %v", got, want)
 	}
 	for _, st := range lifecycle.States {
-		if tab := store.TabOf(st); (st == lifecycle.Anonymized) == tab.Valid() {
+		if tab := lifecycle.TabOf(st); (st == lifecycle.Anonymized) == tab.Valid() {
 			t.Errorf("TabOf(%s) = %q, whose Valid() is %t", st, tab, tab.Valid())
 		}
 	}
@@ -188,7 +190,7 @@ func testSearchFilters(t *testing.T, h Harness) {
 		{"another company", store.UserSearch{CompanyID: UID("cmp_")}, nil},
 	} {
 		wantExts(t, c.name, s.search(c.f), c.want...)
-		if n := s.counts(c.f)[store.TabActive]; n != len(c.want) {
+		if n := s.counts(c.f)[lifecycle.TabActive]; n != len(c.want) {
 			t.Errorf("%s: CountUsersByTab counts %d active users, SearchUsers lists %d", c.name, n, len(c.want))
 		}
 	}
@@ -238,8 +240,8 @@ func testSearchText(t *testing.T, h Harness) {
 	} {
 		wantExts(t, fmt.Sprintf("text %q", c.text), s.search(store.UserSearch{Text: c.text}), c.want...)
 	}
-	wantExts(t, "text and tab", s.search(store.UserSearch{Text: "zoe", Tab: store.TabPending}), "302")
-	if got := s.counts(store.UserSearch{Text: "jose"}); got[store.TabActive] != 1 || got[store.TabSuspended] != 1 || len(got) != 2 {
+	wantExts(t, "text and tab", s.search(store.UserSearch{Text: "zoe", Tab: lifecycle.TabPending}), "302")
+	if got := s.counts(store.UserSearch{Text: "jose"}); got[lifecycle.TabActive] != 1 || got[lifecycle.TabSuspended] != 1 || len(got) != 2 {
 		t.Errorf("CountUsersByTab of text \"jose\": got %v, want one active and one suspended", got)
 	}
 }
@@ -284,12 +286,12 @@ func testSearchKeyset(t *testing.T, h Harness) {
 		want = append(want, ext)
 	}
 	s.insertUsers(users...)
-	wantExts(t, "one page", s.search(store.UserSearch{Tab: store.TabActive}), want...)
+	wantExts(t, "one page", s.search(store.UserSearch{Tab: lifecycle.TabActive}), want...)
 	for _, size := range []int{1, 2, 3, 5} {
 		var got []string
 		after := ""
 		for range len(want) + 1 {
-			page := s.search(store.UserSearch{Tab: store.TabActive, AfterExtension: after, Limit: size})
+			page := s.search(store.UserSearch{Tab: lifecycle.TabActive, AfterExtension: after, Limit: size})
 			got = append(got, page...)
 			if len(page) < size {
 				break
@@ -303,6 +305,7 @@ func testSearchKeyset(t *testing.T, h Harness) {
 
 func testPageNumbers(t *testing.T, h Harness) {
 	s := seed(t, h)
+	require[store.NumberPager](s)
 	var want []string
 	s.update("numbers", func(tx store.Tx) error {
 		for range 7 {
@@ -320,7 +323,7 @@ func testPageNumbers(t *testing.T, h Harness) {
 	for range 10 {
 		var page []numbers.Number
 		s.view("PageNumbers", func(tx store.Tx) (err error) {
-			page, err = tx.PageNumbers(s.ctx, store.NumberFilter{OfficeID: s.office.ID, Status: numbers.Available}, after, 3)
+			page, err = tx.(store.NumberPager).PageNumbers(s.ctx, store.NumberFilter{OfficeID: s.office.ID, Status: numbers.Available}, after, 3)
 			return err
 		})
 		for _, n := range page {
@@ -399,15 +402,15 @@ func testSearchPlans(t *testing.T, h Harness) {
 		// (which SQLite's planner prefers unless the query says otherwise).
 		text bool
 	}{
-		{"a tab", false, store.UserSearch{CompanyID: c, Tab: store.TabActive, Limit: 51}, []string{"users_tab_order"}, false},
-		{"a tab after a cursor", false, store.UserSearch{CompanyID: c, Tab: store.TabPending, AfterExtension: "2500", Limit: 51}, []string{"users_tab_order"}, false},
+		{"a tab", false, store.UserSearch{CompanyID: c, Tab: lifecycle.TabActive, Limit: 51}, []string{"users_tab_order"}, false},
+		{"a tab after a cursor", false, store.UserSearch{CompanyID: c, Tab: lifecycle.TabPending, AfterExtension: "2500", Limit: 51}, []string{"users_tab_order"}, false},
 		{"every tab", false, store.UserSearch{CompanyID: c, Limit: 51}, []string{"users_ext_order"}, false},
-		{"a tab of one office", false, store.UserSearch{CompanyID: c, Tab: store.TabActive, OfficeIDs: []string{s.office.ID}, Limit: 51}, []string{"users_tab_order", "users_office"}, false},
-		{"text", false, store.UserSearch{CompanyID: c, Tab: store.TabActive, Text: "zoe", Limit: 51}, []string{"users_name_key"}, true},
+		{"a tab of one office", false, store.UserSearch{CompanyID: c, Tab: lifecycle.TabActive, OfficeIDs: []string{s.office.ID}, Limit: 51}, []string{"users_tab_order", "users_office"}, false},
+		{"text", false, store.UserSearch{CompanyID: c, Tab: lifecycle.TabActive, Text: "zoe", Limit: 51}, []string{"users_name_key"}, true},
 		{"text in every tab", false, store.UserSearch{CompanyID: c, Text: "name12", Limit: 51}, []string{"users_rname_key"}, true},
 		{"email prefix", false, store.UserSearch{CompanyID: c, Text: "user00", Limit: 51}, []string{"users_email_key"}, true},
 		{"digits", false, store.UserSearch{CompanyID: c, Text: "12", Limit: 51}, []string{"users_extension"}, true},
-		{"filters", false, store.UserSearch{CompanyID: c, Tab: store.TabActive, Role: access.Member, Analytics: &yes, LicenseType: licensing.Seat, Limit: 51}, nil, false},
+		{"filters", false, store.UserSearch{CompanyID: c, Tab: lifecycle.TabActive, Role: access.Member, Analytics: &yes, LicenseType: licensing.Seat, Limit: 51}, nil, false},
 		{"counts", true, store.UserSearch{CompanyID: c}, nil, false},
 		{"counts of a text", true, store.UserSearch{CompanyID: c, Text: "grace"}, []string{"users_name_key"}, true},
 	}

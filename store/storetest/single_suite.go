@@ -16,6 +16,7 @@ func testViewSingle(t *testing.T, h Harness) {
 	if !ok {
 		t.Skipf("%T does not implement store.SingleReader", s.st)
 	}
+	require[store.UserBatchReader](s)
 	a, b := s.user("100", "a@example.com"), s.user("101", "b@example.com")
 	s.insertUsers(a, b)
 
@@ -33,7 +34,7 @@ func testViewSingle(t *testing.T, h Harness) {
 
 	var got map[string]lifecycle.User
 	runs, needed := run("one GetUsers", func(tx store.Tx, _ int) (err error) {
-		got, err = tx.GetUsers(s.ctx, a.ID, b.ID, "usr_missing")
+		got, err = tx.(store.UserBatchReader).GetUsers(s.ctx, a.ID, b.ID, "usr_missing")
 		return err
 	})
 	if runs != 1 || needed {
@@ -45,7 +46,7 @@ func testViewSingle(t *testing.T, h Harness) {
 
 	// Many ids at once, beyond the counts a store keeps prepared.
 	s.view("GetUsers of many ids", func(tx store.Tx) error {
-		many, err := tx.GetUsers(s.ctx, "usr_m1", a.ID, "usr_m2", "usr_m3", b.ID, "usr_m4", "usr_m5", a.ID)
+		many, err := tx.(store.UserBatchReader).GetUsers(s.ctx, "usr_m1", a.ID, "usr_m2", "usr_m3", b.ID, "usr_m4", "usr_m5", a.ID)
 		if err == nil && (len(many) != 2 || many[a.ID].ID != a.ID || many[b.ID].ID != b.ID) {
 			t.Errorf("GetUsers of eight ids, a and b among them = %+v, want a and b", many)
 		}

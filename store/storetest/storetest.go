@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -45,7 +46,9 @@ type Config struct {
 }
 
 // RunConformance runs the store contract against stores made by h: one
-// subtest per behaviour, grouped as Store/... and Deadlines/....
+// subtest per behaviour, grouped as Store/..., Deadlines/... and so on.
+// Optional upgrades the store lacks are skipped. The Close group runs last
+// and closes the store it is given.
 func RunConformance(t *testing.T, h Harness, cfg Config) {
 	groups := []struct {
 		name  string
@@ -56,6 +59,8 @@ func RunConformance(t *testing.T, h Harness, cfg Config) {
 		{"Recordings", recordingTests},
 		{"Outbox", outboxTests},
 		{"Search", searchTests},
+		{"Contract", contractTests},
+		{"Close", closeTests},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
@@ -184,3 +189,22 @@ func FreshTollFree() string {
 // UnusedNumber is a valid number that no call to FreshLocal returns: the
 // suites ask for it to get "not found".
 const UnusedNumber = "+442071234567"
+
+// has reports whether the transactions of s's store implement the optional
+// upgrade T (store.Search and the rest).
+func has[T any](s *seeded) bool {
+	s.t.Helper()
+	var ok bool
+	s.view("probing an upgrade", func(tx store.Tx) error { _, ok = tx.(T); return nil })
+	return ok
+}
+
+// require skips the test unless the transactions of s's store implement
+// the optional upgrade T. Called outside a transaction, so that the skip
+// leaves none open.
+func require[T any](s *seeded) {
+	s.t.Helper()
+	if !has[T](s) {
+		s.t.Skipf("the store's transactions do not implement %v", reflect.TypeFor[T]())
+	}
+}

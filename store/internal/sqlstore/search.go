@@ -8,10 +8,10 @@ import (
 	"unicode"
 
 	sq "github.com/Masterminds/squirrel"
-	"golang.org/x/text/unicode/norm"
 
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store"
@@ -19,40 +19,11 @@ import (
 
 // searchKeyCols are the search keys of a users row (migration 0006), in
 // the order userArgs writes them: the full name, the full name last name
-// first, the email and the username, each folded by SearchKey.
+// first, the email and the username, each folded by text.SearchKey.
 var searchKeyCols = []string{"name_key", "rname_key", "email_key", "username_key"}
 
-// SearchKey folds s for prefix search: canonical decomposition (NFD),
-// combining marks dropped, lower-cased, runs of white space collapsed to
-// one space and trimmed. "ZOË  Ann" and "zoe ann" have the same key. The
-// keys are derived from a user's person, email and username only, so a
-// user with none of them (an anonymized one) has empty keys.
-func SearchKey(s string) string {
-	if s == "" {
-		return ""
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for _, r := range norm.NFD.String(s) {
-		switch {
-		case unicode.Is(unicode.Mn, r):
-			continue
-		case unicode.IsSpace(r):
-			space = b.Len() > 0
-			continue
-		}
-		if space {
-			b.WriteByte(' ')
-			space = false
-		}
-		b.WriteRune(unicode.ToLower(r))
-	}
-	return b.String()
-}
-
 // nameKey is the key of a name written as "a b".
-func nameKey(a, b string) string { return SearchKey(a + " " + b) }
+func nameKey(a, b string) string { return text.SearchKey(a + " " + b) }
 
 // successor returns the least string greater than every string that starts
 // with p, in byte order (which is code point order for UTF-8), or false
@@ -137,8 +108,8 @@ func searchWhere(f store.UserSearch, withTab, withAfter bool) sq.And {
 // range per key (UNION, so a user matching twice is listed once), or ""
 // when f has no text.
 func textHits(f store.UserSearch) (string, []any) {
-	text := strings.TrimSpace(f.Text)
-	key := SearchKey(text)
+	t := strings.TrimSpace(f.Text)
+	key := text.SearchKey(t)
 	if key == "" {
 		return "", nil
 	}
@@ -154,8 +125,8 @@ func textHits(f store.UserSearch) (string, []any) {
 	for _, col := range searchKeyCols {
 		branch(col, key)
 	}
-	if asciiDigits(text) {
-		branch("extension", text)
+	if asciiDigits(t) {
+		branch("extension", t)
 	}
 	return strings.Join(branches, " UNION "), args
 }
@@ -219,7 +190,7 @@ func (t *Tx) SearchUsers(ctx context.Context, f store.UserSearch) ([]lifecycle.U
 }
 
 // CountUsersByTab implements store.Search.
-func (t *Tx) CountUsersByTab(ctx context.Context, f store.UserSearch) (map[store.Tab]int, error) {
+func (t *Tx) CountUsersByTab(ctx context.Context, f store.UserSearch) (map[lifecycle.Tab]int, error) {
 	const op = "store.CountUsersByTab"
 	query, args, err := t.countByTabQuery(f)
 	if err != nil {
@@ -237,9 +208,9 @@ func (t *Tx) CountUsersByTab(ctx context.Context, f store.UserSearch) (map[store
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[store.Tab]int, len(list))
+	out := make(map[lifecycle.Tab]int, len(list))
 	for _, c := range list {
-		out[store.Tab(c.tab)] = c.n
+		out[lifecycle.Tab(c.tab)] = c.n
 	}
 	return out, nil
 }
@@ -420,7 +391,7 @@ func (t *Tx) backfill(ctx context.Context, op string) (int, error) {
 					r.id, other[0], r.companyID)
 			}
 		}
-		args := []any{email, nameKey(r.first, r.last), nameKey(r.last, r.first), SearchKey(email), SearchKey(r.username), r.id}
+		args := []any{email, nameKey(r.first, r.last), nameKey(r.last, r.first), text.SearchKey(email), text.SearchKey(r.username), r.id}
 		if err := checkArgs(op, args); err != nil {
 			return 0, err
 		}

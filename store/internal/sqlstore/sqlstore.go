@@ -108,7 +108,17 @@ type Tx struct {
 	single *singleGate
 }
 
-var _ store.Tx = (*Tx)(nil)
+// Tx implements every optional upgrade of the store contract, so the
+// facade takes its fast paths on both stores.
+var (
+	_ store.Tx              = (*Tx)(nil)
+	_ store.UserBatchReader = (*Tx)(nil)
+	_ store.UserPoolReader  = (*Tx)(nil)
+	_ store.ExtensionReader = (*Tx)(nil)
+	_ store.NumberPager     = (*Tx)(nil)
+	_ store.Search          = (*Tx)(nil)
+	_ store.SearchExplainer = (*Tx)(nil)
+)
 
 // Bind returns the store.Tx for an open transaction.
 func (q *Queries) Bind(tx Querier) *Tx { return &Tx{q: q, tx: tx} }

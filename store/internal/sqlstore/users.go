@@ -13,6 +13,7 @@ import (
 
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/store"
 )
@@ -56,7 +57,7 @@ func (q *Queries) buildUsers() {
 		Where("company_id = ? AND extension = ? AND state <> 'anonymized'", nil, nil))
 	// Literal state and (length, text) order match the partial index
 	// users_extension_order, so this reads one index entry.
-	q.add("nextExtension", q.sb.Select("extension").From("users").
+	q.add("highestExtension", q.sb.Select("extension").From("users").
 		Where("company_id = ? AND state <> 'anonymized'", nil).
 		OrderBy("length(extension) DESC", "extension DESC").Limit(1))
 	// The state is a literal, not a parameter, so the planner can use the
@@ -91,7 +92,7 @@ func userArgs(u lifecycle.User) ([]any, error) {
 		nanos(u.CreatedAt), nanos(u.UpdatedAt), nanos(u.DeletedAt), nanos(u.RestoreUntil), nanos(u.PurgeBy), held,
 		u.ExternalID,
 		nameKey(u.Person.FirstName, u.Person.LastName), nameKey(u.Person.LastName, u.Person.FirstName),
-		SearchKey(u.Email), SearchKey(u.Username),
+		text.SearchKey(u.Email), text.SearchKey(u.Username),
 	}, nil
 }
 
@@ -324,7 +325,7 @@ func (t *Tx) FindUsersByUsername(ctx context.Context, companyID, username string
 	if username == "" {
 		return nil, nil
 	}
-	users, err := queryList(ctx, t, op, "usersByUsernameKey", []any{companyID, SearchKey(username)}, scanUser)
+	users, err := queryList(ctx, t, op, "usersByUsernameKey", []any{companyID, text.SearchKey(username)}, scanUser)
 	if err != nil {
 		return nil, err
 	}
@@ -341,21 +342,17 @@ func (t *Tx) ExtensionTaken(ctx context.Context, companyID, extension string) (b
 	return n > 0, nil
 }
 
-// NextExtension implements store.Users.
-func (t *Tx) NextExtension(ctx context.Context, companyID string) (string, error) {
+// HighestExtension implements store.ExtensionReader.
+func (t *Tx) HighestExtension(ctx context.Context, companyID string) (string, error) {
 	var highest string
-	err := t.queryRow(ctx, "store.NextExtension", "nextExtension", companyID).Scan(&highest)
+	err := t.queryRow(ctx, "store.HighestExtension", "highestExtension", companyID).Scan(&highest)
 	if errors.Is(err, sql.ErrNoRows) {
-		return "100", nil
+		return "", nil
 	}
 	if err != nil {
-		return "", t.q.fail("store.NextExtension", err)
+		return "", t.q.fail("store.HighestExtension", err)
 	}
-	n, err := strconv.ParseInt(highest, 10, 64)
-	if err != nil {
-		return "", errs.Wrap(errs.Other, "store.NextExtension", err, "extension %q is not a number", highest)
-	}
-	return strconv.FormatInt(max(n+1, 100), 10), nil
+	return highest, nil
 }
 
 // ListUsers implements store.Users. Its shape depends on the filter, so it
