@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"reflect"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,9 @@ type OpSpec struct {
 	// decode turns the fields of a staged item back into the operation,
 	// guarded by want when it is not empty (see [If]); set when Stageable.
 	decode func(args json.RawMessage, want []Expect) (AnyOperation, error)
+	// result is the type of the operation's result, for a stageable one:
+	// a change set's preview and confirmation hold it behind an any.
+	result reflect.Type
 	// subject returns the user an operation value names before anything
 	// else (see op.readActor), or "": the runner reads that user in the
 	// statement that reads the actor.
@@ -78,6 +82,7 @@ func stagedAs[R any, T Operation[R]]() specOption {
 	return func(s *OpSpec) {
 		name := s.Name
 		s.Stageable = true
+		s.result = reflect.TypeFor[R]()
 		s.decode = func(raw json.RawMessage, want []Expect) (AnyOperation, error) {
 			var v T
 			dec := json.NewDecoder(bytes.NewReader(raw))
