@@ -30,7 +30,7 @@ func (o *op) loadPrincipal() error {
 	if a.OnBehalfOf != "" {
 		t, err := o.tx.GetUser(o.ctx, a.OnBehalfOf)
 		if errs.Is(err, errs.NotFound) || (err == nil && t.CompanyID != u.CompanyID) {
-			return errs.E(errs.NotFound, o.name, "user %q does not exist", a.OnBehalfOf)
+			return errs.E(errs.NotFound, o.name, "user %q does not exist", a.OnBehalfOf).Say("The user you act for does not exist, or you cannot see them.")
 		}
 		if err != nil {
 			return err
@@ -74,7 +74,7 @@ func (o *op) readActor() (lifecycle.User, error) {
 	o.pre = &prefetched{id: o.subject, user: t, found: found}
 	u, ok := users[a.ID]
 	if !ok {
-		return u, errs.E(errs.NotFound, o.name, "user %q does not exist", a.ID)
+		return u, errs.E(errs.NotFound, o.name, "user %q does not exist", a.ID).Say("Your user account does not exist in this company.")
 	}
 	return u, nil
 }
@@ -160,7 +160,7 @@ func (o *op) loadUser(id string) (lifecycle.User, error) {
 	}
 	u, err := o.getUser(id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(u.CompanyID)) {
-		return lifecycle.User{}, errs.E(errs.NotFound, o.name, "user %q does not exist", id)
+		return lifecycle.User{}, errs.E(errs.NotFound, o.name, "user %q does not exist", id).Say("That user does not exist, or you cannot see them.")
 	}
 	if err == nil {
 		// What an operation acts on is what a change set staged from it
@@ -180,7 +180,7 @@ func (o *op) getUser(id string) (lifecycle.User, error) {
 	case p == nil || p.id != id:
 		return o.tx.GetUser(o.ctx, id)
 	case !p.found:
-		return lifecycle.User{}, errs.E(errs.NotFound, "store.GetUser", "user %q does not exist", id)
+		return lifecycle.User{}, errs.E(errs.NotFound, "store.GetUser", "user %q does not exist", id).Say("That user does not exist, or you cannot see them.")
 	}
 	return p.user, nil
 }
@@ -202,7 +202,7 @@ func (o *op) loadOffice(id string) (licensing.Office, error) {
 	}
 	off, err := o.tx.GetOffice(o.ctx, id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(off.CompanyID)) {
-		return licensing.Office{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id)
+		return licensing.Office{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id).Say("That office does not exist, or you cannot see it.")
 	}
 	return off, err
 }
@@ -214,7 +214,7 @@ func (o *op) loadCompany(id string) (licensing.Company, error) {
 	}
 	c, err := o.tx.GetCompany(o.ctx, id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(c.ID)) {
-		return licensing.Company{}, errs.E(errs.NotFound, o.name, "company %q does not exist", id)
+		return licensing.Company{}, errs.E(errs.NotFound, o.name, "company %q does not exist", id).Say("That company does not exist, or you cannot see it.")
 	}
 	return c, err
 }

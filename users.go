@@ -460,7 +460,7 @@ func (x ListUsers) prepare(context.Context, *Service) (step[[]User], error) {
 			// Rows of the company prove it exists: it is read only when
 			// the page is empty, so a page is one statement.
 			if !o.sees(q.CompanyID) {
-				return nil, errs.E(errs.NotFound, o.name, "company %q does not exist", q.CompanyID)
+				return nil, errs.E(errs.NotFound, o.name, "company %q does not exist", q.CompanyID).Say("That company does not exist, or you cannot see it.")
 			}
 			t = access.Target{CompanyID: q.CompanyID}
 		}
@@ -995,7 +995,7 @@ func (x GrantRole) prepare(context.Context, *Service) (step[User], error) {
 				return User{}, err
 			}
 			if off.CompanyID != before.CompanyID {
-				return User{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id)
+				return User{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id).Say("That office does not exist, or you cannot see it.")
 			}
 			t.OfficeIDs = append(t.OfficeIDs, id)
 		}
