@@ -231,4 +231,3 @@ func (e *TransitionError) People() string {
 	}
 	return fmt.Sprintf("A user in state %s cannot %s.", e.State, what)
 }
-
