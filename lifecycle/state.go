@@ -97,7 +97,8 @@ func (s State) Agency() Agency {
 func ParseState(v string) (State, error) {
 	s := State(v)
 	if !s.Valid() {
-		return None, errs.E(errs.Invalid, "lifecycle.ParseState", "%s is not a user state; want one of %s", errs.Phrase(showState(s)), stateList)
+		return None, errs.E(errs.Invalid, "lifecycle.ParseState", "%s is not a user state; want one of %s", errs.Phrase(showState(s)), stateList).
+			Say("%s is not a user state; choose Active, Setup Required, Password Required, Suspended, Deleted or Anonymized.", errs.Quote(string(s)))
 	}
 	return s, nil
 }
@@ -117,7 +118,8 @@ func showState(s State) string {
 func ValidateStates(states []State) error {
 	for i, s := range states {
 		if !s.Valid() {
-			return errs.E(errs.Invalid, "lifecycle.ValidateStates", "state %d, %s, is not a user state; want one of %s", i, errs.Phrase(showState(s)), stateList)
+			return errs.E(errs.Invalid, "lifecycle.ValidateStates", "state %d, %s, is not a user state; want one of %s", i, errs.Phrase(showState(s)), stateList).
+				Say("%s is not a user state; choose Active, Setup Required, Password Required, Suspended, Deleted or Anonymized.", errs.Quote(string(s)))
 		}
 	}
 	return nil
