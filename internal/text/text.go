@@ -56,6 +56,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/lifeline-go/lifeline/errs"
@@ -289,4 +291,18 @@ func PeopleProblem(s string) string {
 		return fmt.Sprintf("contains an invisible or control character that is not allowed (the %s %U)", c, r)
 	}
 	return ""
+}
+
+// RegionName returns the English name of an ISO 3166-1 alpha-2 region such
+// as "US" ("United States"), for a message for people, or code itself when
+// it names no region.
+func RegionName(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.English.Regions().Name(r); n != "" {
+		return n
+	}
+	return code
 }
