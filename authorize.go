@@ -18,13 +18,15 @@ func (o *op) loadPrincipal() error {
 	}
 	u, err := o.readActor()
 	if errs.Is(err, errs.NotFound) {
-		return errs.E(errs.Forbidden, o.name, "actor %q is not a lifeline user", a.ID)
+		return errs.E(errs.Forbidden, o.name, "actor %q is not a lifeline user", a.ID).
+			Say("Your user account does not exist in this company.")
 	}
 	if err != nil {
 		return err
 	}
 	if u.State().Agency() == lifecycle.NoAgency {
-		return errs.E(errs.Forbidden, o.name, "actor %s is %s and cannot act", u.ID, u.State())
+		return errs.E(errs.Forbidden, o.name, "actor %s is %s and cannot act", u.ID, u.State()).
+			Say("Your account is %s, so you cannot do anything.", u.State())
 	}
 	p := principalOf(u)
 	if a.OnBehalfOf != "" {
@@ -100,7 +102,8 @@ func (o *op) sees(companyID string) bool {
 func (o *op) authorizeGlobalSystem(what string) error {
 	o.authorized = true
 	if o.principal.System == "" || o.principal.CompanyID != "" {
-		return errs.E(errs.Forbidden, o.name, "only a system principal trusted across companies %s", what)
+		return errs.E(errs.Forbidden, o.name, "only a system principal trusted across companies %s", what).
+			Say("Only the system itself can do that, not a user.")
 	}
 	return nil
 }
@@ -124,7 +127,8 @@ func (o *op) allowed(a access.Action, t access.Target) error {
 		if o.principal.System != "" && o.sees(t.CompanyID) {
 			return nil
 		}
-		return errs.E(errs.Forbidden, o.name, "only a system principal of the host may run %s", o.name)
+		return errs.E(errs.Forbidden, o.name, "only a system principal of the host may run %s", o.name).
+			Say("Only the system itself can do that, not a user.")
 	}
 	var tier licensing.Tier
 	if access.NeedsAdvancedPlan(a) && o.sees(t.CompanyID) {
