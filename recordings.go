@@ -195,7 +195,8 @@ func (x SetRecordingPlan) prepare(context.Context, *Service) (step[RecordingPlan
 			return RecordingPlan{}, err
 		}
 		if x.Recording && !u.State().Live() || x.Recording && u.State() == lifecycle.Suspended {
-			return RecordingPlan{}, errs.E(errs.Conflict, o.name, "user %s is %s: its calls cannot be recorded", u.ID, u.State())
+			return RecordingPlan{}, errs.E(errs.Conflict, o.name, "user %s is %s: its calls cannot be recorded", u.ID, u.State()).
+				Say("The calls of a user in state %s cannot be recorded.", u.State())
 		}
 		before, err := o.tx.GetPlan(o.ctx, u.ID)
 		if err != nil {

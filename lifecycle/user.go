@@ -155,7 +155,8 @@ func (u User) Reset(fields Fields) (User, error) {
 	}
 	if u.Kind == External && fields.Has(FieldEmail) && !fields.Has(FieldName) && next != SetupRequired {
 		return u, errs.E(errs.Conflict, "lifecycle.User.Reset",
-			"user %s was invited by email and logs in with it: clearing the email alone would leave it no login; clear the name too, or set a new email instead", u.ID)
+			"user %s was invited by email and logs in with it: clearing the email alone would leave it no login; clear the name too, or set a new email instead", u.ID).
+			Say("This user was invited by email and signs in with it: clearing the email alone would leave them no way to sign in. Clear the name too, or set a new email instead.")
 	}
 	u = u.without(fields)
 	u.Status = st
