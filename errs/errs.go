@@ -36,7 +36,8 @@
 //
 // [Error.Error] is the developer detail, for logs: "op: msg: cause", where
 // op names the operation (such as "user.delete") and msg may carry ids and
-// internal values. A cause with the same op as its wrapper is not repeated.
+// internal values. A cause whose op the wrapper already names (its own op,
+// or an item such as "item 3 (user.suspend)") does not repeat it.
 // [Error.Say] and [Tell] attach the message for people:
 //
 //	return errs.E(errs.Invalid, "user.create", "person %s: empty last name", id).
@@ -152,8 +153,8 @@ var (
 )
 
 // Error returns the developer detail "op: msg: cause", leaving out the parts
-// that are empty and an op its cause repeats; a bare sentinel reads as its
-// kind. Show people [Message], not Error.
+// that are empty and the op of the cause when op or msg already names it; a
+// bare sentinel reads as its kind. Show people [Message], not Error.
 func (e *Error) Error() string {
 	s := e.Op
 	add := func(part string) {
@@ -168,8 +169,9 @@ func (e *Error) Error() string {
 	add(e.Msg)
 	if e.Err != nil {
 		c := e.Err.Error()
-		if e.Op != "" {
-			c = strings.TrimPrefix(c, e.Op+": ")
+		var inner *Error
+		if errors.As(e.Err, &inner) && inner.Op != "" && strings.Contains(s, inner.Op) {
+			c = strings.TrimPrefix(c, inner.Op+": ")
 		}
 		add(c)
 	}

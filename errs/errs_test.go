@@ -179,6 +179,10 @@ func TestCauseWithTheSameOpIsNotRepeated(t *testing.T) {
 	if got, want := err.Error(), "user.delete: refused: role member"; got != want {
 		t.Errorf("got %q, want %q", got, want)
 	}
+	item := errs.Wrap(errs.Other, "lifeline.All", errs.E(errs.Conflict, "user.suspend", "user u1 is Deleted"), "item 3 (user.suspend)")
+	if got, want := item.Error(), "lifeline.All: item 3 (user.suspend): user u1 is Deleted"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }
 
 func TestQuoteKeepsWholeWords(t *testing.T) {

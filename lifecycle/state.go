@@ -176,15 +176,20 @@ type TransitionError struct {
 }
 
 func (e *TransitionError) Error() string {
+	if e.Op != "" {
+		return e.Op + ": " + e.message()
+	}
+	return e.message()
+}
+
+// message is the developer detail without the op.
+func (e *TransitionError) message() string {
 	msg := fmt.Sprintf("cannot %s a user in state %s", e.Event, e.State)
 	if e.UserID != "" {
 		msg = fmt.Sprintf("cannot %s user %s: it is %s", e.Event, e.UserID, e.State)
 	}
 	if e.State == Anonymized {
 		msg += ": the user is anonymized for good"
-	}
-	if e.Op != "" {
-		msg = e.Op + ": " + msg
 	}
 	return msg
 }
@@ -200,7 +205,7 @@ func (e *TransitionError) Unwrap() error {
 	if e.State == Anonymized {
 		k = errs.Gone
 	}
-	return &errs.Error{Kind: k, Msg: e.Error(), People: e.People()}
+	return &errs.Error{Kind: k, Op: e.Op, Msg: e.message(), People: e.People()}
 }
 
 // eventPhrases end the sentence "A user in state X cannot …".
