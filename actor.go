@@ -92,7 +92,8 @@ func (a Actor) validate(op string) error {
 		return nil
 	}
 	if a.ID == "" {
-		return errs.E(errs.Invalid, op, "no actor: name the acting user, or use lifeline.System for the host's own work")
+		return errs.E(errs.Invalid, op, "no actor: name the acting user, or use lifeline.System for the host's own work").
+			Say("No one is named as acting: sign in, or name the acting user.")
 	}
 	if err := checkID(op, "actor id", a.ID); err != nil {
 		return err

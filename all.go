@@ -76,12 +76,14 @@ func (a allOps) Spec() OpSpec {
 
 func (a allOps) prepare(ctx context.Context, s *Service) (step[[]any], error) {
 	if len(a) == 0 {
-		return nil, errs.E(errs.Invalid, allName, "no operations to run")
+		return nil, errs.E(errs.Invalid, allName, "no operations to run").
+			Say("There is nothing to run: choose at least one change.")
 	}
 	steps := make([]step[any], len(a))
 	for i, x := range a {
 		if x == nil {
-			return nil, errs.E(errs.Invalid, allName, "item %d is no operation", i+1)
+			return nil, errs.E(errs.Invalid, allName, "item %d is no operation", i+1).
+				Say("Change %d is empty.", i+1)
 		}
 		st, err := x.prepareAny(ctx, s)
 		if err != nil {

@@ -18,19 +18,21 @@ func (o *op) loadPrincipal() error {
 	}
 	u, err := o.readActor()
 	if errs.Is(err, errs.NotFound) {
-		return errs.E(errs.Forbidden, o.name, "actor %q is not a lifeline user", a.ID)
+		return errs.E(errs.Forbidden, o.name, "actor %q is not a lifeline user", a.ID).
+			Say("Your user account does not exist in this company.")
 	}
 	if err != nil {
 		return err
 	}
 	if u.State().Agency() == lifecycle.NoAgency {
-		return errs.E(errs.Forbidden, o.name, "actor %s is %s and cannot act", u.ID, u.State())
+		return errs.E(errs.Forbidden, o.name, "actor %s is %s and cannot act", u.ID, u.State()).
+			Say("Your account is %s, so you cannot do anything.", u.State())
 	}
 	p := principalOf(u)
 	if a.OnBehalfOf != "" {
 		t, err := o.tx.GetUser(o.ctx, a.OnBehalfOf)
 		if errs.Is(err, errs.NotFound) || (err == nil && t.CompanyID != u.CompanyID) {
-			return errs.E(errs.NotFound, o.name, "user %q does not exist", a.OnBehalfOf)
+			return errs.E(errs.NotFound, o.name, "user %q does not exist", a.OnBehalfOf).Say("The user you act for does not exist, or you cannot see them.")
 		}
 		if err != nil {
 			return err
@@ -74,7 +76,7 @@ func (o *op) readActor() (lifecycle.User, error) {
 	o.pre = &prefetched{id: o.subject, user: t, found: found}
 	u, ok := users[a.ID]
 	if !ok {
-		return u, errs.E(errs.NotFound, o.name, "user %q does not exist", a.ID)
+		return u, errs.E(errs.NotFound, o.name, "user %q does not exist", a.ID).Say("Your user account does not exist in this company.")
 	}
 	return u, nil
 }
@@ -100,7 +102,8 @@ func (o *op) sees(companyID string) bool {
 func (o *op) authorizeGlobalSystem(what string) error {
 	o.authorized = true
 	if o.principal.System == "" || o.principal.CompanyID != "" {
-		return errs.E(errs.Forbidden, o.name, "only a system principal trusted across companies %s", what)
+		return errs.E(errs.Forbidden, o.name, "only a system principal trusted across companies %s", what).
+			Say("Only the system itself can do that, not a user.")
 	}
 	return nil
 }
@@ -124,7 +127,8 @@ func (o *op) allowed(a access.Action, t access.Target) error {
 		if o.principal.System != "" && o.sees(t.CompanyID) {
 			return nil
 		}
-		return errs.E(errs.Forbidden, o.name, "only a system principal of the host may run %s", o.name)
+		return errs.E(errs.Forbidden, o.name, "only a system principal of the host may run %s", o.name).
+			Say("Only the system itself can do that, not a user.")
 	}
 	var tier licensing.Tier
 	if access.NeedsAdvancedPlan(a) && o.sees(t.CompanyID) {
@@ -160,7 +164,7 @@ func (o *op) loadUser(id string) (lifecycle.User, error) {
 	}
 	u, err := o.getUser(id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(u.CompanyID)) {
-		return lifecycle.User{}, errs.E(errs.NotFound, o.name, "user %q does not exist", id)
+		return lifecycle.User{}, errs.E(errs.NotFound, o.name, "user %q does not exist", id).Say("That user does not exist, or you cannot see them.")
 	}
 	if err == nil {
 		// What an operation acts on is what a change set staged from it
@@ -180,7 +184,7 @@ func (o *op) getUser(id string) (lifecycle.User, error) {
 	case p == nil || p.id != id:
 		return o.tx.GetUser(o.ctx, id)
 	case !p.found:
-		return lifecycle.User{}, errs.E(errs.NotFound, "store.GetUser", "user %q does not exist", id)
+		return lifecycle.User{}, errs.E(errs.NotFound, "store.GetUser", "user %q does not exist", id).Say("That user does not exist, or you cannot see them.")
 	}
 	return p.user, nil
 }
@@ -202,7 +206,7 @@ func (o *op) loadOffice(id string) (licensing.Office, error) {
 	}
 	off, err := o.tx.GetOffice(o.ctx, id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(off.CompanyID)) {
-		return licensing.Office{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id)
+		return licensing.Office{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id).Say("That office does not exist, or you cannot see it.")
 	}
 	return off, err
 }
@@ -214,7 +218,7 @@ func (o *op) loadCompany(id string) (licensing.Company, error) {
 	}
 	c, err := o.tx.GetCompany(o.ctx, id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(c.ID)) {
-		return licensing.Company{}, errs.E(errs.NotFound, o.name, "company %q does not exist", id)
+		return licensing.Company{}, errs.E(errs.NotFound, o.name, "company %q does not exist", id).Say("That company does not exist, or you cannot see it.")
 	}
 	return c, err
 }

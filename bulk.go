@@ -194,7 +194,8 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 	prepErr := make([]error, len(ops))
 	for i, opv := range ops {
 		if opv == nil {
-			prepErr[i] = errs.E(errs.Invalid, "lifeline.RunBulk", "item %d is no operation", first+i)
+			prepErr[i] = errs.E(errs.Invalid, "lifeline.RunBulk", "item %d is no operation", first+i).
+				Say("Change %d is empty.", first+i)
 			continue
 		}
 		steps[i], prepErr[i] = opv.prepare(ctx, s)

@@ -117,7 +117,8 @@ type guard interface {
 func itemOf(i int, it AnyOperation) (ChangeItem, error) {
 	name, spec := specStageChanges.Name, it.Spec()
 	if !spec.Stageable {
-		return ChangeItem{}, errs.E(errs.Invalid, name, "item %d: %s cannot be staged (see lifeline.Stageable)", i+1, spec.Name)
+		return ChangeItem{}, errs.E(errs.Invalid, name, "item %d: %s cannot be staged (see lifeline.Stageable)", i+1, spec.Name).
+			Say("Change %d cannot be staged: it must be done at once.", i+1)
 	}
 	var want []Expect
 	v := it.Unwrap()
@@ -128,13 +129,15 @@ func itemOf(i int, it AnyOperation) (ChangeItem, error) {
 			continue
 		}
 		if _, ok := v.(wrapper); ok {
-			return ChangeItem{}, errs.E(errs.Invalid, name, "item %d: %s is wrapped in something a change set cannot store", i+1, spec.Name)
+			return ChangeItem{}, errs.E(errs.Invalid, name, "item %d: %s is wrapped in something a change set cannot store", i+1, spec.Name).
+				Say("Change %d cannot be staged: a change set cannot store the conditions it comes with.", i+1)
 		}
 		break
 	}
 	raw, err := json.Marshal(v)
 	if err != nil {
-		return ChangeItem{}, errs.Wrap(errs.Invalid, name, err, "item %d (%s) does not encode", i+1, spec.Name)
+		return ChangeItem{}, errs.Tell(errs.Wrap(errs.Invalid, name, err, "item %d (%s) does not encode", i+1, spec.Name),
+			"Change %d cannot be staged: its values cannot be stored.", i+1)
 	}
 	return ChangeItem{Op: spec.Name, Args: raw, Expect: want}, nil
 }
@@ -216,7 +219,8 @@ func (x StageChanges) prepare(ctx context.Context, s *Service) (step[ChangeSetPr
 	}
 	switch {
 	case len(x.Items) == 0:
-		return nil, errs.E(errs.Invalid, name, "a change set needs at least one operation")
+		return nil, errs.E(errs.Invalid, name, "a change set needs at least one operation").
+			Say("A change set needs at least one change.")
 	case len(x.Items) > MaxChangeSetItems:
 		return nil, errs.E(errs.Invalid, name, "a change set holds at most %d operations, not %d", MaxChangeSetItems, len(x.Items))
 	}
@@ -228,7 +232,8 @@ func (x StageChanges) prepare(ctx context.Context, s *Service) (step[ChangeSetPr
 	ops := make([]AnyOperation, len(x.Items))
 	for i, it := range x.Items {
 		if it == nil || innermost(it) == nil {
-			return nil, errs.E(errs.Invalid, name, "item %d is no operation", i+1)
+			return nil, errs.E(errs.Invalid, name, "item %d is no operation", i+1).
+				Say("Change %d is empty.", i+1)
 		}
 		var err error
 		if items[i], err = itemOf(i, it); err != nil {
@@ -331,7 +336,8 @@ func (o *op) officesOf(companyID string, touched []Expect) ([]string, error) {
 				return nil, err
 			}
 			if u.CompanyID != companyID {
-				return nil, errs.E(errs.Invalid, o.name, "user %s is not of company %s: a change set belongs to one company", e.ID, companyID)
+				return nil, errs.E(errs.Invalid, o.name, "user %s is not of company %s: a change set belongs to one company", e.ID, companyID).
+					Say("A change set belongs to one company, and this user is not in it.")
 			}
 			office = u.OfficeID
 		case ObjectNumber:
@@ -349,7 +355,8 @@ func (o *op) officesOf(companyID string, touched []Expect) ([]string, error) {
 				return nil, err
 			}
 			if off.CompanyID != companyID {
-				return nil, errs.E(errs.Invalid, o.name, "%s %s is not of company %s: a change set belongs to one company", e.Kind, e.ID, companyID)
+				return nil, errs.E(errs.Invalid, o.name, "%s %s is not of company %s: a change set belongs to one company", e.Kind, e.ID, companyID).
+					Say("A change set belongs to one company, and this item is not in it.")
 			}
 		}
 		if !slices.Contains(offices, office) {
@@ -464,7 +471,8 @@ func (o *op) loadChangeSet(id string) (ChangeSet, error) {
 	}
 	r, err := o.tx.GetChangeSet(o.ctx, id)
 	if errs.Is(err, errs.NotFound) || (err == nil && !o.sees(r.CompanyID)) {
-		return ChangeSet{}, errs.E(errs.NotFound, o.name, "change set %q does not exist", id)
+		return ChangeSet{}, errs.E(errs.NotFound, o.name, "change set %q does not exist", id).
+			Say("That change set does not exist, or you cannot see it.")
 	}
 	if err != nil {
 		return ChangeSet{}, err
@@ -499,9 +507,11 @@ func (o *op) refuseClosed(c ChangeSet) error {
 		return nil
 	case c.Status == ChangeSetDiscarded && c.Reason == DiscardedByResync:
 		return errs.E(errs.Stale, o.name, "change set %s was discarded by the re-sync with the carrier at %s; nothing of it was applied: stage it again",
-			c.ID, c.ClosedAt.Format(time.RFC3339))
+			c.ID, c.ClosedAt.Format(time.RFC3339)).
+			Say("The re-sync with the carrier discarded this change set, so nothing of it was applied. Stage it again.")
 	default:
-		return errs.E(errs.Conflict, o.name, "change set %s was already %s by %s at %s", c.ID, c.Status, c.ClosedBy, c.ClosedAt.Format(time.RFC3339))
+		return errs.E(errs.Conflict, o.name, "change set %s was already %s by %s at %s", c.ID, c.Status, c.ClosedBy, c.ClosedAt.Format(time.RFC3339)).
+			Say("This change set was already %s, so it cannot be changed any more.", c.Status)
 	}
 }
 
@@ -516,7 +526,8 @@ func (o *op) refuseClosed(c ChangeSet) error {
 // not help with either.
 func (o *op) recheckFailed(c ChangeSet, err error) error {
 	if errs.Is(err, errs.Stale) {
-		return errs.Wrap(errs.Stale, o.name, err, "change set %s was staged against an older state; nothing of it was applied: stage it again", c.ID)
+		return errs.Tell(errs.Wrap(errs.Stale, o.name, err, "change set %s was staged against an older state; nothing of it was applied: stage it again", c.ID),
+			"Something this change set touches has changed since it was staged, so nothing of it was applied. Stage it again.")
 	}
 	return errs.Wrap(errs.KindOf(err), o.name, err, "change set %s could not be checked against the state it was staged on; nothing of it was applied", c.ID)
 }

@@ -42,7 +42,10 @@ func (e *windowClosedError) Is(target error) bool {
 
 // Unwrap returns the error as an *errs.Error of kind errs.Gone, so that
 // errs.KindOf sees its kind too.
-func (e *windowClosedError) Unwrap() error { return &errs.Error{Kind: errs.Gone, Msg: e.Error()} }
+func (e *windowClosedError) Unwrap() error {
+	return &errs.Error{Kind: errs.Gone, Msg: e.Error(),
+		People: fmt.Sprintf("This user can no longer be restored: the restore window ended on %s UTC.", e.until.UTC().Format("2 January 2006 15:04"))}
+}
 
 // Delete deletes a live user: its numbers go to the office's reserved pool,
 // its licenses back to the office's pools, and its restore window starts. A
@@ -168,7 +171,8 @@ func (Erase) Spec() OpSpec { return specErase }
 
 func (x Erase) prepare(context.Context, *Service) (step[User], error) {
 	if x.Confirm != x.UserID {
-		return nil, errs.E(errs.Invalid, specErase.Name, "erasing is permanent: confirm by passing the user id %q again", x.UserID)
+		return nil, errs.E(errs.Invalid, specErase.Name, "erasing is permanent: confirm by passing the user id %q again", x.UserID).
+			Say("Erasing a user is permanent: confirm it to go ahead.")
 	}
 	return func(o *op) (User, error) {
 		u, err := o.userToActOn(x.UserID)
@@ -521,7 +525,8 @@ func (o *op) restoreNumbers(u lifecycle.User, skip bool) (int, []string, error) 
 			}
 			return 0, nil, errs.E(errs.Conflict, o.name,
 				"number %s, held by user %s when it was deleted, is now %s; restore with RestoreOptions{SkipTakenNumbers: true} to restore without it",
-				e164, u.ID, describeNumber(n))
+				e164, u.ID, describeNumber(n)).
+				Say("The phone number %s, which the user held when deleted, now %s. Restore the user without it, or free the number first.", errs.Quote(e164), peopleNumberStatus(n))
 		}
 		back, _, err := n.Assign(u.ID, o.now, numbers.Quarantine{}, false)
 		if err != nil {
@@ -533,6 +538,20 @@ func (o *op) restoreNumbers(u lifecycle.User, skip bool) (int, []string, error) 
 		restored++
 	}
 	return restored, skipped, nil
+}
+
+// peopleNumberStatus says what became of a number, for a message for
+// people, naming no one by id.
+func peopleNumberStatus(n Number) string {
+	switch n.Status {
+	case numbers.Assigned:
+		return "belongs to another user"
+	case numbers.Reserved:
+		return "is reserved for another user"
+	case numbers.Released:
+		return "has been released for good"
+	}
+	return "is no longer the user's"
 }
 
 func describeNumber(n Number) string {

@@ -125,8 +125,12 @@
 //   - Refusals are typed: errors.Is(err, [ErrNotFound]), [ErrInvalid],
 //     [ErrConflict], [ErrForbidden], [ErrGone], [ErrIllegalTransition], and
 //     the domain sentinels (licensing.ErrNoFreeLicense, numbers.ErrQuarantined,
-//     [ErrRestoreWindowClosed], ...). Messages say what was asked and why it
-//     was refused. Contention is [ErrUnavailable] (errs.Unavailable): the
+//     [ErrRestoreWindowClosed], ...). One error has one kind. Each refusal
+//     carries a message for people, errs.Message(err): sentences an
+//     administrator can act on, naming users and offices as the portal
+//     does, never an op, Go function or internal id; show that in a page or
+//     an identity provider's log. err.Error() is the developer detail (op,
+//     ids, cause) for logs. Contention is [ErrUnavailable] (errs.Unavailable): the
 //     store was too busy to finish (SQLite busy past its timeout, PostgreSQL
 //     serialization retries used up), nothing changed, and the same call may
 //     be retried.

@@ -88,7 +88,8 @@ func (ExportUser) Spec() OpSpec { return specExportUser }
 
 func (x ExportUser) prepare(context.Context, *Service) (step[struct{}], error) {
 	if x.W == nil {
-		return nil, errs.E(errs.Invalid, specExportUser.Name, "no writer to export to")
+		return nil, errs.E(errs.Invalid, specExportUser.Name, "no writer to export to").
+			Say("There is nowhere to write the export to.")
 	}
 	// sent counts the bytes that reached x.W over every attempt of this
 	// run: bytes cannot be taken back, so a second attempt after some were
@@ -174,7 +175,8 @@ func (x RequestExport) prepare(context.Context, *Service) (step[struct{}], error
 // writer failing, the user erased in between).
 func (s *Service) ExportUser(ctx context.Context, actor Actor, userID string, w io.Writer) error {
 	if w == nil {
-		return errs.E(errs.Invalid, specExportUser.Name, "no writer to export to")
+		return errs.E(errs.Invalid, specExportUser.Name, "no writer to export to").
+			Say("There is nowhere to write the export to.")
 	}
 	if _, err := Do(ctx, s, actor, RequestExport{UserID: userID}); err != nil {
 		return err
@@ -191,7 +193,8 @@ func (o *op) loadExportable(id string) (lifecycle.User, error) {
 		return u, err
 	}
 	if u.State() == lifecycle.Anonymized {
-		return u, errs.E(errs.Gone, o.name, "user %s is anonymized: nothing of it is left to export", u.ID)
+		return u, errs.E(errs.Gone, o.name, "user %s is anonymized: nothing of it is left to export", u.ID).
+			Say("This user's personal data has been erased for good, so there is nothing left to export.")
 	}
 	return u, nil
 }

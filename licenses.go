@@ -201,7 +201,8 @@ func (x AssignLicense) prepare(context.Context, *Service) (step[User], error) {
 			return u, "", "", err
 		}
 		if slices.Contains(held, x.Type) {
-			return u, "", "", errs.E(errs.Conflict, o.name, "user %s already holds a %s license", u.ID, x.Type)
+			return u, "", "", errs.E(errs.Conflict, o.name, "user %s already holds a %s license", u.ID, x.Type).
+				Say("The user already holds a %s license.", errs.Quote(string(x.Type)))
 		}
 		if err := o.takeLicense(u.OfficeID, x.Type); err != nil {
 			return u, "", "", err
@@ -228,7 +229,8 @@ func (RemoveLicense) Spec() OpSpec { return specRemoveLicense }
 
 func (x RemoveLicense) prepare(context.Context, *Service) (step[User], error) {
 	if x.Type == licensing.Seat {
-		return nil, errs.E(errs.Conflict, specRemoveLicense.Name, "every live user holds a seat; delete user %s to free it", x.UserID)
+		return nil, errs.E(errs.Conflict, specRemoveLicense.Name, "every live user holds a seat; delete user %s to free it", x.UserID).
+			Say("Every user keeps a seat license while they exist: delete the user to free it.")
 	}
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if err := requireLive(u, "remove-license"); err != nil {
@@ -240,7 +242,8 @@ func (x RemoveLicense) prepare(context.Context, *Service) (step[User], error) {
 		}
 		i := slices.Index(held, x.Type)
 		if i < 0 {
-			return u, "", "", errs.E(errs.Conflict, o.name, "user %s holds no %s license", u.ID, x.Type)
+			return u, "", "", errs.E(errs.Conflict, o.name, "user %s holds no %s license", u.ID, x.Type).
+				Say("The user holds no %s license.", errs.Quote(string(x.Type)))
 		}
 		if err := o.returnLicense(u.OfficeID, x.Type); err != nil {
 			return u, "", "", err

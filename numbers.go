@@ -9,6 +9,7 @@ import (
 
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/store"
@@ -45,7 +46,8 @@ func (AddNumbers) Spec() OpSpec { return specAddNumbers }
 func (x AddNumbers) prepare(context.Context, *Service) (step[[]Number], error) {
 	opName := specAddNumbers.Name
 	if len(x.Raw) == 0 || len(x.Raw) > MaxNumbersPerCall {
-		return nil, errs.E(errs.Invalid, opName, "give 1 to %d numbers, not %d", MaxNumbersPerCall, len(x.Raw))
+		return nil, errs.E(errs.Invalid, opName, "give 1 to %d numbers, not %d", MaxNumbersPerCall, len(x.Raw)).
+			Say("Give 1 to %d phone numbers at a time, not %d.", MaxNumbersPerCall, len(x.Raw))
 	}
 	if err := checkID(opName, "office id", x.OfficeID); err != nil {
 		return nil, err
@@ -70,14 +72,17 @@ func (x AddNumbers) prepare(context.Context, *Service) (step[[]Number], error) {
 				return nil, err
 			}
 			if numbers.NeedsReplacementOnMove(n.Kind) && n.Country != office.Country {
-				return nil, errs.E(errs.Invalid, opName, "%s number %s is of %s, but office %s is in %s", n.Kind, n.E164, n.Country, office.ID, office.Country)
+				return nil, errs.E(errs.Invalid, opName, "%s number %s is of %s, but office %s is in %s", n.Kind, n.E164, n.Country, office.ID, office.Country).
+					Say("The phone number %s is in %s, but the office is in %s.", errs.Quote(n.E164), text.RegionName(n.Country), text.RegionName(office.Country))
 			}
 			if seen[n.E164] {
-				return nil, errs.E(errs.Invalid, opName, "number %s is listed twice", n.E164)
+				return nil, errs.E(errs.Invalid, opName, "number %s is listed twice", n.E164).
+					Say("The phone number %s is listed twice.", errs.Quote(n.E164))
 			}
 			seen[n.E164] = true
 			if _, err := o.tx.GetNumber(o.ctx, n.E164); err == nil {
-				return nil, errs.E(errs.Conflict, opName, "number %s is already in an inventory", n.E164)
+				return nil, errs.E(errs.Conflict, opName, "number %s is already in an inventory", n.E164).
+					Say("The phone number %s is already in an office's inventory.", errs.Quote(n.E164))
 			} else if !errs.Is(err, errs.NotFound) {
 				return nil, err
 			}
@@ -159,10 +164,12 @@ func (s *Service) assignStep(raw, userID string, opts AssignOptions) step[Number
 			return Number{}, err
 		}
 		if !u.State().Live() {
-			return Number{}, errs.E(errs.Conflict, o.name, "user %s is %s; only live users hold numbers", u.ID, u.State())
+			return Number{}, errs.E(errs.Conflict, o.name, "user %s is %s; only live users hold numbers", u.ID, u.State()).
+				Say("A user in state %s cannot hold phone numbers.", u.State())
 		}
 		if u.OfficeID != n.OfficeID {
-			return Number{}, errs.E(errs.Conflict, o.name, "number %s belongs to office %s, user %s to office %s", n.E164, n.OfficeID, u.ID, u.OfficeID)
+			return Number{}, errs.E(errs.Conflict, o.name, "number %s belongs to office %s, user %s to office %s", n.E164, n.OfficeID, u.ID, u.OfficeID).
+				Say("The phone number %s belongs to another office than the user.", errs.Quote(n.E164))
 		}
 		after, res, err := n.Assign(u.ID, o.now, s.quarantine, opts.OverrideQuarantine)
 		if err != nil {
@@ -217,7 +224,8 @@ func (o *op) auditNumber(companyID string, before, after Number, detail string) 
 // format (or its exact stored E.164 value), with its office. A number of
 // another company's office is reported as missing.
 func (o *op) loadNumber(raw string) (Number, Office, error) {
-	missing := errs.E(errs.NotFound, o.name, "number %q is not in any office's inventory", raw)
+	missing := errs.E(errs.NotFound, o.name, "number %q is not in any office's inventory", raw).
+		Say("The phone number %s is not in any office's inventory.", errs.Quote(raw))
 	// The inventory holds numbers as the parser writes them, and parsing
 	// what it wrote gives it back; so a number already in that form is
 	// looked up as it is, without parsing, the costliest step of a number
@@ -398,7 +406,8 @@ func parseNumberCursor(opName, c string) (string, error) {
 	}
 	e164, ok := strings.CutPrefix(c, "n")
 	if !ok || !strings.HasPrefix(e164, "+") || checkID(opName, "cursor", e164) != nil {
-		return "", errs.E(errs.Invalid, opName, "cursor %q is not one ListNumbers gave", c)
+		return "", errs.E(errs.Invalid, opName, "cursor %q is not one ListNumbers gave", c).
+			Say("The page link is not valid any more. Start again from the first page.")
 	}
 	return e164, nil
 }

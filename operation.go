@@ -394,15 +394,19 @@ const MaxIDLen = 128
 func checkID(opName, what, id string) error {
 	switch {
 	case id == "":
-		return errs.E(errs.Invalid, opName, "%s is empty", what)
+		return errs.E(errs.Invalid, opName, "%s is empty", what).
+			Say("The %s is missing.", what)
 	case len(id) > MaxIDLen:
-		return errs.E(errs.Invalid, opName, "%s is %d bytes long; ids are at most %d", what, len(id), MaxIDLen)
+		return errs.E(errs.Invalid, opName, "%s is %d bytes long; ids are at most %d", what, len(id), MaxIDLen).
+			Say("The %s is too long to be one: ids have at most %d characters.", what, MaxIDLen)
 	case !utf8.ValidString(id):
-		return errs.E(errs.Invalid, opName, "%s is not valid UTF-8", what)
+		return errs.E(errs.Invalid, opName, "%s is not valid UTF-8", what).
+			Say("The %s is not valid text.", what)
 	}
 	for _, r := range id {
 		if unicode.IsControl(r) {
-			return errs.E(errs.Invalid, opName, "%s holds the control character %U", what, r)
+			return errs.E(errs.Invalid, opName, "%s holds the control character %U", what, r).
+				Say("The %s holds a control character (%U), which no id has.", what, r)
 		}
 	}
 	return nil

@@ -42,7 +42,8 @@ func (x ClaimEvents) prepare(context.Context, *Service) (step[[]OutboxEvent], er
 		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "lease %s: give 1s to 24h", x.Lease)
 	}
 	if x.Limit <= 0 || x.Limit > 1000 {
-		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "limit %d: give 1 to 1000", x.Limit)
+		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "limit %d: give 1 to 1000", x.Limit).
+			Say("Claim 1 to 1000 events at a time.")
 	}
 	if x.MaxAttempts == 0 {
 		x.MaxAttempts = DefaultMaxAttempts

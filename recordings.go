@@ -195,7 +195,8 @@ func (x SetRecordingPlan) prepare(context.Context, *Service) (step[RecordingPlan
 			return RecordingPlan{}, err
 		}
 		if x.Recording && !u.State().Live() || x.Recording && u.State() == lifecycle.Suspended {
-			return RecordingPlan{}, errs.E(errs.Conflict, o.name, "user %s is %s: its calls cannot be recorded", u.ID, u.State())
+			return RecordingPlan{}, errs.E(errs.Conflict, o.name, "user %s is %s: its calls cannot be recorded", u.ID, u.State()).
+				Say("The calls of a user in state %s cannot be recorded.", u.State())
 		}
 		before, err := o.tx.GetPlan(o.ctx, u.ID)
 		if err != nil {
@@ -329,7 +330,8 @@ func (x RegisterRecording) prepare(context.Context, *Service) (step[Recording], 
 			return Recording{}, err
 		}
 		if !plan.Recording {
-			return Recording{}, errs.E(errs.Conflict, o.name, "recording is off for user %s", u.ID)
+			return Recording{}, errs.E(errs.Conflict, o.name, "recording is off for user %s", u.ID).
+				Say("Recording is off for this user, so no recording can be added.")
 		}
 		retention, err := o.retentionFor(u, plan)
 		if err != nil {
@@ -520,7 +522,8 @@ func (x ReleaseHold) prepare(context.Context, *Service) (step[LegalHold], error)
 	return func(o *op) (LegalHold, error) {
 		h, err := o.tx.GetHold(o.ctx, x.HoldID)
 		if errs.Is(err, errs.NotFound) || err == nil && !o.sees(h.CompanyID) {
-			return LegalHold{}, errs.E(errs.NotFound, o.name, "hold %q does not exist", x.HoldID)
+			return LegalHold{}, errs.E(errs.NotFound, o.name, "hold %q does not exist", x.HoldID).
+				Say("That legal hold does not exist, or you cannot see it.")
 		}
 		if err != nil {
 			return LegalHold{}, err
@@ -675,7 +678,8 @@ func (x Offboard) prepare(ctx context.Context, s *Service) (step[Offboarded], er
 		token := confirmToken(u, opt.Option)
 		if opt.Permanent && x.Confirm != token && !o.preview && !o.confirmed {
 			return Offboarded{}, errs.E(errs.Invalid, o.name,
-				"%s is permanent: confirm with the token a preview of this operation returns", opt.Option)
+				"%s is permanent: confirm with the token a preview of this operation returns", opt.Option).
+				Say("This cannot be undone: preview it first, then confirm with the preview.")
 		}
 		after := u
 		switch {

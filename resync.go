@@ -341,7 +341,8 @@ func (s *Service) Resync(ctx context.Context, actor Actor, companyID string, p P
 		err = ctx.Err()
 	}
 	if err != nil {
-		return ResyncReport{}, errs.Wrap(errs.Unavailable, specSyncCarrier.Name, err, "the carrier account did not answer; nothing changed")
+		return ResyncReport{}, errs.Tell(errs.Wrap(errs.Unavailable, specSyncCarrier.Name, err, "the carrier account did not answer; nothing changed"),
+			"The carrier account did not answer, so nothing was changed. Try again in a moment.")
 	}
 	return Do(ctx, s, actor, SyncCarrier{CompanyID: companyID, Lines: lines})
 }

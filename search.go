@@ -212,10 +212,12 @@ func checkUserSearch(opName string, q UserSearch, count bool) (UserSearch, strin
 		return q, "", err
 	}
 	if count && (q.Tab != "" || q.Cursor != "" || q.Limit != 0) {
-		return q, "", errs.E(errs.Invalid, opName, "counts cover every tab at once: leave Tab, Cursor and Limit empty")
+		return q, "", errs.E(errs.Invalid, opName, "counts cover every tab at once: leave Tab, Cursor and Limit empty").
+			Say("Counts cover every tab at once: leave the tab, the cursor and the limit empty.")
 	}
 	if q.Tab != "" && !q.Tab.Valid() {
-		return q, "", errs.E(errs.Invalid, opName, "%q is not a tab; want active, pending, suspended, deleted or empty for all", q.Tab)
+		return q, "", errs.E(errs.Invalid, opName, "%q is not a tab; want active, pending, suspended, deleted or empty for all", q.Tab).
+			Say("%s is not a tab; choose Active, Pending, Suspended or Deleted.", errs.Quote(string(q.Tab)))
 	}
 	if len(q.OfficeIDs) > MaxSearchOffices {
 		return q, "", errs.E(errs.Invalid, opName, "%d offices named; at most %d", len(q.OfficeIDs), MaxSearchOffices)
@@ -229,7 +231,8 @@ func checkUserSearch(opName string, q UserSearch, count bool) (UserSearch, strin
 	slices.Sort(offices)
 	q.OfficeIDs = slices.Compact(offices)
 	if q.Role != "" && !q.Role.Valid() {
-		return q, "", errs.E(errs.Invalid, opName, "%q is not a role", q.Role)
+		return q, "", errs.E(errs.Invalid, opName, "%q is not a role", q.Role).
+			Say("%s is not a role; choose company admin, office admin, office manager or member.", errs.Quote(string(q.Role)))
 	}
 	if q.Analytics != nil {
 		v := *q.Analytics
@@ -268,7 +271,8 @@ func parseUserCursor(opName, c string) (string, error) {
 	}
 	ext, ok := strings.CutPrefix(c, "x")
 	if !ok || lifecycle.ValidateExtension(ext) != nil {
-		return "", errs.E(errs.Invalid, opName, "cursor %q is not one SearchUsers gave", c)
+		return "", errs.E(errs.Invalid, opName, "cursor %q is not one SearchUsers gave", c).
+			Say("The page link is not valid any more. Start again from the first page.")
 	}
 	return ext, nil
 }
@@ -356,6 +360,16 @@ func emailInUse(o *op, email string, holder lifecycle.User) *EmailInUseError {
 	return e
 }
 
+// people says who holds the address as an administrator sees it: in use,
+// or held by a deleted user until it can no longer be restored.
+func (e *EmailInUseError) people() string {
+	if e.State != lifecycle.Deleted {
+		return fmt.Sprintf("The email address %s is already used by another user of this company.", errs.Quote(e.Email))
+	}
+	return fmt.Sprintf("The email address %s belongs to a deleted user who can be restored until %s UTC; it frees up once that user's data is erased, by %s UTC at the latest.",
+		errs.Quote(e.Email), e.RestoreUntil.UTC().Format("2 January 2006 15:04"), e.PurgeBy.UTC().Format("2 January 2006 15:04"))
+}
+
 func (e *EmailInUseError) Error() string { return e.Op + ": " + e.msg }
 
 // Is reports whether target is ErrConflict.
@@ -364,5 +378,5 @@ func (e *EmailInUseError) Is(target error) bool { return target == errs.ErrConfl
 // Unwrap returns the error as an *errs.Error of kind errs.Conflict, so that
 // errs.KindOf sees its kind too.
 func (e *EmailInUseError) Unwrap() error {
-	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.msg}
+	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.msg, People: e.people()}
 }

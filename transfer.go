@@ -8,6 +8,7 @@ import (
 
 	"github.com/lifeline-go/lifeline/access"
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 	"github.com/lifeline-go/lifeline/licensing"
 	"github.com/lifeline-go/lifeline/lifecycle"
 	"github.com/lifeline-go/lifeline/numbers"
@@ -219,5 +220,6 @@ func (s *Service) freeLocalNumber(o *op, userID string, to Office) (string, erro
 		}
 	}
 	return "", errs.E(errs.Conflict, o.name, "office %s (%s) has no local number of %s free for user %s: add one or wait for a reserved one's quarantine to end",
-		to.Name, to.ID, to.Country, userID)
+		to.Name, to.ID, to.Country, userID).
+		Say("The office %s has no free local number of %s for the user. Add one, or wait for a reserved one to come free.", errs.Quote(to.Name), text.RegionName(to.Country))
 }

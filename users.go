@@ -128,7 +128,8 @@ func validateNewUser(opName string, ev lifecycle.Event, n *NewUser) error {
 		}
 	case lifecycle.EventInvite:
 		if n.Email == "" {
-			return errs.E(errs.Invalid, opName, "an invitation needs an email address")
+			return errs.E(errs.Invalid, opName, "an invitation needs an email address").
+				Say("An invitation needs an email address.")
 		}
 		if !n.Person.IsZero() {
 			if err := lifecycle.ValidatePerson(n.Person); err != nil {
@@ -137,7 +138,8 @@ func validateNewUser(opName string, ev lifecycle.Event, n *NewUser) error {
 		}
 	case lifecycle.EventCreateEmpty:
 		if !n.Person.IsZero() || n.Email != "" || n.Username != "" {
-			return errs.E(errs.Invalid, opName, "an empty extension has no person, email or username; create a user instead")
+			return errs.E(errs.Invalid, opName, "an empty extension has no person, email or username; create a user instead").
+				Say("An empty extension has no name, email or username; create a user instead.")
 		}
 	}
 	if n.Email != "" {
@@ -158,7 +160,8 @@ func validateNewUser(opName string, ev lifecycle.Event, n *NewUser) error {
 	}
 	if n.ExternalID != "" {
 		if ev == lifecycle.EventCreateEmpty {
-			return errs.E(errs.Invalid, opName, "an empty extension has no person, so no external id")
+			return errs.E(errs.Invalid, opName, "an empty extension has no person, so no external id").
+				Say("An empty extension has no person, so it has no identity provider id.")
 		}
 		if err := lifecycle.ValidateExternalID(n.ExternalID); err != nil {
 			return err
@@ -458,7 +461,7 @@ func (x ListUsers) prepare(context.Context, *Service) (step[[]User], error) {
 			// Rows of the company prove it exists: it is read only when
 			// the page is empty, so a page is one statement.
 			if !o.sees(q.CompanyID) {
-				return nil, errs.E(errs.NotFound, o.name, "company %q does not exist", q.CompanyID)
+				return nil, errs.E(errs.NotFound, o.name, "company %q does not exist", q.CompanyID).Say("That company does not exist, or you cannot see it.")
 			}
 			t = access.Target{CompanyID: q.CompanyID}
 		}
@@ -829,7 +832,8 @@ func (Reset) Spec() OpSpec { return specReset }
 
 func (x Reset) prepare(context.Context, *Service) (step[User], error) {
 	if x.Fields&^lifecycle.FieldsAll != 0 {
-		return nil, errs.E(errs.Invalid, specReset.Name, "unknown reset fields %#x", uint8(x.Fields))
+		return nil, errs.E(errs.Invalid, specReset.Name, "unknown reset fields %#x", uint8(x.Fields)).
+			Say("Choose what to reset among the name, email, password, voicemail PIN and devices.")
 	}
 	return userStep(x.UserID, func(o *op, u lifecycle.User) (lifecycle.User, string, string, error) {
 		if x.Fields.Has(lifecycle.FieldPassword) || x.Fields.Has(lifecycle.FieldEmail) {
@@ -959,7 +963,8 @@ func (GrantRole) Spec() OpSpec { return specGrantRole }
 func (x GrantRole) prepare(context.Context, *Service) (step[User], error) {
 	const opName = "user.grant-role"
 	if !x.Role.Valid() {
-		return nil, errs.E(errs.Invalid, opName, "%q is not a role", x.Role)
+		return nil, errs.E(errs.Invalid, opName, "%q is not a role", x.Role).
+			Say("%s is not a role; choose company admin, office admin, office manager or member.", errs.Quote(string(x.Role)))
 	}
 	offices := slices.Clone(x.Offices)
 	slices.Sort(offices)
@@ -994,7 +999,7 @@ func (x GrantRole) prepare(context.Context, *Service) (step[User], error) {
 				return User{}, err
 			}
 			if off.CompanyID != before.CompanyID {
-				return User{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id)
+				return User{}, errs.E(errs.NotFound, o.name, "office %q does not exist", id).Say("That office does not exist, or you cannot see it.")
 			}
 			t.OfficeIDs = append(t.OfficeIDs, id)
 		}

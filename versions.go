@@ -117,12 +117,25 @@ func (e Expect) validate(opName string) error {
 	switch e.Kind {
 	case ObjectUser, ObjectNumber, ObjectPool:
 	default:
-		return errs.E(errs.Invalid, opName, "expected version of an unknown kind of object %q (want user, number or pool)", string(e.Kind))
+		return errs.E(errs.Invalid, opName, "expected version of an unknown kind of object %q (want user, number or pool)", string(e.Kind)).
+			Say("Only users, phone numbers and license pools have versions.")
 	}
 	if e.Version < 0 {
-		return errs.E(errs.Invalid, opName, "expected version %d of %s %q is negative", e.Version, string(e.Kind), e.ID)
+		return errs.E(errs.Invalid, opName, "expected version %d of %s %q is negative", e.Version, string(e.Kind), e.ID).
+			Say("A version is never negative.")
 	}
 	return checkID(opName, string(e.Kind)+" id", e.ID)
+}
+
+// objectWord names an object kind for a message for people.
+func objectWord(k ObjectKind) string {
+	switch k {
+	case ObjectNumber:
+		return "phone number"
+	case ObjectPool:
+		return "license pool"
+	}
+	return "user"
 }
 
 // checkVersions refuses, as errs.Stale, the first object of want that is
@@ -135,7 +148,8 @@ func (o *op) checkVersions(want []Expect) error {
 		}
 		if have != e.Version {
 			return errs.E(errs.Stale, o.name, "%s %q changed: it is at version %d, not %d as expected",
-				string(e.Kind), e.ID, have, e.Version)
+				string(e.Kind), e.ID, have, e.Version).
+				Say("This %s changed since you loaded it, so nothing was changed. Reload it and try again.", objectWord(e.Kind))
 		}
 	}
 	return nil
@@ -154,18 +168,23 @@ func (o *op) versionOf(e Expect) (int64, error) {
 		return u.Version, o.allowed(access.ReadUser, userTarget(u))
 	case ObjectNumber:
 		n, err := o.tx.GetNumber(o.ctx, e.ID)
+		if errs.Is(err, errs.NotFound) {
+			err = errs.Tell(err, "The phone number %s is not in any office's inventory.", errs.Quote(e.ID))
+		}
 		if err != nil {
 			return 0, err
 		}
 		off, err := o.loadOffice(n.OfficeID)
 		if err != nil {
-			return 0, errs.E(errs.NotFound, o.name, "number %q is not in any office's inventory", e.ID)
+			return 0, errs.E(errs.NotFound, o.name, "number %q is not in any office's inventory", e.ID).
+				Say("The phone number %s is not in any office's inventory.", errs.Quote(e.ID))
 		}
 		return n.Version, o.allowed(access.ReadNumbers, access.Target{CompanyID: off.CompanyID, OfficeIDs: []string{off.ID}, UserID: n.HolderID})
 	default:
 		office, typ, ok := cutPoolID(e.ID)
 		if !ok {
-			return 0, errs.E(errs.Invalid, o.name, "pool id %q is not office/type", e.ID)
+			return 0, errs.E(errs.Invalid, o.name, "pool id %q is not office/type", e.ID).
+				Say("That license pool does not exist.")
 		}
 		off, err := o.loadOffice(office)
 		if err != nil {

@@ -100,13 +100,16 @@ func Authorize(p Principal, a Action, t Target, tier licensing.Tier) error {
 	}
 	if NeedsAdvancedPlan(a) && !allows(tier, a) {
 		return &Denial{Op: op, Kind: errs.Forbidden, Reason: licensing.ErrTierForbids, Role: p.Role, Action: a,
-			Msg: fmt.Sprintf("role %s may not %s: it needs the advanced or premium plan; the company is on the %s plan", p.Role, a, quote(string(tier), maxEcho))}
+			Msg:    fmt.Sprintf("role %s may not %s: it needs the advanced or premium plan; the company is on the %s plan", p.Role, a, quote(string(tier), maxEcho)),
+			People: tierPeople(a, tier)}
 	}
 	if selfProtected(a) && (t.UserID == p.UserID || p.ProxiedBy != "" && t.UserID == p.ProxiedBy) {
 		return forbid(op, ErrSelf, p.Role, a, "role %s may not %s on itself", p.Role, a)
 	}
 	if p.ProxiedBy != "" && (a == GrantRole || a == GrantAnalytics || a == GrantProxy) {
-		return forbid(op, ErrNotAllowed, p.Role, a, "nothing is granted while proxying: %s is refused", a)
+		d := forbid(op, ErrNotAllowed, p.Role, a, "nothing is granted while proxying: %s is refused", a).(*Denial)
+		d.People = fmt.Sprintf("You cannot %s while acting as another user.", a.phrase())
+		return d
 	}
 	return outranks(op, p, a, t)
 }
@@ -293,7 +296,8 @@ func Proxy(admin, target Principal, adminHasProxyGrant bool, tier licensing.Tier
 		return Principal{}, forbid(op, ErrNoProxyGrant, admin.Role, "", "role %s may not proxy into user %s: it has not been granted proxy access", admin.Role, tq)
 	case !tier.AllowsProxy():
 		return Principal{}, &Denial{Op: op, Kind: errs.Forbidden, Reason: licensing.ErrTierForbids, Role: admin.Role,
-			Msg: fmt.Sprintf("role %s may not proxy: it needs the advanced or premium plan; the company is on the %s plan", admin.Role, quote(string(tier), maxEcho))}
+			Msg:    fmt.Sprintf("role %s may not proxy: it needs the advanced or premium plan; the company is on the %s plan", admin.Role, quote(string(tier), maxEcho)),
+			People: tierPeople("", tier)}
 	case admin.Role == Member:
 		return Principal{}, forbid(op, ErrNotAllowed, admin.Role, "", "role %s may not proxy", admin.Role)
 	case target.Role.Rank() > admin.Role.Rank():

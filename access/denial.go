@@ -51,8 +51,12 @@ type Denial struct {
 	Role Role
 	// Action is the refused action; it is empty for a refused proxy.
 	Action Action
-	// Msg says what was refused and why, naming the role and action.
+	// Msg says what was refused and why, naming the role and action and
+	// ids: the developer detail.
 	Msg string
+	// People is the message for people: what was refused and why, in the
+	// portal's words (see errs.Error.People).
+	People string
 }
 
 // Error returns the operation and the message.
@@ -62,7 +66,11 @@ func (d *Denial) Error() string { return d.kindError().Error() }
 func (d *Denial) Unwrap() []error { return []error{d.kindError(), d.Reason} }
 
 func (d *Denial) kindError() *errs.Error {
-	return &errs.Error{Kind: d.Kind, Op: d.Op, Msg: d.Msg}
+	p := d.People
+	if p == "" {
+		p = people(d.Reason, d.Role, d.Action)
+	}
+	return &errs.Error{Kind: d.Kind, Op: d.Op, Msg: d.Msg, People: p}
 }
 
 // forbid returns a Forbidden denial of action a by role r.

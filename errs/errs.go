@@ -3,8 +3,8 @@
 // layer refused an operation.
 //
 // Every error lifeline returns for a refused operation is (or wraps) an
-// [*Error]. Its [Kind] says what sort of refusal it is; its message names what
-// was asked and why it was refused. The kind sentinels ([ErrNotFound],
+// [*Error]. Its [Kind] says what sort of refusal it is; it carries two texts,
+// one for people and one for developers. The kind sentinels ([ErrNotFound],
 // [ErrInvalid], [ErrConflict], [ErrForbidden], [ErrStale], [ErrGone],
 // [ErrUnavailable], [ErrUnauthenticated]) match any
 // error of that kind:
@@ -14,21 +14,59 @@
 // Kinds are only ever appended, never reordered, so their numeric values are
 // stable.
 //
+// # One kind per chain
+//
+// An error chain has one kind. [Wrap] gives the new error the kind of the
+// innermost *Error in its cause that has a kind other than [Other], as
+// upspin's errors.E pulls an inner kind up: a step that fails because the
+// actor is forbidden stays Forbidden however many layers wrap it, so
+// errors.Is never matches two kind sentinels for one error. The kind passed
+// to Wrap applies only when the cause has none.
+//
+// # A message for people and detail for developers
+//
+// [Error.People] is the message for people: complete sentences an
+// administrator can act on, naming users and offices as a person sees them
+// ("Ada Lovelace (extension 101)", "the London office"), never a Go
+// package, function, operation name or internal id. [Message] returns the
+// outermost one in a chain, so the layer that knows most about what was
+// asked speaks, and falls back to a plain sentence for the kind when no
+// layer wrote one. A portal page, a SCIM error's detail or an IdP log shows
+// [Message]; nothing else of an error is meant for people.
+//
+// [Error.Error] is the developer detail, for logs: "op: msg: cause", where
+// op names the operation (such as "user.delete") and msg may carry ids and
+// internal values. A cause whose op the wrapper already names (its own op,
+// or an item such as "item 3 (user.suspend)") does not repeat it.
+// [Error.Say] and [Tell] attach the message for people:
+//
+//	return errs.E(errs.Invalid, "user.create", "person %s: empty last name", id).
+//		Say("The last name is required.")
+//
 // # Long inputs
 //
 // A message names what was asked, so it often repeats an input: an id, a
 // name, a filter. [E] and [Wrap] cut every string or byte-slice argument
-// longer than [MaxArgLen] bytes to its first [MaxArgLen] bytes and mark the
-// cut with "…", and cut the finished message at [MaxMsgLen] bytes, so no
-// caller can turn a 16 MB input into a 16 MB message or log line. [Clip] is
-// the same cut for messages built by hand, and a [Phrase] is a fragment
-// built from clipped parts that E and Wrap leave whole.
+// longer than [MaxArgLen] bytes to at most [MaxArgLen] bytes and mark the
+// cut with "…", and cut the finished developer message at [MaxMsgLen]
+// bytes, so no caller can turn a 16 MB input into a 16 MB message or log
+// line. [Clip] is the same cut for messages built by hand, and a [Phrase] is
+// a fragment built from clipped parts that E and Wrap leave whole. Every cut
+// ends at a word boundary when the kept part has one, and never inside a
+// rune.
+//
+// The message for people is never cut: it is written from bounded parts.
+// What it echoes of an input goes through [Quote], which keeps at most
+// [MaxEcho] runes of it, cut at a word boundary.
 package errs
 
 import (
 	"errors"
 	"fmt"
 	"reflect"
+	"strconv"
+	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -92,6 +130,11 @@ type Error struct {
 	Msg string
 	// Err is the underlying cause, if any; errors.Is and errors.As see it.
 	Err error
+	// People is the message for people: complete sentences an
+	// administrator can act on, with no package, function, operation name
+	// or internal id in them. Empty means this layer has nothing to add to
+	// what its cause says; see [Message].
+	People string
 }
 
 // The kind sentinels. errors.Is(err, ErrNotFound) reports whether err is, or
@@ -109,8 +152,9 @@ var (
 	ErrUnauthenticated = &Error{Kind: Unauthenticated}
 )
 
-// Error returns "op: msg: cause", leaving out the parts that are empty; a bare
-// sentinel reads as its kind.
+// Error returns the developer detail "op: msg: cause", leaving out the parts
+// that are empty and the op of the cause when op or msg already names it; a
+// bare sentinel reads as its kind. Show people [Message], not Error.
 func (e *Error) Error() string {
 	s := e.Op
 	add := func(part string) {
@@ -124,7 +168,12 @@ func (e *Error) Error() string {
 	}
 	add(e.Msg)
 	if e.Err != nil {
-		add(e.Err.Error())
+		c := e.Err.Error()
+		var inner *Error
+		if errors.As(e.Err, &inner) && inner.Op != "" && strings.Contains(s, inner.Op) {
+			c = strings.TrimPrefix(c, inner.Op+": ")
+		}
+		add(c)
 	}
 	if s == "" {
 		s = e.Kind.String()
@@ -138,7 +187,7 @@ func (e *Error) Unwrap() error { return e.Err }
 // Is reports whether target is the sentinel of e's kind.
 func (e *Error) Is(target error) bool {
 	t, ok := target.(*Error)
-	if !ok || t.Op != "" || t.Msg != "" || t.Err != nil {
+	if !ok || t.Op != "" || t.Msg != "" || t.Err != nil || t.People != "" {
 		return false
 	}
 	return t.Kind == e.Kind
@@ -152,14 +201,167 @@ func E(k Kind, op, format string, args ...any) *Error {
 	return &Error{Kind: k, Op: op, Msg: format1(format, args)}
 }
 
-// Wrap returns an *Error of kind k for op whose cause is err. It returns nil
-// when err is nil. Long arguments and a long message are cut as [E] cuts
-// them; the cause is kept whole.
+// Wrap returns an *Error for op whose cause is err. It returns nil when err
+// is nil. Its kind is the cause's decisive kind (see the package
+// documentation), or k when the cause has none. Long arguments and a long
+// message are cut as [E] cuts them; the cause is kept whole.
 func Wrap(k Kind, op string, err error, format string, args ...any) error {
 	if err == nil {
 		return nil
 	}
+	if inner, ok := decisive(err); ok {
+		k = inner
+	}
 	return &Error{Kind: k, Op: op, Msg: format1(format, args), Err: err}
+}
+
+// Say sets e's message for people to the formatted sentence and returns e.
+// The arguments are not cut: pass names as people see them, numbers, and
+// input only through [Quote].
+func (e *Error) Say(format string, args ...any) *Error {
+	e.People = fmt.Sprintf(format, args...)
+	return e
+}
+
+// Tell returns err with the formatted message for people, as [Error.Say]
+// formats it. When err is an *Error it returns a copy with that message;
+// otherwise it wraps err in an *Error of err's kind. It returns nil when err
+// is nil.
+func Tell(err error, format string, args ...any) error {
+	if err == nil {
+		return nil
+	}
+	people := fmt.Sprintf(format, args...)
+	if e, ok := err.(*Error); ok {
+		c := *e
+		c.People = people
+		return &c
+	}
+	k, _ := decisive(err)
+	return &Error{Kind: k, Err: err, People: people}
+}
+
+// Message returns the message for people of err: the outermost
+// [Error.People] in its chain, or a plain sentence for its kind when no
+// layer wrote one. It returns "" for a nil error.
+func Message(err error) string {
+	if err == nil {
+		return ""
+	}
+	if p := find(err, func(e *Error) bool { return e.People != "" }); p != nil {
+		return p.People
+	}
+	return Fallback(KindOf(err))
+}
+
+// HasPeople reports whether some layer of err's chain wrote a message for
+// people, so [Message] does not fall back to the sentence for its kind.
+func HasPeople(err error) bool {
+	return err != nil && find(err, func(e *Error) bool { return e.People != "" }) != nil
+}
+
+var fallbacks = [...]string{
+	Other:           "Something went wrong on our side, and nothing was changed. Try again; if it keeps failing, contact support.",
+	NotFound:        "That item does not exist, or you cannot see it.",
+	Invalid:         "The request is not valid, and nothing was changed.",
+	Conflict:        "The request conflicts with the current state, and nothing was changed.",
+	Forbidden:       "You are not allowed to do that.",
+	Stale:           "This changed since you loaded it, and nothing was changed. Reload the page and try again.",
+	Gone:            "That user's personal data has been erased for good.",
+	Unavailable:     "The system is busy, and nothing was changed. Try again in a moment.",
+	Unauthenticated: "The login or the password is wrong.",
+}
+
+// Fallback returns the plain sentence [Message] shows for an error of kind k
+// that carries no message for people.
+func Fallback(k Kind) string {
+	if int(k) < len(fallbacks) {
+		return fallbacks[k]
+	}
+	return fallbacks[Other]
+}
+
+// find returns the outermost *Error of err's chain for which ok holds,
+// following both Unwrap() error and Unwrap() []error, depth first.
+func find(err error, ok func(*Error) bool) *Error {
+	for err != nil {
+		if e, is := err.(*Error); is && ok(e) {
+			return e
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, c := range u.Unwrap() {
+				if e := find(c, ok); e != nil {
+					return e
+				}
+			}
+			return nil
+		default:
+			return nil
+		}
+	}
+	return nil
+}
+
+// decisive returns the kind of the innermost *Error in err's chain whose
+// kind is not Other.
+func decisive(err error) (Kind, bool) {
+	k, found := Other, false
+	var walk func(error)
+	walk = func(err error) {
+		for err != nil {
+			if e, is := err.(*Error); is && e.Kind != Other {
+				k, found = e.Kind, true
+			}
+			switch u := err.(type) {
+			case interface{ Unwrap() error }:
+				err = u.Unwrap()
+			case interface{ Unwrap() []error }:
+				for _, c := range u.Unwrap() {
+					walk(c)
+				}
+				return
+			default:
+				return
+			}
+		}
+	}
+	walk(err)
+	return k, found
+}
+
+// MaxEcho is the most runes of one input that [Quote] repeats.
+const MaxEcho = 40
+
+// Quote returns s between typographic quotes for a message for people,
+// keeping at most [MaxEcho] runes of it, cut at a word boundary when the
+// kept part has one and marked with "…". Control characters are shown
+// escaped, so the input cannot break the message's lines.
+func Quote(s string) string {
+	r := []rune(s)
+	if len(r) > MaxEcho {
+		cut := MaxEcho
+		if sp := strings.LastIndexFunc(string(r[:cut]), unicode.IsSpace); sp > 0 {
+			r = []rune(strings.TrimRightFunc(string(r[:cut])[:sp], unicode.IsSpace))
+		} else {
+			r = r[:cut]
+		}
+		s = string(r) + "…"
+	}
+	var b strings.Builder
+	b.WriteString("“")
+	for _, c := range s {
+		if unicode.IsControl(c) || c == utf8.RuneError {
+			q := strconv.QuoteRune(c)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(c)
+	}
+	b.WriteString("”")
+	return b.String()
 }
 
 // Limits on what a message repeats.
@@ -181,18 +383,23 @@ const (
 type Phrase string
 
 // Clip returns s unchanged when it is at most MaxArgLen bytes long, and
-// otherwise its first MaxArgLen bytes, cut back to a rune boundary, followed
-// by "…".
+// otherwise at most its first MaxArgLen bytes, cut back to a word boundary
+// when the last few words of the kept part have one, else to a rune
+// boundary, followed by "…".
 func Clip(s string) string { return clip(s, MaxArgLen) }
 
-// clip cuts s to at most n bytes plus "…". It backs up at most
-// utf8.UTFMax-1 bytes to a rune start, so invalid UTF-8 still keeps a
-// prefix.
+// clip cuts s to at most n bytes plus "…". It backs up to the last space in
+// the final quarter of the kept part, if there is one, so a word is not cut
+// in two; otherwise at most utf8.UTFMax-1 bytes to a rune start, so invalid
+// UTF-8 still keeps a prefix.
 func clip(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
 	cut := n
+	if sp := strings.LastIndexByte(s[:n+1], ' '); sp > n-n/4 {
+		return strings.TrimRight(s[:sp], " ") + "…"
+	}
 	for i := 0; i < utf8.UTFMax-1 && cut > 0 && !utf8.RuneStart(s[cut]); i++ {
 		cut--
 	}

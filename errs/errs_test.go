@@ -129,3 +129,77 @@ func TestPhraseIsNotClipped(t *testing.T) {
 		t.Errorf("a Phrase escaped the cap on the message: %d bytes", len(got))
 	}
 }
+
+func TestInnerKindWins(t *testing.T) {
+	forbidden := errs.E(errs.Forbidden, "user.delete", "role member")
+	for _, outer := range []errs.Kind{errs.Other, errs.Stale, errs.NotFound} {
+		err := errs.Wrap(outer, "changeset.apply", fmt.Errorf("step 2: %w", forbidden), "re-check")
+		if errs.KindOf(err) != errs.Forbidden {
+			t.Errorf("Wrap(%v) of a Forbidden cause: kind %v, want forbidden", outer, errs.KindOf(err))
+		}
+		for _, s := range []error{errs.ErrStale, errs.ErrNotFound, errs.ErrOther} {
+			if errors.Is(err, s) {
+				t.Errorf("Wrap(%v) of a Forbidden cause also matches %v", outer, s)
+			}
+		}
+	}
+	if k := errs.KindOf(errs.Wrap(errs.Conflict, "op", errs.E(errs.Other, "inner", "x"), "y")); k != errs.Conflict {
+		t.Errorf("an Other cause decides nothing: got %v, want conflict", k)
+	}
+	if k := errs.KindOf(errs.Wrap(errs.Invalid, "op", errors.New("plain"), "y")); k != errs.Invalid {
+		t.Errorf("a plain cause decides nothing: got %v, want invalid input", k)
+	}
+}
+
+func TestMessageForPeople(t *testing.T) {
+	inner := errs.E(errs.Invalid, "user.create", "person u1: empty last name").Say("The last name is required.")
+	if got := errs.Message(fmt.Errorf("x: %w", inner)); got != "The last name is required." {
+		t.Errorf("Message = %q", got)
+	}
+	outer := errs.Tell(errs.Wrap(errs.Other, "bulk", inner, "row 3"), "Row 3: the last name is required.")
+	if got := errs.Message(outer); got != "Row 3: the last name is required." {
+		t.Errorf("the outermost message for people wins: got %q", got)
+	}
+	if got := errs.Message(errs.E(errs.Stale, "op", "version 3")); got != errs.Fallback(errs.Stale) || errs.HasPeople(errs.E(errs.Stale, "op", "v")) {
+		t.Errorf("no message for people: got %q, want the kind's sentence", got)
+	}
+	if got := errs.Message(errors.New("disk full")); got != errs.Fallback(errs.Other) {
+		t.Errorf("a plain error shows the sentence for Other, got %q", got)
+	}
+	if errs.Message(nil) != "" || errs.Tell(nil, "x") != nil {
+		t.Error("nil stays nil")
+	}
+	if !errors.Is(errs.Tell(errors.New("x"), "X."), errs.ErrOther) {
+		t.Error("Tell of a plain error is Other")
+	}
+}
+
+func TestCauseWithTheSameOpIsNotRepeated(t *testing.T) {
+	err := errs.Wrap(errs.Other, "user.delete", errs.E(errs.Forbidden, "user.delete", "role member"), "refused")
+	if got, want := err.Error(), "user.delete: refused: role member"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	item := errs.Wrap(errs.Other, "lifeline.All", errs.E(errs.Conflict, "user.suspend", "user u1 is Deleted"), "item 3 (user.suspend)")
+	if got, want := item.Error(), "lifeline.All: item 3 (user.suspend): user u1 is Deleted"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+func TestQuoteKeepsWholeWords(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"London", "“London”"},
+		{strings.Repeat("word ", 20), "“word word word word word word word word…”"},
+		{strings.Repeat("é", 100), "“" + strings.Repeat("é", errs.MaxEcho) + "…”"},
+		{"a\nb", `“a\nb”`},
+	} {
+		if got := errs.Quote(c.in); got != c.want {
+			t.Errorf("Quote(%.20q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	got := errs.Clip(strings.Repeat("abcdefg ", 20))
+	for _, w := range strings.Fields(strings.TrimSuffix(got, "…")) {
+		if w != "abcdefg" {
+			t.Errorf("Clip cut mid-word: %q", got)
+		}
+	}
+}

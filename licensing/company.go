@@ -54,7 +54,8 @@ const MaxNameLen = 200
 func (c Company) Validate() error {
 	const op = "licensing.Company.Validate"
 	if p := nameProblem(c.Name); p != "" {
-		return errs.E(errs.Invalid, op, "company %s: name %s", idOrNew(c.ID), p)
+		return errs.E(errs.Invalid, op, "company %s: name %s", idOrNew(c.ID), p).
+			Say("The company name %s.", peopleNameProblem(c.Name))
 	}
 	if !c.Tier.Valid() {
 		return errs.E(errs.Invalid, op, "company %s: tier %s is not one of %q, %q, %q",
@@ -87,6 +88,24 @@ func nameProblem(s string) errs.Phrase {
 		return errs.Phrase(fmt.Sprintf("%s has leading or trailing space", quote(s)))
 	}
 	return ""
+}
+
+// peopleNameProblem is nameProblem in an administrator's words, to follow
+// "The office name " or "The company name ".
+func peopleNameProblem(s string) string {
+	switch {
+	case s == "":
+		return "is required"
+	case len(s) > MaxNameLen:
+		return fmt.Sprintf("is too long: it can be at most %d characters", MaxNameLen)
+	}
+	if p := text.PeopleProblem(s); p != "" {
+		return p
+	}
+	if strings.TrimSpace(s) == "" {
+		return "is blank"
+	}
+	return "starts or ends with spaces; remove them"
 }
 
 // idOrNew names an entity the store has not yet given an id, and clips a

@@ -57,7 +57,18 @@ func (e *NoFreeLicenseError) Error() string { return e.Unwrap().Error() }
 // Unwrap returns the *errs.Error of kind Conflict that errs.KindOf and
 // errors.Is(err, errs.ErrConflict) look for.
 func (e *NoFreeLicenseError) Unwrap() error {
-	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.message()}
+	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.message(), People: e.people()}
+}
+
+// people says what ran short in an administrator's words.
+func (e *NoFreeLicenseError) people() string {
+	free := max(e.Total-e.Assigned, 0)
+	if e.Wanted > 1 {
+		return fmt.Sprintf("The office has only %d unassigned %s licenses, and %d are needed (%d of %d are assigned to users). Add licenses to its pool first.",
+			free, errs.Quote(string(e.Type)), e.Wanted, e.Assigned, e.Total)
+	}
+	return fmt.Sprintf("The office has no unassigned %s license: %d of %d are assigned to users. Add licenses to its pool, or free one first.",
+		errs.Quote(string(e.Type)), e.Assigned, e.Total)
 }
 
 // Is reports whether target is ErrNoFreeLicense.
@@ -91,7 +102,9 @@ func (e *ShortageError) Error() string { return e.Unwrap().Error() }
 
 // Unwrap returns the *errs.Error of kind Conflict.
 func (e *ShortageError) Unwrap() error {
-	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.message()}
+	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.message(),
+		People: fmt.Sprintf("The office's %s licenses cannot go down to %d: users hold %d of them. Unassign %d first, or keep at least %d.",
+			errs.Quote(string(e.Type)), e.Requested, e.Assigned, e.Assigned-e.Requested, e.Assigned)}
 }
 
 // Is reports whether target is ErrBelowAssigned.
@@ -127,7 +140,13 @@ func (e *PriceLevelError) Error() string { return e.Unwrap().Error() }
 
 // Unwrap returns the *errs.Error of kind Conflict.
 func (e *PriceLevelError) Unwrap() error {
-	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.message()}
+	what := "Licenses move"
+	if e.Type == "" {
+		what = "Users move"
+	}
+	return &errs.Error{Kind: errs.Conflict, Op: e.Op, Msg: e.message(),
+		People: fmt.Sprintf("%s only between offices at the same price level: %s is at %s and %s at %s.",
+			what, errs.Quote(e.From.Name), errs.Quote(e.From.PriceLevel), errs.Quote(e.To.Name), errs.Quote(e.To.PriceLevel))}
 }
 
 // Is reports whether target is ErrPriceLevelMismatch.
@@ -161,7 +180,30 @@ func (e *TierError) Error() string { return e.Unwrap().Error() }
 
 // Unwrap returns the *errs.Error of kind Forbidden.
 func (e *TierError) Unwrap() error {
-	return &errs.Error{Kind: errs.Forbidden, Op: e.Op, Msg: e.message()}
+	return &errs.Error{Kind: errs.Forbidden, Op: e.Op, Msg: e.message(),
+		People: fmt.Sprintf("%s needs the Advanced or Premium plan; the company is on the %s plan.",
+			sentenceStart(e.Feature), planName(e.Company.Tier))}
+}
+
+// sentenceStart returns s with its first letter in upper case.
+func sentenceStart(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
+}
+
+// planName names a tier as the portal shows it.
+func planName(t Tier) string {
+	switch t {
+	case Standard:
+		return "Standard"
+	case Advanced:
+		return "Advanced"
+	case Premium:
+		return "Premium"
+	}
+	return errs.Quote(string(t))
 }
 
 // Is reports whether target is ErrTierForbids.

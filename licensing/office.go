@@ -36,7 +36,8 @@ func (o Office) Validate() error {
 		return errs.E(errs.Invalid, op, "office %s (%s): company id is empty", quote(o.Name), idOrNew(o.ID))
 	}
 	if p := nameProblem(o.Name); p != "" {
-		return errs.E(errs.Invalid, op, "office %s: name %s", idOrNew(o.ID), p)
+		return errs.E(errs.Invalid, op, "office %s: name %s", idOrNew(o.ID), p).
+			Say("The office name %s.", peopleNameProblem(o.Name))
 	}
 	if !ValidCountry(o.Country) {
 		if code, err := NormalizeCountry(o.Country); err == nil {

@@ -28,11 +28,13 @@ func (t LicenseType) Validate() error {
 	s := string(t)
 	if s == "" || len(s) > MaxLicenseTypeLen || !isLower(s[0]) {
 		return errs.E(errs.Invalid, op, "license type %s must be 1 to %d characters starting with a lower-case letter",
-			quote(s), MaxLicenseTypeLen)
+			quote(s), MaxLicenseTypeLen).
+			Say("The license type %s must be 1 to %d characters and start with a lower-case letter.", errs.Quote(s), MaxLicenseTypeLen)
 	}
 	for i := 0; i < len(s); i++ {
 		if b := s[i]; !isLower(b) && !isDigit(b) && b != '-' {
-			return errs.E(errs.Invalid, op, "license type %s may hold only lower-case letters, digits and '-'", quote(s))
+			return errs.E(errs.Invalid, op, "license type %s may hold only lower-case letters, digits and '-'", quote(s)).
+				Say("The license type %s may hold only lower-case letters, digits and hyphens.", errs.Quote(s))
 		}
 	}
 	return nil
@@ -88,7 +90,8 @@ func (p Pool) SetTotal(total int) (Pool, error) {
 	}
 	if total < 0 || total > MaxTotal {
 		return p, errs.E(errs.Invalid, op, "cannot set office %s's %q licenses to %d: the total must be 0 to %d",
-			p.OfficeID, p.Type, total, MaxTotal)
+			p.OfficeID, p.Type, total, MaxTotal).
+			Say("The number of %s licenses must be 0 to %d, not %d.", errs.Quote(string(p.Type)), MaxTotal, total)
 	}
 	if total < p.Assigned {
 		return p, &ShortageError{Op: op, OfficeID: p.OfficeID, Type: p.Type, Total: p.Total, Assigned: p.Assigned, Requested: total}

@@ -58,7 +58,8 @@ func PlanTransfer(c Company, from, to Office, fromPool, toPool Pool, count int) 
 	typ := fromPool.Type
 	what := errs.Phrase(fmt.Sprintf("cannot transfer %s from %s to %s", licenses(count, typ), officeRef(from), officeRef(to)))
 	if count < 1 {
-		return TransferPlan{}, errs.E(errs.Invalid, op, "%s: transfer at least one license", what)
+		return TransferPlan{}, errs.E(errs.Invalid, op, "%s: transfer at least one license", what).
+			Say("Transfer at least one license.")
 	}
 	if err := checkAllowed(op, c, from, to, "license transfer", what); err != nil {
 		return TransferPlan{}, err
@@ -137,7 +138,8 @@ func checkParties(op string, c Company, from, to Office) error {
 		}
 	}
 	if from.ID == to.ID {
-		return errs.E(errs.Invalid, op, "source and destination are the same %s", officeRef(from))
+		return errs.E(errs.Invalid, op, "source and destination are the same %s", officeRef(from)).
+			Say("Choose two different offices: %s is both the source and the destination.", errs.Quote(from.Name))
 	}
 	return nil
 }

@@ -97,7 +97,8 @@ func (s State) Agency() Agency {
 func ParseState(v string) (State, error) {
 	s := State(v)
 	if !s.Valid() {
-		return None, errs.E(errs.Invalid, "lifecycle.ParseState", "%s is not a user state; want one of %s", errs.Phrase(showState(s)), stateList)
+		return None, errs.E(errs.Invalid, "lifecycle.ParseState", "%s is not a user state; want one of %s", errs.Phrase(showState(s)), stateList).
+			Say("%s is not a user state; choose Active, Setup Required, Password Required, Suspended, Deleted or Anonymized.", errs.Quote(string(s)))
 	}
 	return s, nil
 }
@@ -117,7 +118,8 @@ func showState(s State) string {
 func ValidateStates(states []State) error {
 	for i, s := range states {
 		if !s.Valid() {
-			return errs.E(errs.Invalid, "lifecycle.ValidateStates", "state %d, %s, is not a user state; want one of %s", i, errs.Phrase(showState(s)), stateList)
+			return errs.E(errs.Invalid, "lifecycle.ValidateStates", "state %d, %s, is not a user state; want one of %s", i, errs.Phrase(showState(s)), stateList).
+				Say("%s is not a user state; choose Active, Setup Required, Password Required, Suspended, Deleted or Anonymized.", errs.Quote(string(s)))
 		}
 	}
 	return nil
@@ -174,6 +176,14 @@ type TransitionError struct {
 }
 
 func (e *TransitionError) Error() string {
+	if e.Op != "" {
+		return e.Op + ": " + e.message()
+	}
+	return e.message()
+}
+
+// message is the developer detail without the op.
+func (e *TransitionError) message() string {
 	msg := fmt.Sprintf("cannot %s a user in state %s", e.Event, e.State)
 	if e.UserID != "" {
 		msg = fmt.Sprintf("cannot %s user %s: it is %s", e.Event, e.UserID, e.State)
@@ -181,31 +191,50 @@ func (e *TransitionError) Error() string {
 	if e.State == Anonymized {
 		msg += ": the user is anonymized for good"
 	}
-	if e.Op != "" {
-		msg = e.Op + ": " + msg
-	}
 	return msg
 }
 
-// Is matches ErrIllegalTransition, errs.ErrConflict and, for an anonymized
-// user, errs.ErrGone.
-func (e *TransitionError) Is(target error) bool {
-	switch target {
-	case ErrIllegalTransition, errs.ErrConflict:
-		return true
-	case errs.ErrGone:
-		return e.State == Anonymized
-	}
-	return false
-}
+// Is matches ErrIllegalTransition.
+func (e *TransitionError) Is(target error) bool { return target == ErrIllegalTransition }
 
-// Unwrap returns the error as an *errs.Error, of kind errs.Gone for an
-// anonymized user and errs.Conflict otherwise, so that errs.KindOf and
-// errors.As see its kind too.
+// Unwrap returns the error's one kind, with its message for people:
+// errs.Gone for an anonymized user, whose data is erased for good, and
+// errs.Conflict for any other state.
 func (e *TransitionError) Unwrap() error {
 	k := errs.Conflict
 	if e.State == Anonymized {
 		k = errs.Gone
 	}
-	return &errs.Error{Kind: k, Msg: e.Error()}
+	return &errs.Error{Kind: k, Op: e.Op, Msg: e.message(), People: e.People()}
+}
+
+// eventPhrases end the sentence "A user in state X cannot …".
+var eventPhrases = map[Event]string{
+	EventCreate:             "be created",
+	EventCreateEmpty:        "be created as an empty extension",
+	EventInvite:             "be invited",
+	EventSetPassword:        "set a password",
+	EventForcePasswordReset: "be made to reset their password",
+	EventReset:              "be reset",
+	EventRecycle:            "be recycled for a new person",
+	EventSuspend:            "be suspended",
+	EventReinstate:          "be reinstated",
+	EventDelete:             "be deleted",
+	EventRestore:            "be restored",
+	EventAnonymize:          "be anonymized",
+	EventErase:              "be erased",
+}
+
+// People returns the refusal in an administrator's words, naming the state
+// as the portal shows it and the event, such as "A user in state Suspended
+// cannot be suspended.".
+func (e *TransitionError) People() string {
+	if e.State == Anonymized {
+		return "This user's personal data has been erased for good, so nothing more can be done with them."
+	}
+	what, ok := eventPhrases[e.Event]
+	if !ok {
+		what = "do that"
+	}
+	return fmt.Sprintf("A user in state %s cannot %s.", e.State, what)
 }

@@ -155,7 +155,8 @@ func (u User) Reset(fields Fields) (User, error) {
 	}
 	if u.Kind == External && fields.Has(FieldEmail) && !fields.Has(FieldName) && next != SetupRequired {
 		return u, errs.E(errs.Conflict, "lifecycle.User.Reset",
-			"user %s was invited by email and logs in with it: clearing the email alone would leave it no login; clear the name too, or set a new email instead", u.ID)
+			"user %s was invited by email and logs in with it: clearing the email alone would leave it no login; clear the name too, or set a new email instead", u.ID).
+			Say("This user was invited by email and signs in with it: clearing the email alone would leave them no way to sign in. Clear the name too, or set a new email instead.")
 	}
 	u = u.without(fields)
 	u.Status = st
@@ -265,7 +266,7 @@ const (
 	MaxPasswordLen   = 256
 )
 
-func invalid(op, format string, args ...any) error {
+func invalid(op, format string, args ...any) *errs.Error {
 	return errs.E(errs.Invalid, op, format, args...)
 }
 
@@ -295,11 +296,13 @@ func ValidateEmail(email string) error {
 	}
 	a, err := mail.ParseAddress(email)
 	if err != nil || a.Address != email || a.Name != "" {
-		return invalid(op, "email %q is not a valid address", email)
+		return invalid(op, "email %q is not a valid address", email).
+			Say("%s is not a valid email address; write it as name@example.com.", errs.Quote(email))
 	}
 	at := strings.LastIndexByte(email, '@')
 	if at < 1 || !strings.Contains(email[at+1:], ".") || strings.ContainsAny(email, " \"<>") {
-		return invalid(op, "email %q is not a valid address", email)
+		return invalid(op, "email %q is not a valid address", email).
+			Say("%s is not a valid email address; write it as name@example.com.", errs.Quote(email))
 	}
 	return nil
 }
@@ -332,7 +335,8 @@ func ValidateUsername(name string) error {
 	}
 	for _, r := range name {
 		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-') {
-			return invalid(op, "username may hold only letters, digits, '.', '_' and '-', not %q (%U)", r, r)
+			return invalid(op, "username may hold only letters, digits, '.', '_' and '-', not %q (%U)", r, r).
+				Say("The username may hold only letters, digits, dots, underscores and hyphens, not %s.", errs.Quote(string(r)))
 		}
 	}
 	return nil
@@ -351,9 +355,11 @@ func ValidateExtension(ext string) error {
 	const op = "lifecycle.ValidateExtension"
 	if len(ext) < 2 || len(ext) > 8 || !asciiDigits(ext) || ext[0] == '0' {
 		if p := text.Problem(ext); p != "" {
-			return invalid(op, "extension %s; it must be 2 to 8 digits, not starting with 0", p)
+			return invalid(op, "extension %s; it must be 2 to 8 digits, not starting with 0", p).
+				Say("The extension must be 2 to 8 digits, not starting with 0.")
 		}
-		return invalid(op, "extension %q must be 2 to 8 digits, not starting with 0", ext)
+		return invalid(op, "extension %q must be 2 to 8 digits, not starting with 0", ext).
+			Say("The extension %s must be 2 to 8 digits, not starting with 0.", errs.Quote(ext))
 	}
 	return nil
 }
@@ -361,7 +367,8 @@ func ValidateExtension(ext string) error {
 // ValidateVoicemailPIN requires 4–12 ASCII digits.
 func ValidateVoicemailPIN(pin string) error {
 	if len(pin) < 4 || len(pin) > 12 || !asciiDigits(pin) {
-		return invalid("lifecycle.ValidateVoicemailPIN", "voicemail PIN must be 4 to 12 digits")
+		return invalid("lifecycle.ValidateVoicemailPIN", "voicemail PIN must be 4 to 12 digits").
+			Say("The voicemail PIN must be 4 to 12 digits.")
 	}
 	return nil
 }
@@ -372,11 +379,14 @@ func ValidatePassword(pw string) error {
 	const op = "lifecycle.ValidatePassword"
 	switch {
 	case len(pw) < MinPasswordLen:
-		return invalid(op, "password is shorter than %d bytes", MinPasswordLen)
+		return invalid(op, "password is shorter than %d bytes", MinPasswordLen).
+			Say("The password is too short: use at least %d characters.", MinPasswordLen)
 	case len(pw) > MaxPasswordLen:
-		return invalid(op, "password is longer than %d bytes", MaxPasswordLen)
+		return invalid(op, "password is longer than %d bytes", MaxPasswordLen).
+			Say("The password is too long: use at most %d characters.", MaxPasswordLen)
 	case !utf8.ValidString(pw):
-		return invalid(op, "password is not valid UTF-8")
+		return invalid(op, "password is not valid UTF-8").
+			Say("The password is not valid text.")
 	}
 	return nil
 }
@@ -386,7 +396,8 @@ func ValidatePassword(pw string) error {
 func ValidateDevices(devices []string) error {
 	const op = "lifecycle.ValidateDevices"
 	if len(devices) > MaxDevices {
-		return invalid(op, "%d devices; at most %d allowed", len(devices), MaxDevices)
+		return invalid(op, "%d devices; at most %d allowed", len(devices), MaxDevices).
+			Say("A user can have at most %d devices, not %d.", MaxDevices, len(devices))
 	}
 	seen := map[string]bool{}
 	for _, d := range devices {
@@ -394,7 +405,8 @@ func ValidateDevices(devices []string) error {
 			return err
 		}
 		if seen[d] {
-			return invalid(op, "device %q is listed twice", d)
+			return invalid(op, "device %q is listed twice", d).
+				Say("The device %s is listed twice.", errs.Quote(d))
 		}
 		seen[d] = true
 	}
@@ -408,7 +420,8 @@ func ValidateDevices(devices []string) error {
 func ValidateSettings(settings map[string]string) error {
 	const op = "lifecycle.ValidateSettings"
 	if len(settings) > MaxSettings {
-		return invalid(op, "%d settings; at most %d allowed", len(settings), MaxSettings)
+		return invalid(op, "%d settings; at most %d allowed", len(settings), MaxSettings).
+			Say("A user can have at most %d settings, not %d.", MaxSettings, len(settings))
 	}
 	for _, k := range slices.Sorted(maps.Keys(settings)) { // sorted: the same input gives the same message
 		if err := checkText(op, "setting key", k, MaxSettingKey, true); err != nil {
@@ -416,15 +429,18 @@ func ValidateSettings(settings map[string]string) error {
 		}
 		for _, r := range k {
 			if !(r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '.' || r == '_' || r == '-')) {
-				return invalid(op, "setting key may hold only ASCII letters, digits, '.', '_' and '-', not %q (%U)", r, r)
+				return invalid(op, "setting key may hold only ASCII letters, digits, '.', '_' and '-', not %q (%U)", r, r).
+					Say("A setting's name may hold only letters A to Z, digits, dots, underscores and hyphens, not %s.", errs.Quote(string(r)))
 			}
 		}
 		v := settings[k]
 		if len(v) > MaxSettingVal {
-			return invalid(op, "setting %q: value is %d bytes long; at most %d allowed", k, len(v), MaxSettingVal)
+			return invalid(op, "setting %q: value is %d bytes long; at most %d allowed", k, len(v), MaxSettingVal).
+				Say("The value of the setting %s is too long: it can be at most %d characters.", errs.Quote(k), MaxSettingVal)
 		}
 		if p := text.Problem(v); p != "" {
-			return invalid(op, "setting %q: value %s", k, p)
+			return invalid(op, "setting %q: value %s", k, p).
+				Say("The value of the setting %s %s.", errs.Quote(k), text.PeopleProblem(v))
 		}
 	}
 	return nil

@@ -102,7 +102,6 @@ var (
 	uid           = storetest.UID
 	freshLocal    = storetest.FreshLocal
 	freshTollFree = storetest.FreshTollFree
-	wantErr       = storetest.WantErr
 	sortedCopy    = storetest.SortedCopy
 )
 

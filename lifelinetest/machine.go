@@ -443,7 +443,7 @@ func expect(t *rapid.T, what string, err error, want ...error) bool {
 
 func illegal(u *mUser) []error {
 	if u.state == lifecycle.Anonymized {
-		return []error{lifeline.ErrIllegalTransition, errs.ErrConflict, errs.ErrGone}
+		return []error{lifeline.ErrIllegalTransition, errs.ErrGone}
 	}
 	return []error{lifeline.ErrIllegalTransition, errs.ErrConflict}
 }

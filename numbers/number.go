@@ -72,7 +72,8 @@ func New(p Parsed, officeID string, kind Kind) (Number, error) {
 		kind = p.Kind
 	}
 	if !kindAllowed(p.Kind, kind) {
-		return Number{}, errs.E(errs.Invalid, op, "cannot add number %s to office %q as kind %q: %s", p.E164, officeID, kind, kindProblem(p.Kind, kind))
+		return Number{}, errs.E(errs.Invalid, op, "cannot add number %s to office %q as kind %q: %s", p.E164, officeID, kind, kindProblem(p.Kind, kind)).
+			Say("The phone number %s cannot be added as a %s number: %s.", errs.Quote(p.E164), errs.Quote(string(kind)), kindProblem(p.Kind, kind))
 	}
 	return Number{E164: p.E164, Kind: kind, Country: p.Country, OfficeID: officeID, Status: Available, Version: 1}, nil
 }

@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/lifeline-go/lifeline/errs"
+	"github.com/lifeline-go/lifeline/internal/text"
 	"github.com/nyaruka/phonenumbers"
 )
 
@@ -100,7 +101,34 @@ func (e *ParseError) Is(target error) bool {
 // cause is the library's error, so that errors.As, [errs.KindOf] and
 // errors.Is against the library's sentinels all work.
 func (e *ParseError) Unwrap() error {
-	return &errs.Error{Kind: errs.Invalid, Msg: e.Error(), Err: e.Err}
+	return &errs.Error{Kind: errs.Invalid, Msg: e.Error(), Err: e.Err, People: e.People()}
+}
+
+// People says in an administrator's words that the input is not a phone
+// number, echoing at most a short prefix of it and naming the default
+// region by its English name.
+func (e *ParseError) People() string {
+	if len(e.Input) > MaxInputLen {
+		return fmt.Sprintf("That is too long for a phone number: a phone number has at most %d characters.", MaxInputLen)
+	}
+	where := ""
+	if e.Region != "" {
+		where = " for " + regionPhrase(e.Region)
+	}
+	return fmt.Sprintf("%s is not a valid phone number%s.", errs.Quote(e.Input), where)
+}
+
+// regionPhrase names a region for a sentence: "the United States", "Germany".
+func regionPhrase(code string) string {
+	n := text.RegionName(code)
+	if n == code {
+		return "the region " + errs.Quote(code)
+	}
+	switch code {
+	case "US", "GB", "AE", "NL", "PH", "CZ", "DO", "CF", "BS", "KY", "MV", "VA":
+		return "the " + n
+	}
+	return n
 }
 
 // Parse validates raw as a phone number and returns its canonical form.

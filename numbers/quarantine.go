@@ -76,5 +76,7 @@ func (e *QuarantineError) Is(target error) bool {
 // Unwrap returns the error as an [*errs.Error] of kind [errs.Conflict], so
 // that errors.As and [errs.KindOf] see its kind too.
 func (e *QuarantineError) Unwrap() error {
-	return &errs.Error{Kind: errs.Conflict, Msg: e.Error()}
+	return &errs.Error{Kind: errs.Conflict, Msg: e.Error(),
+		People: fmt.Sprintf("The phone number %s is reserved for its last holder until %s UTC, so it cannot go to anyone else before then.",
+			errs.Quote(e.Number), e.Until.UTC().Format("2 January 2006 15:04"))}
 }

@@ -176,7 +176,32 @@ func (e *TransitionError) Is(target error) bool {
 // Unwrap returns the error as an [*errs.Error] of kind [errs.Conflict], so
 // that errors.As and [errs.KindOf] see its kind too.
 func (e *TransitionError) Unwrap() error {
-	return &errs.Error{Kind: errs.Conflict, Msg: e.Error()}
+	return &errs.Error{Kind: errs.Conflict, Msg: e.Error(), People: e.People()}
+}
+
+// statusWords and eventWords say a status and an event as the portal does.
+var (
+	statusWords = map[Status]string{Available: "available", Assigned: "assigned to a user", Reserved: "reserved for its last holder", Released: "released for good"}
+	eventWords  = map[Event]string{EventAssign: "assigned", EventUnassign: "unassigned", EventRelease: "released"}
+)
+
+// People says in an administrator's words which number refused what, such
+// as "The phone number +14155550100 is released for good, so it cannot be
+// assigned.".
+func (e *TransitionError) People() string {
+	num := "The phone number"
+	if e.Number != "" {
+		num += " " + errs.Quote(e.Number)
+	}
+	st, ok := statusWords[e.From]
+	if !ok {
+		st = errs.Quote(string(e.From))
+	}
+	ev, ok := eventWords[e.Event]
+	if !ok {
+		ev = "changed that way"
+	}
+	return fmt.Sprintf("%s is %s, so it cannot be %s.", num, st, ev)
 }
 
 // isKind reports whether target is the errs sentinel of kind k.

@@ -43,8 +43,9 @@ func CheckNumber(r Recording, numberCompanyID string) error {
 	if numberCompanyID != "" && numberCompanyID == r.CompanyID {
 		return nil
 	}
-	return errs.Wrap(errs.NotFound, "recording.CheckNumber", ErrForeignNumber,
-		"number %s is not one of your company's numbers: only calls on the company's own numbers are recorded", r.Number)
+	return errs.Tell(errs.Wrap(errs.NotFound, "recording.CheckNumber", ErrForeignNumber,
+		"number %s is not one of your company's numbers: only calls on the company's own numbers are recorded", r.Number),
+		"The phone number %s is not one of your company's numbers; only calls on the company's own numbers are recorded.", errs.Quote(r.Number))
 }
 
 func invalid(op, format string, args ...any) error {

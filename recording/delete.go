@@ -96,7 +96,25 @@ func (e *HoldError) Error() string { return e.Unwrap().Error() }
 
 // Unwrap returns the *errs.Error of kind Conflict that errs.KindOf and
 // errors.Is(err, errs.ErrConflict) look for.
-func (e *HoldError) Unwrap() error { return errs.E(errs.Conflict, e.Op, "%s", e.message()) }
+func (e *HoldError) Unwrap() error {
+	return errs.E(errs.Conflict, e.Op, "%s", e.message()).Say("%s", e.people())
+}
+
+// people names the holds by their reasons, as an administrator knows them.
+func (e *HoldError) people() string {
+	what := "these recordings"
+	if e.RecordingID != "" {
+		what = "this recording"
+	}
+	verb := "deleted"
+	if e.Erase {
+		verb = "erased"
+	}
+	if len(e.Holds) == 1 {
+		return fmt.Sprintf("A legal hold (%s) covers %s, so it cannot be %s. Release the hold first.", errs.Quote(e.Holds[0].Reason), what, verb)
+	}
+	return fmt.Sprintf("%d legal holds cover %s, so it cannot be %s. Release them first.", len(e.Holds), what, verb)
+}
 
 // Is reports whether target is ErrUnderHold.
 func (e *HoldError) Is(target error) bool { return target == ErrUnderHold }
@@ -123,7 +141,8 @@ func (e *RetainedError) Error() string { return e.Unwrap().Error() }
 // Unwrap returns the *errs.Error of kind Conflict.
 func (e *RetainedError) Unwrap() error {
 	return errs.E(errs.Conflict, e.Op, "cannot delete recording %s at %s: it is retained until %s; only an explicit erase deletes it sooner",
-		errs.Phrase(quote(e.RecordingID)), stamp(e.At), stamp(e.RetainUntil))
+		errs.Phrase(quote(e.RecordingID)), stamp(e.At), stamp(e.RetainUntil)).
+		Say("This recording is kept until %s UTC, so it cannot be deleted before then; only erasing it deletes it sooner.", e.RetainUntil.UTC().Format("2 January 2006 15:04"))
 }
 
 // Is reports whether target is ErrRetained.

@@ -106,7 +106,8 @@ func (h Hold) Release(by, reason string, now time.Time) (Hold, error) {
 	case now.Before(h.PlacedAt):
 		return h, invalid(op, "cannot release hold %q at %s: it was placed later, at %s", h.ID, stamp(now), stamp(h.PlacedAt))
 	case !h.Active():
-		return h, errs.E(errs.Conflict, op, "hold %q was already released at %s by %q", h.ID, stamp(h.ReleasedAt), h.ReleasedBy)
+		return h, errs.E(errs.Conflict, op, "hold %q was already released at %s by %q", h.ID, stamp(h.ReleasedAt), h.ReleasedBy).
+			Say("This legal hold was already released on %s UTC.", h.ReleasedAt.UTC().Format("2 January 2006 15:04"))
 	}
 	h.ReleasedAt, h.ReleasedBy, h.ReleaseReason = now, by, reason
 	return h, nil

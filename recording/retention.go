@@ -43,7 +43,8 @@ const MaxRetention = 10 * 365 * 24 * time.Hour
 // not a period.)
 func ValidateRetention(d time.Duration) error {
 	if p := retentionProblem(d); p != "" {
-		return errs.E(errs.Invalid, "recording.ValidateRetention", "retention %s", errs.Phrase(p))
+		return errs.E(errs.Invalid, "recording.ValidateRetention", "retention %s", errs.Phrase(p)).
+			Say("The retention period %s.", retentionPeople(d))
 	}
 	return nil
 }
@@ -180,3 +181,16 @@ func NewRecording(r Recording, retention time.Duration, now time.Time) (Recordin
 // or after RetainUntil. Due(r, now) is true exactly when
 // CanDelete(r, nil, now, false) returns nil.
 func Due(r Recording, now time.Time) bool { return !now.Before(r.RetainUntil) }
+
+// retentionPeople is retentionProblem in an administrator's words, to
+// follow "The retention period ". It gives the bounds in days and years,
+// never as a Go duration.
+func retentionPeople(d time.Duration) string {
+	switch {
+	case d <= 0:
+		return "must be 1 day to 10 years"
+	case d < MinRetention:
+		return "is shorter than the minimum of 1 day"
+	}
+	return "is longer than the maximum of 10 years"
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/errs"
 )
 
 // scimError is a refusal in SCIM's terms: an HTTP status, a scimType and a
@@ -59,7 +60,7 @@ func toSCIM(err error) *scimError {
 	}
 	for _, k := range kinds {
 		if errors.Is(err, k.err) {
-			return &scimError{status: k.status, scimType: k.scimType, detail: err.Error()}
+			return &scimError{status: k.status, scimType: k.scimType, detail: errs.Message(err)}
 		}
 	}
 	return &scimError{status: http.StatusInternalServerError, detail: "the request failed inside lifeline; the host's log has the cause"}

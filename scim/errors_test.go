@@ -2,11 +2,17 @@ package scim_test
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/lifeline-go/lifeline/lifecycle"
 )
+
+// developerText is what a detail for an identity provider's log never
+// shows: a Go package-qualified name (access.Authorize), an operation name
+// followed by a colon (user.create:) or a lifeline id (usr_ and hex).
+var developerText = regexp.MustCompile(`\b[a-z][a-z0-9]*\.[A-Z]\w*|\b[a-z]+\.[a-z-]+: |\b[a-z]{2,6}_[0-9a-f]{6,}`)
 
 // TestRefusals: every refusal has its status and scimType, as a SCIM Error
 // resource, and changes nothing.
@@ -87,6 +93,9 @@ func TestRefusals(t *testing.T) {
 			}
 			if !strings.Contains(r.str("detail"), c.detailContains) {
 				t.Errorf("detail %q does not say %q", r.str("detail"), c.detailContains)
+			}
+			if m := developerText.FindString(r.str("detail")); m != "" {
+				t.Errorf("detail %q shows developer detail %q: it must be the message for people", r.str("detail"), m)
 			}
 			if len(r.raw) > 2048 {
 				t.Errorf("the error body is %d bytes: it should echo at most a short prefix of the input", len(r.raw))

@@ -41,7 +41,7 @@ func checkIfMatch(r *request, u lifeline.User) error {
 	if h == "" || matchesETag(h, u) {
 		return nil
 	}
-	return &scimError{status: http.StatusPreconditionFailed, detail: "user " + clipQuote(u.ID) + " has changed: it is at " + etag(u) + ", not " + clipQuote(h)}
+	return &scimError{status: http.StatusPreconditionFailed, detail: "The user has changed since the version in If-Match (" + clipQuote(h) + "): it is now at " + etag(u) + ". Read it again and retry."}
 }
 
 // commit runs ops on cur in one transaction, all or nothing, only if the

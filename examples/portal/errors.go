@@ -1,15 +1,17 @@
 package main
 
 import (
-	"errors"
 	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/lifeline-go/lifeline/errs"
 )
 
 // problem is a refusal as the portal shows it: an HTTP status, a title an
-// admin understands, and the library's own message, which says what was
-// asked and why it was refused.
+// admin understands, and the library's message for people
+// ([errs.Message]), which says what was refused and why.
 type problem struct {
 	Status int
 	Title  string
@@ -18,19 +20,14 @@ type problem struct {
 }
 
 // describe maps an error of the facade to its HTTP status and message: the
-// one place where error kinds become statuses. A refusal's message comes
-// from the library (it names what was asked, echoing at most a short prefix
-// of any input); anything that is not a lifeline error is shown as an
-// internal error without its text, which could say more than an admin
-// should see.
+// one place where error kinds become statuses. The page shows the library's
+// message for people, never err.Error(), which is developer detail (the
+// operation, ids, the cause) for the log; an error that is not a refusal is
+// shown as an internal error without its text, which could say more than an
+// admin should see.
 func describe(err error) problem {
-	var le *errs.Error
-	detail := "Something went wrong on our side; nothing was changed."
-	if errors.As(err, &le) {
-		detail = err.Error()
-	}
 	k := errs.KindOf(err)
-	p := problem{Detail: detail, Kind: k.String()}
+	p := problem{Detail: errs.Message(err), Kind: k.String()}
 	switch k {
 	case errs.NotFound:
 		p.Status, p.Title = http.StatusNotFound, "Not found"
@@ -54,7 +51,18 @@ func describe(err error) problem {
 }
 
 // portalError is a refusal the portal itself makes (a bad form, an expired
-// session), in the same shape as the library's.
+// session), in the same shape as the library's: msg, written for the
+// admin, becomes its message for people as a sentence.
 func portalError(k errs.Kind, msg string) error {
-	return errs.E(k, "portal", "%s", msg)
+	return errs.E(k, "portal", "%s", msg).Say("%s", sentence(msg))
+}
+
+// sentence returns msg with a capital first letter and a final period.
+func sentence(msg string) string {
+	r, n := utf8.DecodeRuneInString(msg)
+	msg = string(unicode.ToUpper(r)) + msg[n:]
+	if !strings.HasSuffix(msg, ".") && !strings.HasSuffix(msg, "?") {
+		msg += "."
+	}
+	return msg
 }

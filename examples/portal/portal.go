@@ -259,8 +259,9 @@ func (p *portal) render(w http.ResponseWriter, s *session, status int, name, tit
 func (p *portal) fail(w http.ResponseWriter, r *http.Request, s *session, err error) {
 	pr := describe(err)
 	if pr.Status >= 500 {
-		// Only the kind is logged: a message may echo an input.
-		p.log.Error("request failed", "route", r.Pattern, "kind", pr.Kind)
+		// The developer detail goes to the log, never to the page: the op,
+		// ids and cause. Inputs in it are bounded by the library.
+		p.log.Error("request failed", "route", r.Pattern, "kind", pr.Kind, "detail", err.Error())
 	}
 	if rerr := p.render(w, s, pr.Status, "problem", pr.Title, pr); rerr != nil {
 		http.Error(w, pr.Title, pr.Status)

@@ -44,6 +44,24 @@ func TestDescribe(t *testing.T) {
 	}
 }
 
+// TestDescribeShowsTheMessageForPeople: a page shows what the library
+// wrote for people, never the developer detail (op, ids, cause).
+func TestDescribeShowsTheMessageForPeople(t *testing.T) {
+	inner := errs.E(errs.Forbidden, "access.Authorize", "role member may not user.delete").
+		Say("You cannot delete, restore or erase this user: your role (member) lets you manage only yourself.")
+	err := errs.Wrap(errs.Other, "user.delete", inner, "refused for usr_0123456789abcdef")
+	got := describe(err)
+	if got.Detail != errs.Message(inner) || got.Status != http.StatusForbidden {
+		t.Errorf("describe = %+v, want 403 with the message for people %q", got, errs.Message(inner))
+	}
+	if got := describe(errs.E(errs.Stale, "user.update", "user usr_0123456789abcdef changed")).Detail; got != errs.Fallback(errs.Stale) {
+		t.Errorf("a refusal without a message for people shows %q, want the kind's sentence", got)
+	}
+	if got := describe(portalError(errs.Invalid, "choose a bulk action")).Detail; got != "Choose a bulk action." {
+		t.Errorf("the portal's own refusal reads %q", got)
+	}
+}
+
 func TestSignInRequiredAndCSRF(t *testing.T) {
 	tp := newTestPortal(t)
 	c := tp.client(t)

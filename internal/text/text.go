@@ -56,6 +56,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/lifeline-go/lifeline/errs"
@@ -248,22 +250,59 @@ func joins(before, after string) bool {
 // Check refuses, as errs.Invalid for operation op, an empty value (when
 // required), one longer than max bytes, one the policy refuses, and one
 // blank or with surrounding spaces. Its messages name the field (what) and
-// the offending character, never the value.
+// the offending character, never the value; the message for people is a
+// sentence about the field, such as "The first name is required.".
 func Check(op, what, v string, max int, required bool) error {
 	switch {
 	case v == "" && required:
-		return errs.E(errs.Invalid, op, "%s is required", what)
+		return errs.E(errs.Invalid, op, "%s is required", what).Say("The %s is required.", what)
 	case len(v) > max:
-		return errs.E(errs.Invalid, op, "%s is %d bytes long; at most %d allowed", what, len(v), max)
+		return errs.E(errs.Invalid, op, "%s is %d bytes long; at most %d allowed", what, len(v), max).
+			Say("The %s is too long: it can be at most %d characters.", what, max)
 	}
 	if p := Problem(v); p != "" {
-		return errs.E(errs.Invalid, op, "%s %s", what, p)
+		return errs.E(errs.Invalid, op, "%s %s", what, p).Say("The %s %s.", what, PeopleProblem(v))
 	}
 	if t := strings.TrimSpace(v); t != v {
 		if t == "" {
-			return errs.E(errs.Invalid, op, "%s is blank", what)
+			return errs.E(errs.Invalid, op, "%s is blank", what).Say("The %s is blank.", what)
 		}
-		return errs.E(errs.Invalid, op, "%s has leading or trailing spaces", what)
+		return errs.E(errs.Invalid, op, "%s has leading or trailing spaces", what).
+			Say("The %s starts or ends with spaces; remove them.", what)
 	}
 	return nil
+}
+
+// PeopleProblem is [Problem] in an administrator's words, to follow the
+// field's name ("The first name " + PeopleProblem(s) + "."): it names the
+// first refused character by its kind and code point, so someone can find
+// it, and never repeats s. It returns "" when nothing is wrong.
+func PeopleProblem(s string) string {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return "is not valid text"
+			}
+		}
+		c := Class(r)
+		if c == "" || inContext(s, i, r) {
+			continue
+		}
+		return fmt.Sprintf("contains an invisible or control character that is not allowed (the %s %U)", c, r)
+	}
+	return ""
+}
+
+// RegionName returns the English name of an ISO 3166-1 alpha-2 region such
+// as "US" ("United States"), for a message for people, or code itself when
+// it names no region.
+func RegionName(code string) string {
+	r, err := language.ParseRegion(code)
+	if err != nil {
+		return code
+	}
+	if n := display.English.Regions().Name(r); n != "" {
+		return n
+	}
+	return code
 }
