@@ -92,7 +92,8 @@ func (g guarded[R]) expects() []Expect { return g.want }
 
 func (g guarded[R]) prepare(ctx context.Context, s *Service) (step[R], error) {
 	if g.op == nil {
-		return nil, errs.E(errs.Invalid, ifName, "no operation to guard")
+		return nil, errs.E(errs.Invalid, ifName, "no operation to guard").
+			Say("There is no change to make: the request names no operation.")
 	}
 	name := g.op.Spec().Name
 	for _, e := range g.want {
