@@ -32,7 +32,11 @@ type Config struct {
 	// Batch is how many events one claim takes, 1 to 1000. Default 100.
 	Batch int
 	// Concurrency is how many events of a batch are delivered at once.
-	// Default 8.
+	// Default 2. On PostgreSQL every acknowledgement is a serializable
+	// transaction that conflicts with the claims of other relays: four
+	// relays delivering 2 at once each ran 30 times faster than four
+	// delivering 4 at once each, whose acknowledgements ran out of
+	// retries and waited out their leases.
 	Concurrency int
 	// Lease is how long a claim keeps other relays off an event, 1s to
 	// 24h; a delivery still running is renewed every third of it. Default
@@ -122,7 +126,7 @@ func New(cfg Config) (*Relay, error) {
 		cfg.Batch = 100
 	}
 	if cfg.Concurrency == 0 {
-		cfg.Concurrency = 8
+		cfg.Concurrency = 2
 	}
 	if cfg.MaxAttempts == 0 {
 		cfg.MaxAttempts = lifeline.DefaultMaxAttempts
@@ -238,6 +242,10 @@ func (r *Relay) RunOnce(ctx context.Context) (int, error) {
 	return len(events), nil
 }
 
+// settleTries is how many times an outcome is offered to a store that
+// answers it is unavailable.
+const settleTries = 5
+
 var (
 	errStopped   = errors.New("the relay stopped before the delivery finished")
 	errLeaseLost = errors.New("another relay claimed the event: its lease ran out")
@@ -324,15 +332,29 @@ func (r *Relay) settle(ctx context.Context, e lifeline.OutboxEvent, op any, coun
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
 	defer cancel()
 	var err error
-	switch x := op.(type) {
-	case lifeline.AckEvent:
-		x.ID, x.Token = e.ID, e.LeaseToken
-		_, err = lifeline.Do(sctx, r.cfg.Service, r.cfg.Actor, x)
-	case lifeline.FailEvent:
-		x.ID, x.Token = e.ID, e.LeaseToken
-		_, err = lifeline.Do(sctx, r.cfg.Service, r.cfg.Actor, x)
-	default:
-		panic(fmt.Sprintf("relay: settling with %T", op))
+	// A store that gave up on conflicting transactions (errs.Unavailable)
+	// is asked again a few times: an outcome not recorded costs a
+	// redelivery once the lease ends.
+	for try := 1; ; try++ {
+		switch x := op.(type) {
+		case lifeline.AckEvent:
+			x.ID, x.Token = e.ID, e.LeaseToken
+			_, err = lifeline.Do(sctx, r.cfg.Service, r.cfg.Actor, x)
+		case lifeline.FailEvent:
+			x.ID, x.Token = e.ID, e.LeaseToken
+			_, err = lifeline.Do(sctx, r.cfg.Service, r.cfg.Actor, x)
+		default:
+			panic(fmt.Sprintf("relay: settling with %T", op))
+		}
+		if try == settleTries || !errors.Is(err, errs.ErrUnavailable) {
+			break
+		}
+		t := r.cfg.Clock.Timer(time.Duration(try) * 50 * time.Millisecond)
+		select {
+		case <-sctx.Done():
+			t.Stop()
+		case <-t.C:
+		}
 	}
 	switch {
 	case err == nil:
