@@ -14,7 +14,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/lifeline-go/lifeline"
+	"github.com/lifeline-go/lifeline/errs"
 	"github.com/lifeline-go/lifeline/relay"
+	"github.com/lifeline-go/lifeline/store"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -246,5 +248,47 @@ func TestRenewKeepsLongDelivery(t *testing.T) {
 	<-done
 	if s := r.Stats(); s.Delivered != 1 || s.LeaseLost != 0 {
 		t.Errorf("stats %+v, want 1 delivered and no lease lost", s)
+	}
+}
+
+// unavailableAcks is a store whose first acknowledgements fail as a
+// PostgreSQL store's do once conflicting transactions ran out of retries.
+type unavailableAcks struct {
+	store.Store
+	failures atomic.Int32
+}
+
+type unavailableAckTx struct {
+	store.Tx
+	s *unavailableAcks
+}
+
+func (s *unavailableAcks) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.Store.Update(ctx, func(tx store.Tx) error { return fn(unavailableAckTx{tx, s}) })
+}
+
+func (tx unavailableAckTx) AckEvent(ctx context.Context, id, token string, now time.Time) error {
+	if tx.s.failures.Add(-1) >= 0 {
+		return errs.E(errs.Unavailable, "test.AckEvent", "gave up after 10 tries: concurrent transactions kept conflicting")
+	}
+	return tx.Tx.AckEvent(ctx, id, token, now)
+}
+
+// TestAckRetriedWhenUnavailable has the store refuse the first three
+// acknowledgements as unavailable: the relay offers the outcome again and
+// the event is acknowledged, not left to come back when its lease ends.
+func TestAckRetriedWhenUnavailable(t *testing.T) {
+	_, st := newSQLite(t, nil)
+	flaky := &unavailableAcks{Store: st}
+	flaky.failures.Store(3)
+	r := newRelay(t, relay.Config{Service: newService(t, flaky, nil),
+		Sink: relay.Func(func(context.Context, *relay.CloudEvent) error { return nil })})
+	appendEvents(t, st, event("cmp_a", 1))
+	runOnce(t, r)
+	if s := r.Stats(); s.Delivered != 1 || s.SettleErrors != 0 {
+		t.Errorf("stats %+v, want 1 delivered and no outcome lost", s)
+	}
+	if n := pending(t, st); n != 0 {
+		t.Errorf("%d events pending, want 0", n)
 	}
 }
