@@ -13,8 +13,11 @@ import (
 // stream, on the subject "<Prefix>.<companyid>.<type>" (such as
 // "lifeline.cmp_a.recording.delete-audio"), with the event's id as
 // Nats-Msg-Id: the stream drops a redelivery that arrives within its
-// duplicate window (StreamConfig.Duplicates, two minutes by default; keep
-// it longer than the relay's lease). The body is the CloudEvents JSON,
+// duplicate window (StreamConfig.Duplicates, two minutes by default). A
+// redelivery comes after the relay's Lease (a relay that died) or after
+// its backoff (an acknowledgement lost on the way back), so keep the
+// window longer than both Lease and MaxBackoff, or accept that a late
+// redelivery is stored twice and deduplicated by its consumer. The body is the CloudEvents JSON,
 // with the header Content-Type: application/cloudevents+json. Deliver
 // returns nil only once the server acknowledged the publish, so an event
 // is acknowledged in the outbox only once it is stored in the stream.

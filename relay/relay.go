@@ -359,6 +359,9 @@ func (r *Relay) settle(ctx context.Context, e lifeline.OutboxEvent, op any, coun
 	switch {
 	case err == nil:
 		count.Add(1)
+		if count == &r.dead {
+			r.log.Warn("relay: an event was parked among the dead events", "event", e.ID, "type", e.Kind, "company", e.CompanyID)
+		}
 	case errors.Is(err, errs.ErrConflict):
 		r.leaseLost.Add(1)
 		r.log.Warn("relay: another relay holds the event now; it was delivered more than once", "event", e.ID)
