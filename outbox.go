@@ -15,6 +15,7 @@ var (
 	specAckEvent    = declare("outbox.ack", "", true)
 	specFailEvent   = declare("outbox.fail", "", true)
 	specDeadEvents  = declare("outbox.list-dead", "", false)
+	specRenewEvent  = declare("outbox.renew", "", true)
 )
 
 // DefaultMaxAttempts is how many times an event is handed out before it is
@@ -106,11 +107,21 @@ func (s *Service) AckEvent(ctx context.Context, actor Actor, id, token string) e
 // prefix and every character lifeline's text policy refuses is replaced,
 // a newline or tab by a space and anything else (a bidirectional control,
 // a zero-width character, invalid UTF-8) by U+FFFD.
+//
+// RetryAfter, when positive, keeps the event from the next claims for
+// that long (a backoff). Permanent parks the event dead at once, whatever
+// its attempts: the failure will not go away by retrying (a webhook
+// endpoint answered 410 Gone). Release gives the claim back unused: the
+// event was never handed over (its deliverer is stopping), so the attempt
+// is not counted, no reason is recorded and the next claim takes it.
 type FailEvent struct {
 	ID          string
 	Token       string
 	Reason      string
 	MaxAttempts int
+	RetryAfter  time.Duration
+	Permanent   bool
+	Release     bool
 }
 
 // Spec implements Operation.
@@ -120,10 +131,22 @@ func (x FailEvent) prepare(context.Context, *Service) (step[struct{}], error) {
 	if x.MaxAttempts == 0 {
 		x.MaxAttempts = DefaultMaxAttempts
 	}
+	if x.RetryAfter < 0 || x.RetryAfter > 24*time.Hour {
+		return nil, errs.E(errs.Invalid, specFailEvent.Name, "retry after %s: give 0 to 24h", x.RetryAfter)
+	}
 	reason := text.Sanitize(errs.Clip(x.Reason))
 	return func(o *op) (struct{}, error) {
 		if err := o.authorizeOutbox(); err != nil {
 			return struct{}{}, err
+		}
+		switch {
+		case x.Release:
+			return struct{}{}, o.tx.ReleaseEvent(o.ctx, x.ID, x.Token, o.now)
+		case x.Permanent:
+			// One attempt is always spent: the claim counted it.
+			return struct{}{}, o.tx.FailEvent(o.ctx, x.ID, x.Token, reason, o.now, 1)
+		case x.RetryAfter > 0:
+			return struct{}{}, o.tx.RetryEvent(o.ctx, x.ID, x.Token, reason, o.now, o.now.Add(x.RetryAfter), x.MaxAttempts)
 		}
 		return struct{}{}, o.tx.FailEvent(o.ctx, x.ID, x.Token, reason, o.now, x.MaxAttempts)
 	}, nil
@@ -162,4 +185,35 @@ func (x DeadEvents) prepare(context.Context, *Service) (step[[]OutboxEvent], err
 // DeadEvents lists dead events. See [DeadEvents].
 func (s *Service) DeadEvents(ctx context.Context, actor Actor, companyID string) ([]OutboxEvent, error) {
 	return Do(ctx, s, actor, DeadEvents{CompanyID: companyID})
+}
+
+// RenewEvent extends a claim whose delivery takes longer than its lease:
+// the lease now ends Lease from now. It is refused as a conflict, as
+// AckEvent is, when the lease was claimed again (the deliverer should
+// then give up: another holds the event).
+type RenewEvent struct {
+	ID    string
+	Token string
+	Lease time.Duration
+}
+
+// Spec implements Operation.
+func (RenewEvent) Spec() OpSpec { return specRenewEvent }
+
+func (x RenewEvent) prepare(context.Context, *Service) (step[struct{}], error) {
+	if x.Lease < time.Second || x.Lease > 24*time.Hour {
+		return nil, errs.E(errs.Invalid, specRenewEvent.Name, "lease %s: give 1s to 24h", x.Lease)
+	}
+	return func(o *op) (struct{}, error) {
+		if err := o.authorizeOutbox(); err != nil {
+			return struct{}{}, err
+		}
+		return struct{}{}, o.tx.RenewEvent(o.ctx, x.ID, x.Token, o.now, o.now.Add(x.Lease))
+	}, nil
+}
+
+// RenewEvent extends a claim's lease. See [RenewEvent].
+func (s *Service) RenewEvent(ctx context.Context, actor Actor, id, token string, lease time.Duration) error {
+	_, err := Do(ctx, s, actor, RenewEvent{ID: id, Token: token, Lease: lease})
+	return err
 }

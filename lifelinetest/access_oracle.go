@@ -120,6 +120,7 @@ var opOracle = map[string]opAccess{
 	"outbox.ack":                {on: systemOnly},
 	"outbox.fail":               {on: systemOnly},
 	"outbox.list-dead":          {on: systemOnly},
+	"outbox.renew":              {on: systemOnly},
 	"user.anonymize":            {on: systemOnly},
 	"recording.purge":           {on: systemOnly},
 }

@@ -418,6 +418,9 @@ var accessCalls = map[string]func(c *accessCase) func() error{
 	"outbox.fail": func(c *accessCase) func() error {
 		return func() error { return c.svc.FailEvent(c.fx.ctx, c.actor, "evt_x", "lease_x", "down") }
 	},
+	"outbox.renew": func(c *accessCase) func() error {
+		return func() error { return c.svc.RenewEvent(c.fx.ctx, c.actor, "evt_x", "lease_x", time.Minute) }
+	},
 	"outbox.list-dead": func(c *accessCase) func() error {
 		return func() error { _, err := c.svc.DeadEvents(c.fx.ctx, c.actor, c.fx.co.ID); return err }
 	},

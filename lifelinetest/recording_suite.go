@@ -24,6 +24,7 @@ var recordingTests = []namedTest{
 	{"SweepAtTheBoundary", testSweepRecordings},
 	{"AnonymizedOwner", testRecordingsOfAnonymized},
 	{"Outbox", testOutboxEvents},
+	{"OutboxSettlements", testOutboxSettlements},
 	{"SweepWhileTheClockStepsBack", testSweepClockBack},
 	{"HoldOnAUserWithoutRecordings", testHoldWithoutRecordings},
 	{"ResetAndRecycleStopsRecording", testResetRecycleStopsRecording},

@@ -413,6 +413,20 @@ type Outbox interface {
 	// reason; an event with maxAttempts attempts is parked dead. Errors as
 	// AckEvent.
 	FailEvent(ctx context.Context, id, token, reason string, now time.Time, maxAttempts int) error
+	// RetryEvent is FailEvent with a backoff: the token is cleared as
+	// FailEvent does, but LeaseUntil becomes retryAt, so no claim takes
+	// the event before then. A retryAt at or before now retries at once.
+	RetryEvent(ctx context.Context, id, token, reason string, now, retryAt time.Time, maxAttempts int) error
+	// RenewEvent extends the claim token names to until, which must be
+	// after now, for a delivery that takes longer than its lease. A lease
+	// that ran out but was not claimed again can still be renewed. Errors
+	// as AckEvent.
+	RenewEvent(ctx context.Context, id, token string, now, until time.Time) error
+	// ReleaseEvent gives back a claim whose event was never handed over
+	// (its deliverer is stopping): the lease is cleared and the attempt
+	// the claim counted is taken back, so the next claim takes the event
+	// as if this one never happened. Errors as AckEvent.
+	ReleaseEvent(ctx context.Context, id, token string, now time.Time) error
 	// ScrubEventErrors empties LastError, the free text failed deliveries
 	// recorded (a bounce may name the address it bounced), of every event
 	// whose SubjectID is subjectID. Anonymization calls it for the user.

@@ -27,6 +27,7 @@ var outboxTests = []namedTest{
 	{"CountPending", testOutboxCountPending},
 	{"FailedUpdateLeavesNoEvent", testOutboxFailedUpdate},
 	{"ScrubEventErrors", testOutboxScrubEventErrors},
+	{"RetryRenewRelease", testOutboxRetryRenewRelease},
 }
 
 // outboxSeed is one subtest's company on a store, seen through the outbox.
@@ -389,5 +390,60 @@ func testOutboxScrubEventErrors(t *testing.T, h Harness) {
 	}
 	if diff := cmp.Diff(want, o.dead("", 100)); diff != "" {
 		t.Errorf("dead events after ScrubEventErrors of one subject (-want +got):\n%s", diff)
+	}
+}
+
+// testOutboxRetryRenewRelease checks the three ways a relay settles a
+// claim besides ack and fail: a failure with a backoff (RetryEvent), a
+// longer lease for a slow delivery (RenewEvent), and a claim given back
+// unused when the relay stops (ReleaseEvent).
+func testOutboxRetryRenewRelease(t *testing.T, h Harness) {
+	o := seedOutbox(t, h)
+	slow, flaky, unused := o.event("recording.delete-audio"), o.event("number.released"), o.event("user.welcome-email")
+	o.append(slow, flaky, unused)
+	t0 := epoch.Add(time.Hour)
+	got := o.claim(t0, t0.Add(time.Minute), "tok-a", 100, 5)
+	if diff := cmp.Diff([]string{slow.ID, flaky.ID, unused.ID}, eventIDs(got)); diff != "" {
+		t.Fatalf("claim (-want +got):\n%s", diff)
+	}
+	renew := func(id, token string, now, until time.Time) error {
+		return o.st.Update(o.ctx, func(tx store.Tx) error { return tx.RenewEvent(o.ctx, id, token, now, until) })
+	}
+	retry := func(id, token, reason string, now, at time.Time) error {
+		return o.st.Update(o.ctx, func(tx store.Tx) error { return tx.RetryEvent(o.ctx, id, token, reason, now, at, 5) })
+	}
+	release := func(id, token string, now time.Time) error {
+		return o.st.Update(o.ctx, func(tx store.Tx) error { return tx.ReleaseEvent(o.ctx, id, token, now) })
+	}
+	WantErr(t, "RenewEvent with a wrong token", renew(slow.ID, "tok-b", t0, t0.Add(time.Hour)), errs.ErrConflict)
+	WantErr(t, "RenewEvent to an instant not after now", renew(slow.ID, "tok-a", t0, t0), errs.ErrInvalid)
+	WantErr(t, "RenewEvent of a missing event", renew(UID("evt_"), "tok-a", t0, t0.Add(time.Hour)), errs.ErrNotFound)
+	WantErr(t, "RenewEvent", renew(slow.ID, "tok-a", t0, t0.Add(10*time.Minute)))
+	WantErr(t, "RetryEvent", retry(flaky.ID, "tok-a", "503", t0, t0.Add(5*time.Minute)))
+	WantErr(t, "RetryEvent with the token it cleared", retry(flaky.ID, "tok-a", "503", t0, t0.Add(5*time.Minute)), errs.ErrConflict)
+	WantErr(t, "ReleaseEvent", release(unused.ID, "tok-a", t0))
+	WantErr(t, "ReleaseEvent with the token it cleared", release(unused.ID, "tok-a", t0), errs.ErrConflict)
+
+	// Two minutes on, every first lease has ended: only the released event
+	// is claimable, at its first attempt again.
+	t1 := t0.Add(2 * time.Minute)
+	got = o.claim(t1, t1.Add(time.Hour), "tok-b", 100, 5)
+	if diff := cmp.Diff([]store.OutboxEvent{leased(unused, 1, t1.Add(time.Hour), "tok-b")}, got); diff != "" {
+		t.Errorf("claim after the first lease (-want +got):\n%s", diff)
+	}
+	// After the backoff the failed event comes back, at its second attempt.
+	t2 := t0.Add(5*time.Minute + time.Second)
+	got = o.claim(t2, t2.Add(time.Minute), "tok-c", 100, 5)
+	want := leased(flaky, 2, t2.Add(time.Minute), "tok-c")
+	want.LastError = "503"
+	if diff := cmp.Diff([]store.OutboxEvent{want}, got); diff != "" {
+		t.Errorf("claim after the backoff (-want +got):\n%s", diff)
+	}
+	// The renewed lease still holds its token.
+	WantErr(t, "AckEvent of the renewed lease", o.ack(slow.ID, "tok-a", t2))
+	WantErr(t, "AckEvent of the released event's new claim", o.ack(unused.ID, "tok-b", t2))
+	WantErr(t, "AckEvent of the retried event", o.ack(flaky.ID, "tok-c", t2))
+	if n := o.pending(o.company); n != 0 {
+		t.Errorf("CountPendingEvents at the end = %d, want 0", n)
 	}
 }

@@ -43,8 +43,11 @@ func (q *Queries) buildOutbox() {
 	// freed by a failure, has the empty token, which nothing may present.
 	const current = "id = ? AND lease_token = ? AND lease_token <> '' AND acked_at = 0 AND dead_at = 0"
 	q.add("ackEvent", q.sb.Update("outbox").Set("acked_at", nil).Where(current, nil, nil))
-	q.add("failEvent", q.sb.Update("outbox").Set("lease_until", sq.Expr("0")).Set("lease_token", sq.Expr("''")).
+	q.add("failEvent", q.sb.Update("outbox").Set("lease_until", nil).Set("lease_token", sq.Expr("''")).
 		Set("last_error", nil).Where(current, nil, nil))
+	q.add("renewEvent", q.sb.Update("outbox").Set("lease_until", nil).Where(current, nil, nil))
+	q.add("releaseEvent", q.sb.Update("outbox").Set("lease_until", sq.Expr("0")).Set("lease_token", sq.Expr("''")).
+		Set("attempts", sq.Expr("attempts - 1")).Where(current, nil, nil))
 	// The literal last_error <> '' matches the partial index
 	// outbox_failed_subject.
 	q.add("scrubEventErrors", q.sb.Update("outbox").Set("last_error", sq.Expr("''")).
@@ -171,11 +174,24 @@ func (t *Tx) AckEvent(ctx context.Context, id, token string, now time.Time) erro
 // LeaseUntil, empty LeaseToken), so the next claim takes it and the old
 // token is refused from then on. A maxAttempts below 1 parks nothing.
 func (t *Tx) FailEvent(ctx context.Context, id, token, reason string, now time.Time, maxAttempts int) error {
-	const op = "store.FailEvent"
+	return t.failEvent(ctx, "store.FailEvent", id, token, reason, now, time.Time{}, maxAttempts)
+}
+
+// RetryEvent implements store.Outbox: FailEvent whose lease ends at
+// retryAt instead of at once.
+func (t *Tx) RetryEvent(ctx context.Context, id, token, reason string, now, retryAt time.Time, maxAttempts int) error {
+	return t.failEvent(ctx, "store.RetryEvent", id, token, reason, now, retryAt, maxAttempts)
+}
+
+func (t *Tx) failEvent(ctx context.Context, op, id, token, reason string, now, retryAt time.Time, maxAttempts int) error {
 	if err := setInstant(op, "now", now); err != nil {
 		return err
 	}
-	if err := t.settle(ctx, op, "failEvent", id, token, reason, id, token); err != nil {
+	until := int64(0)
+	if retryAt.After(now) {
+		until = nanos(retryAt)
+	}
+	if err := t.settle(ctx, op, "failEvent", id, token, until, reason, id, token); err != nil {
 		return err
 	}
 	if maxAttempts < 1 {
@@ -183,6 +199,27 @@ func (t *Tx) FailEvent(ctx context.Context, id, token, reason string, now time.T
 	}
 	_, err := t.exec(ctx, op, "parkSpentEvent", nanos(now), id, maxAttempts)
 	return err
+}
+
+// RenewEvent implements store.Outbox.
+func (t *Tx) RenewEvent(ctx context.Context, id, token string, now, until time.Time) error {
+	const op = "store.RenewEvent"
+	if err := setInstant(op, "now", now); err != nil {
+		return err
+	}
+	if !until.After(now) {
+		return errs.E(errs.Invalid, op, "the lease must end after now")
+	}
+	return t.settle(ctx, op, "renewEvent", id, token, nanos(until), id, token)
+}
+
+// ReleaseEvent implements store.Outbox.
+func (t *Tx) ReleaseEvent(ctx context.Context, id, token string, now time.Time) error {
+	const op = "store.ReleaseEvent"
+	if err := setInstant(op, "now", now); err != nil {
+		return err
+	}
+	return t.settle(ctx, op, "releaseEvent", id, token, id, token)
 }
 
 // ScrubEventErrors implements store.Outbox.
