@@ -40,7 +40,8 @@ func (ClaimEvents) Spec() OpSpec { return specClaimEvents }
 
 func (x ClaimEvents) prepare(context.Context, *Service) (step[[]OutboxEvent], error) {
 	if x.Lease < time.Second || x.Lease > 24*time.Hour {
-		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "lease %s: give 1s to 24h", x.Lease)
+		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "lease %s: give 1s to 24h", x.Lease).
+			Say("A claim on events must last from one second to one day.")
 	}
 	if x.Limit <= 0 || x.Limit > 1000 {
 		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "limit %d: give 1 to 1000", x.Limit).
@@ -50,7 +51,8 @@ func (x ClaimEvents) prepare(context.Context, *Service) (step[[]OutboxEvent], er
 		x.MaxAttempts = DefaultMaxAttempts
 	}
 	if x.MaxAttempts < 1 {
-		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "max attempts %d must be positive", x.MaxAttempts)
+		return nil, errs.E(errs.Invalid, specClaimEvents.Name, "max attempts %d must be positive", x.MaxAttempts).
+			Say("An event must be tried at least once before it is set aside.")
 	}
 	return func(o *op) ([]OutboxEvent, error) {
 		if err := o.authorizeOutbox(); err != nil {
@@ -103,8 +105,8 @@ func (s *Service) AckEvent(ctx context.Context, actor Actor, id, token string) e
 //
 // Reason is kept for an operator reading dead events. It is usually a
 // downstream error's text, so it is never refused, which would lose the
-// failure and keep the event from ever being parked: it is cut to a short
-// prefix and every character lifeline's text policy refuses is replaced,
+// failure and keep the event from ever being parked: it is cut to
+// [MaxEventReason] bytes and every character lifeline's text policy refuses is replaced,
 // a newline or tab by a space and anything else (a bidirectional control,
 // a zero-width character, invalid UTF-8) by U+FFFD.
 //
@@ -124,6 +126,11 @@ type FailEvent struct {
 	Release     bool
 }
 
+// MaxEventReason is the most bytes of a delivery failure's reason that
+// FailEvent keeps: enough for a downstream error's message, not for a
+// response body.
+const MaxEventReason = 300
+
 // Spec implements Operation.
 func (FailEvent) Spec() OpSpec { return specFailEvent }
 
@@ -132,9 +139,10 @@ func (x FailEvent) prepare(context.Context, *Service) (step[struct{}], error) {
 		x.MaxAttempts = DefaultMaxAttempts
 	}
 	if x.RetryAfter < 0 || x.RetryAfter > 24*time.Hour {
-		return nil, errs.E(errs.Invalid, specFailEvent.Name, "retry after %s: give 0 to 24h", x.RetryAfter)
+		return nil, errs.E(errs.Invalid, specFailEvent.Name, "retry after %s: give 0 to 24h", x.RetryAfter).
+			Say("The wait before a delivery is tried again must be between zero and one day.")
 	}
-	reason := text.Sanitize(errs.Clip(x.Reason))
+	reason := text.Sanitize(errs.ClipAt(x.Reason, MaxEventReason))
 	return func(o *op) (struct{}, error) {
 		if err := o.authorizeOutbox(); err != nil {
 			return struct{}{}, err
@@ -202,7 +210,8 @@ func (RenewEvent) Spec() OpSpec { return specRenewEvent }
 
 func (x RenewEvent) prepare(context.Context, *Service) (step[struct{}], error) {
 	if x.Lease < time.Second || x.Lease > 24*time.Hour {
-		return nil, errs.E(errs.Invalid, specRenewEvent.Name, "lease %s: give 1s to 24h", x.Lease)
+		return nil, errs.E(errs.Invalid, specRenewEvent.Name, "lease %s: give 1s to 24h", x.Lease).
+			Say("A claim on events must last from one second to one day.")
 	}
 	return func(o *op) (struct{}, error) {
 		if err := o.authorizeOutbox(); err != nil {

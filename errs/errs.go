@@ -388,6 +388,11 @@ type Phrase string
 // boundary, followed by "…".
 func Clip(s string) string { return clip(s, MaxArgLen) }
 
+// ClipAt is [Clip] with a bound of n bytes instead of MaxArgLen, for text
+// kept for an operator rather than echoed in a message (a delivery
+// failure's reason).
+func ClipAt(s string, n int) string { return clip(s, n) }
+
 // clip cuts s to at most n bytes plus "…". It backs up to the last space in
 // the final quarter of the kept part, if there is one, so a word is not cut
 // in two; otherwise at most utf8.UTFMax-1 bytes to a rune start, so invalid
