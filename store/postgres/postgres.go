@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -285,12 +286,12 @@ func (s *Store) conn(ctx context.Context, op string) (*sql.Conn, error) {
 		return nil, errs.Wrap(errs.Other, op, err, "cancelled before the transaction began")
 	}
 	if ctx.Done() == nil || s.db.Stats().Idle > 0 {
-		c, err := s.db.Conn(ctx)
+		c, err := s.pooledConn(ctx)
 		if err != nil {
 			if cerr := ctx.Err(); cerr != nil {
 				return nil, errs.Wrap(errs.Other, op, cerr, "cancelled waiting for a connection; nothing was written")
 			}
-			return nil, errs.Wrap(classify(err), op, err, "getting a connection")
+			return nil, errs.Wrap(connKind(err), op, err, "getting a connection")
 		}
 		return c, nil
 	}
@@ -300,13 +301,13 @@ func (s *Store) conn(ctx context.Context, op string) (*sql.Conn, error) {
 	}
 	got := make(chan acquired, 1)
 	go func() {
-		conn, err := s.db.Conn(context.WithoutCancel(ctx))
+		conn, err := s.pooledConn(context.WithoutCancel(ctx))
 		got <- acquired{conn, err}
 	}()
 	select {
 	case a := <-got:
 		if a.err != nil {
-			return nil, errs.Wrap(classify(a.err), op, a.err, "getting a connection")
+			return nil, errs.Wrap(connKind(a.err), op, a.err, "getting a connection")
 		}
 		return a.conn, nil
 	case <-ctx.Done():
@@ -317,6 +318,29 @@ func (s *Store) conn(ctx context.Context, op string) (*sql.Conn, error) {
 		}()
 		return nil, errs.Wrap(errs.Other, op, ctx.Err(), "cancelled waiting for a connection; nothing was written")
 	}
+}
+
+// pooledConn takes a connection from the pool as database/sql does, and
+// asks again, twice at most, when all of database/sql's own tries came back
+// as a bad connection: under a storm of cancelled contexts the pool can
+// hold several connections that died with their callers, and nothing has
+// been sent yet, so asking again is safe.
+func (s *Store) pooledConn(ctx context.Context) (*sql.Conn, error) {
+	c, err := s.db.Conn(ctx)
+	for i := 0; i < 2 && errors.Is(err, driver.ErrBadConn) && ctx.Err() == nil; i++ {
+		c, err = s.db.Conn(ctx)
+	}
+	return c, err
+}
+
+// connKind is the kind of a failure to get a connection: a bad connection
+// that outlasted pooledConn's tries is Unavailable (nothing was written,
+// the same call may succeed), anything else as classify says.
+func connKind(err error) errs.Kind {
+	if errors.Is(err, driver.ErrBadConn) {
+		return errs.Unavailable
+	}
+	return classify(err)
 }
 
 // attemptOn runs fn once in a transaction on conn.
