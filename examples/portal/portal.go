@@ -96,6 +96,9 @@ func (p *portal) routes() {
 	m.Handle("POST /proxy/stop", p.auth(p.stopProxy))
 	m.Handle("GET /users/{id}/audit", p.auth(p.auditPage))
 
+	m.Handle("POST /numbers/assign", p.auth(p.assignReserved))
+	m.Handle("POST /numbers/release", p.auth(p.releaseReserved))
+
 	m.Handle("POST /bulk", p.auth(p.bulkConfirm))
 	m.Handle("POST /bulk/run", p.auth(p.bulkRun))
 	m.Handle("GET /bulk/{job}", p.auth(p.bulkPage))
@@ -292,7 +295,9 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"left": left,
+	"left":  left,
+	"leftm": leftMinutes,
+	"role":  roleLabel,
 	"dur":  func(d time.Duration) string { return d.Round(time.Second).String() },
 	// inc counts items from 1, as the library's messages do ("item 2").
 	"inc": func(i int) int { return i + 1 },
