@@ -69,7 +69,9 @@ var bulkKinds = []bulkKind{
 			return lifeline.GrantRole{UserID: u.ID, Role: lifeline.RoleOfficeAdmin, Offices: []string{u.OfficeID}}
 		})},
 	{Key: "revoke-admin", Label: "Remove admin role", Tabs: liveTabs, spec: lifeline.GrantRole{}.Spec(),
-		build: userOp(func(u lifeline.User) lifeline.GrantRole { return lifeline.GrantRole{UserID: u.ID, Role: lifeline.RoleMember} })},
+		build: userOp(func(u lifeline.User) lifeline.GrantRole {
+			return lifeline.GrantRole{UserID: u.ID, Role: lifeline.RoleMember}
+		})},
 	{Key: "grant-analytics", Label: "Grant analytics", Tabs: liveTabs, spec: lifeline.SetAnalytics{}.Spec(),
 		build: userOp(func(u lifeline.User) lifeline.SetAnalytics { return lifeline.SetAnalytics{UserID: u.ID, On: true} })},
 	{Key: "revoke-analytics", Label: "Remove analytics", Tabs: liveTabs, spec: lifeline.SetAnalytics{}.Spec(),
