@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -214,6 +215,9 @@ type view struct {
 	Proxy   string
 	Flash   string
 	Company string
+	// Self is the acting user's id when its role reaches itself only: the
+	// menu offers its own page instead of the users list.
+	Self string
 	// Licenses and ChangeSets: the menu offers those pages.
 	Licenses   bool
 	ChangeSets bool
@@ -245,6 +249,9 @@ func (p *portal) render(w http.ResponseWriter, s *session, status int, name, tit
 		}
 		// The menu offers the pages the acting role may read at all, from
 		// the access matrix.
+		if sc := access.ScopeOf(role, access.ReadUser); sc == access.ScopeSelf || sc == access.ScopeNone {
+			v.Self = cmp.Or(actor.OnBehalfOf, actor.ID)
+		}
 		v.Licenses = access.ScopeOf(role, lifeline.ListPools{}.Spec().Permission) != access.ScopeNone
 		v.ChangeSets = access.ScopeOf(role, lifeline.StageChanges{}.Spec().Permission) != access.ScopeNone
 	}
