@@ -23,11 +23,6 @@ import (
 // default.
 var pageSizes = []int{25, 50, 100, 15}
 
-// maxNameSorted is the most users the list sorts by name. The library
-// lists users in extension order only, so sorting by name reads every
-// matching user (bounded by lifeline.MaxSearchLimit) and sorts them here.
-const maxNameSorted = lifeline.MaxSearchLimit
-
 // tabLink is one tab of the users page.
 type tabLink struct {
 	Key, Label string
@@ -255,10 +250,12 @@ func (f listFilter) with(key, value string) listFilter {
 	return f
 }
 
-// byName reads every user the search finds (at most maxNameSorted), sorts
+// byName reads every user the search finds, sorts
 // them by last name, first name and extension, and cuts the page after the
 // extension of the cursor ("n" and the extension of the previous page's
-// last user).
+// last user). The library lists users in extension order only, so sorting
+// by name reads at most lifeline.MaxSearchLimit matching users and sorts
+// them here; truncated reports that there were more.
 func (p *portal) byName(ctx context.Context, actor lifeline.Actor, q lifeline.UserSearch, f listFilter) (hits []lifeline.SearchHit, next string, truncated bool, err error) {
 	q.Limit = lifeline.MaxSearchLimit
 	page, err := p.svc.SearchUsers(ctx, actor, q)

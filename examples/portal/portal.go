@@ -305,6 +305,7 @@ var funcs = template.FuncMap{
 	"left":  left,
 	"leftm": leftMinutes,
 	"role":  roleLabel,
+	"phone": formatNumber,
 	"dur":   func(d time.Duration) string { return d.Round(time.Second).String() },
 	// inc counts items from 1, as the library's messages do ("item 2").
 	"inc": func(i int) int { return i + 1 },

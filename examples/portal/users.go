@@ -112,6 +112,7 @@ var resetFields = []resetField{
 type userData struct {
 	U           lifeline.User
 	Office      string
+	Country     string
 	RestoreIn   string
 	Numbers     []lifeline.NumberView
 	Available   []lifeline.NumberView
@@ -140,6 +141,9 @@ func (p *portal) userPage(w http.ResponseWriter, r *http.Request, s *session) er
 		return err
 	}
 	d := userData{U: u, Office: p.officeNames()[u.OfficeID], Fields: resetFields}
+	if off, err := p.svc.GetOffice(ctx, actor, u.OfficeID); err == nil {
+		d.Country = off.Country
+	}
 	if !u.RestoreUntil.IsZero() {
 		d.RestoreIn = leftMinutes(u.RestoreUntil.Sub(p.svc.Now()))
 	}
