@@ -358,6 +358,9 @@ func leftMinutes(d time.Duration) string {
 	if d <= 0 {
 		return "window over"
 	}
+	if d < time.Minute {
+		return "less than a minute left"
+	}
 	m := int(d.Minutes())
 	return strconv.Itoa(m/(24*60)) + "d " + strconv.Itoa(m/60%24) + "h " + strconv.Itoa(m%60) + "m left"
 }

@@ -304,3 +304,39 @@ func TestLicenseTransferDefaults(t *testing.T) {
 		t.Errorf("the transfer form defaults From = To = %s", from)
 	}
 }
+
+// TestFormatNumber: numbers are written as people of the office's country
+// write them; a number of another country is written internationally.
+func TestFormatNumber(t *testing.T) {
+	for _, c := range []struct{ e164, country, want string }{
+		{"+16502530001", "US", "(650) 253-0001"},
+		{"+442079460001", "GB", "020 7946 0001"},
+		{"+442079460001", "gb", "020 7946 0001"},
+		{"+442079460001", "US", "+44 20 7946 0001"},
+		{"+16502530001", "GB", "+1 650-253-0001"},
+		{"not a number", "US", "not a number"},
+	} {
+		if got := formatNumber(c.e164, c.country); got != c.want {
+			t.Errorf("formatNumber(%q, %q) = %q, want %q", c.e164, c.country, got, c.want)
+		}
+	}
+}
+
+// TestLeftMinutes: the restore window's time left, to the minute.
+func TestLeftMinutes(t *testing.T) {
+	for _, c := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "window over"},
+		{-time.Hour, "window over"},
+		{30 * time.Second, "less than a minute left"},
+		{time.Minute, "0d 0h 1m left"},
+		{36*time.Hour + 5*time.Minute + 59*time.Second, "1d 12h 5m left"},
+		{72 * time.Hour, "3d 0h 0m left"},
+	} {
+		if got := leftMinutes(c.d); got != c.want {
+			t.Errorf("leftMinutes(%v) = %q, want %q", c.d, got, c.want)
+		}
+	}
+}
