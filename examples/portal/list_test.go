@@ -340,3 +340,46 @@ func TestLeftMinutes(t *testing.T) {
 		}
 	}
 }
+
+// TestNamePaging: sorted by name, pages of 15 list every active user
+// once, last names never going backwards from one row to the next, across
+// pages too.
+func TestNamePaging(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "company-admin")
+	idRE := regexp.MustCompile(`<a href="/users/([^"]+)" class="user-link"`)
+	nextRE := regexp.MustCompile(`href="(/users\?[^"]*cursor=[^"]+)" id="next"`)
+	var ids []string
+	next, pages := "/users?tab=active&sort=name&size=15", 0
+	for next != "" && pages < 10 {
+		_, body := c.get(next)
+		pages++
+		for _, m := range idRE.FindAllStringSubmatch(body, -1) {
+			ids = append(ids, m[1])
+		}
+		next = ""
+		if m := nextRE.FindStringSubmatch(body); m != nil {
+			next = html.UnescapeString(m[1])
+		}
+	}
+	counts, err := tp.p.svc.CountUsersByTab(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, lifeline.UserSearch{CompanyID: tp.p.demo.Company.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	prev := ""
+	for _, id := range ids {
+		if seen[id] {
+			t.Errorf("%s listed twice", id)
+		}
+		seen[id] = true
+		last := strings.ToLower(getUser(t, tp, id).Person.LastName)
+		if last < prev {
+			t.Errorf("%q comes after %q", last, prev)
+		}
+		prev = last
+	}
+	if pages < 2 || len(ids) != counts.Active {
+		t.Errorf("%d pages listed %d users, want more than one page and %d", pages, len(ids), counts.Active)
+	}
+}
