@@ -276,6 +276,10 @@ func TestMemberNavigation(t *testing.T) {
 	if code != http.StatusOK || !strings.Contains(body, "<h1>Grace Hopper</h1>") {
 		t.Fatalf("a member's /users: %d, not its own page", code)
 	}
+	// Grace's San Francisco number is written as the US writes it.
+	if !regexp.MustCompile(`<span title="&#43;1650253\d{4}">\(650\) 253-\d{4}</span>`).MatchString(body) {
+		t.Errorf("a member's own number is not written as the US writes it")
+	}
 	if !strings.Contains(body, `href="/users/`+tp.p.demo.Member.ID+`" id="nav-me"`) || strings.Contains(body, `id="nav-users"`) || strings.Contains(body, `id="tab-`) {
 		t.Errorf("a member's menu offers the users list or tabs")
 	}

@@ -141,8 +141,12 @@ func (p *portal) userPage(w http.ResponseWriter, r *http.Request, s *session) er
 		return err
 	}
 	d := userData{U: u, Office: p.officeNames()[u.OfficeID], Fields: resetFields}
-	if off, err := p.svc.GetOffice(ctx, actor, u.OfficeID); err == nil {
-		d.Country = off.Country
+	// The country the numbers are written for: a member may not read
+	// offices, so the demo's own knowledge of them stands in.
+	for _, off := range []lifeline.Office{p.demo.SF, p.demo.London} {
+		if off.ID == u.OfficeID {
+			d.Country = off.Country
+		}
 	}
 	if !u.RestoreUntil.IsZero() {
 		d.RestoreIn = leftMinutes(u.RestoreUntil.Sub(p.svc.Now()))
