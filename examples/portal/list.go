@@ -145,7 +145,6 @@ type usersData struct {
 	Rows        []userRow
 	Next, Prev  string
 	First       bool
-	Truncated   bool
 	Reserved    []reservedRow
 	RSearch     string
 	Offices     []officeInfo
@@ -211,19 +210,15 @@ func (p *portal) usersPage(w http.ResponseWriter, r *http.Request, s *session) e
 	}
 	q := base
 	q.Tab = lifeline.Tab(f.Tab)
-	var hits []lifeline.SearchHit
-	var next string
 	if f.Sort == "name" {
-		hits, next, d.Truncated, err = p.byName(ctx, actor, q, f)
-	} else {
-		var page lifeline.UserPage
-		q.Cursor, q.Limit = f.Cursor, f.Size
-		page, err = p.svc.SearchUsers(ctx, actor, q)
-		hits, next = page.Users, page.Next
+		q.Sort = lifeline.SortByName
 	}
+	q.Cursor, q.Limit = f.Cursor, f.Size
+	page, err := p.svc.SearchUsers(ctx, actor, q)
 	if err != nil {
 		return err
 	}
+	hits, next := page.Users, page.Next
 	if next != "" {
 		d.Next = f.Link(f.Tab, next, append(slices.Clone(f.Back), cmp.Or(f.Cursor, "-")))
 	}
@@ -248,50 +243,6 @@ func (f listFilter) with(key, value string) listFilter {
 	}
 	f.Cursor, f.Back = "", nil
 	return f
-}
-
-// byName reads every user the search finds, sorts
-// them by last name, first name and extension, and cuts the page after the
-// extension of the cursor ("n" and the extension of the previous page's
-// last user). The library lists users in extension order only, so sorting
-// by name reads at most lifeline.MaxSearchLimit matching users and sorts
-// them here; truncated reports that there were more.
-func (p *portal) byName(ctx context.Context, actor lifeline.Actor, q lifeline.UserSearch, f listFilter) (hits []lifeline.SearchHit, next string, truncated bool, err error) {
-	q.Limit = lifeline.MaxSearchLimit
-	page, err := p.svc.SearchUsers(ctx, actor, q)
-	if err != nil {
-		return nil, "", false, err
-	}
-	all := page.Users
-	truncated = page.Next != ""
-	key := func(h lifeline.SearchHit) string {
-		return strings.ToLower(h.Person.LastName + "\x00" + h.Person.FirstName)
-	}
-	slices.SortStableFunc(all, func(a, b lifeline.SearchHit) int {
-		// Empty extensions (no name) go last.
-		if ea, eb := key(a) == "\x00", key(b) == "\x00"; ea != eb {
-			if ea {
-				return 1
-			}
-			return -1
-		}
-		return cmp.Or(cmp.Compare(key(a), key(b)), cmp.Compare(len(a.Extension), len(b.Extension)), cmp.Compare(a.Extension, b.Extension))
-	})
-	start := 0
-	if f.Cursor != "" {
-		ext, ok := strings.CutPrefix(f.Cursor, "n")
-		i := slices.IndexFunc(all, func(h lifeline.SearchHit) bool { return h.Extension == ext })
-		if !ok || i < 0 {
-			return nil, "", truncated, portalError(errs.Invalid, "the page link is out of date: start again from the first page")
-		}
-		start = i + 1
-	}
-	end := min(start+f.Size, len(all))
-	hits = all[start:end]
-	if end < len(all) {
-		next = "n" + all[end-1].Extension
-	}
-	return hits, next, truncated, nil
 }
 
 // rows adds to each hit what its columns show: its numbers formatted for
