@@ -215,7 +215,9 @@
 //     keep beside each user row and empty on anonymization; rows written
 //     before the keys existed get theirs when the store opens. Anonymized
 //     users belong to no tab. Emails are unique per company whatever
-//     their case.
+//     their case. Sorted by name (SortByName), users are ordered by the
+//     same folded key of "last first" (so "Émile" sorts as "emile"), then
+//     by extension; empty extensions, which have no name, come first.
 //   - On PostgreSQL the erasure reaches the table files only with
 //     postgres.WithVacuumOnErase (VACUUM FULL, after an erasure, of every
 //     table that holds personal data: users, audit, change sets,

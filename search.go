@@ -73,12 +73,29 @@ type UserSearch struct {
 	// finds the extensions starting with it. Surrounding spaces are
 	// ignored; at most MaxSearchText bytes.
 	Text string
-	// Cursor resumes after the previous page: pass its Next as it is.
+	// Sort is the order of the list: SortByExtension (the default) or
+	// SortByName.
+	Sort UserSort
+	// Cursor resumes after the previous page: pass its Next as it is, with
+	// the same Sort.
 	Cursor string
 	// Limit is the page size: 0 means DefaultSearchLimit; at most
 	// MaxSearchLimit.
 	Limit int
 }
+
+// UserSort is the order of a user search.
+type UserSort string
+
+// The orders of a user search.
+const (
+	// SortByExtension lists users in extension order, numerically.
+	SortByExtension UserSort = ""
+	// SortByName lists users by last name, then first name, compared as
+	// the search text is (in any case, with or without accents), then by
+	// extension. Users without a name (empty extensions) come first.
+	SortByName UserSort = "name"
+)
 
 // SearchHit is one user of a search's page.
 type SearchHit struct {
@@ -98,15 +115,18 @@ type UserPage struct {
 // SearchUsers lists a page of one company's users that the actor may see,
 // filtered by tab, office, role, analytics, license type and text, in
 // extension order (numerically, as a phone system's directory lists
-// them). The actor's scope goes into the query: a company admin searches
+// them) or, with SortByName, by last name, first name and extension. The actor's scope goes into the query: a company admin searches
 // the company, an office admin or manager the offices it is given, a
 // member itself.
 //
 // Pages are cut by an opaque keyset cursor, never by offset: a user that
 // exists while a caller pages through is listed exactly once, whatever is
 // created or deleted meanwhile (a user that changes tab between pages may
-// be listed on none or both of two tabs' pages, as it moved). Each page is
-// one snapshot; two pages are two.
+// be listed on none or both of two tabs' pages, as it moved). In name
+// order the same holds of a user renamed between pages, and a page resumes
+// after the previous page's last user as it is named now; a cursor names
+// that user by extension and id, never by name, so a portal's URL carries
+// no name. Each page is one snapshot; two pages are two.
 type SearchUsers struct{ UserSearch }
 
 // Spec implements Operation.
@@ -122,7 +142,20 @@ func (x SearchUsers) prepare(context.Context, *Service) (step[UserPage], error) 
 		if err != nil || none {
 			return UserPage{}, err
 		}
-		f.AfterExtension, f.Limit = after, q.Limit+1
+		f.ByName, f.AfterExtension, f.Limit = q.Sort == SortByName, after.ext, q.Limit+1
+		if after.userID != "" {
+			// The name the page resumes after is the user's name now: a
+			// user renamed between pages moves, as in any keyset.
+			u, err := o.getUser(after.userID)
+			if errs.Is(err, errs.NotFound) || (err == nil && (u.CompanyID != q.CompanyID || u.State() == lifecycle.Anonymized)) {
+				return UserPage{}, errs.E(errs.Invalid, o.name, "the page this cursor continues from is gone: start again from the first page").
+					Say("The page this link continues from is gone. Start again from the first page.")
+			}
+			if err != nil {
+				return UserPage{}, err
+			}
+			f.AfterName = text.SearchKey(u.Person.LastName + " " + u.Person.FirstName)
+		}
 		list, err := searchUsers(o.ctx, o.tx, f)
 		if err != nil {
 			return UserPage{}, err
@@ -130,7 +163,7 @@ func (x SearchUsers) prepare(context.Context, *Service) (step[UserPage], error) 
 		var page UserPage
 		if len(list) > q.Limit {
 			list = list[:q.Limit]
-			page.Next = userCursor(list[len(list)-1].Extension)
+			page.Next = userCursor(q.Sort, list[len(list)-1])
 		}
 		page.Users = make([]SearchHit, len(list))
 		for i, u := range list {
@@ -207,31 +240,35 @@ func (s *Service) CountUsersByTab(ctx context.Context, actor Actor, q UserSearch
 
 // checkUserSearch validates q before any store is asked and returns it
 // with its defaults, and the extension its cursor resumes after.
-func checkUserSearch(opName string, q UserSearch, count bool) (UserSearch, string, error) {
+func checkUserSearch(opName string, q UserSearch, count bool) (UserSearch, cursor, error) {
 	if err := checkID(opName, "company id", q.CompanyID); err != nil {
-		return q, "", err
+		return q, cursor{}, err
 	}
-	if count && (q.Tab != "" || q.Cursor != "" || q.Limit != 0) {
-		return q, "", errs.E(errs.Invalid, opName, "counts cover every tab at once: leave Tab, Cursor and Limit empty").
-			Say("Counts cover every tab at once: leave the tab, the cursor and the limit empty.")
+	if count && (q.Tab != "" || q.Cursor != "" || q.Limit != 0 || q.Sort != SortByExtension) {
+		return q, cursor{}, errs.E(errs.Invalid, opName, "counts cover every tab at once: leave Tab, Sort, Cursor and Limit empty").
+			Say("Counts cover every tab at once: leave the tab, the order, the cursor and the limit empty.")
+	}
+	if q.Sort != SortByExtension && q.Sort != SortByName {
+		return q, cursor{}, errs.E(errs.Invalid, opName, "%q is not an order; want name or empty for extension order", q.Sort).
+			Say("%s is not an order; choose by name or by extension.", errs.Quote(string(q.Sort)))
 	}
 	if q.Tab != "" && !q.Tab.Valid() {
-		return q, "", errs.E(errs.Invalid, opName, "%q is not a tab; want active, pending, suspended, deleted or empty for all", q.Tab).
+		return q, cursor{}, errs.E(errs.Invalid, opName, "%q is not a tab; want active, pending, suspended, deleted or empty for all", q.Tab).
 			Say("%s is not a tab; choose Active, Pending, Suspended or Deleted.", errs.Quote(string(q.Tab)))
 	}
 	if len(q.OfficeIDs) > MaxSearchOffices {
-		return q, "", errs.E(errs.Invalid, opName, "%d offices named; at most %d", len(q.OfficeIDs), MaxSearchOffices)
+		return q, cursor{}, errs.E(errs.Invalid, opName, "%d offices named; at most %d", len(q.OfficeIDs), MaxSearchOffices)
 	}
 	offices := slices.Clone(q.OfficeIDs)
 	for _, id := range offices {
 		if err := checkID(opName, "office id", id); err != nil {
-			return q, "", err
+			return q, cursor{}, err
 		}
 	}
 	slices.Sort(offices)
 	q.OfficeIDs = slices.Compact(offices)
 	if q.Role != "" && !q.Role.Valid() {
-		return q, "", errs.E(errs.Invalid, opName, "%q is not a role", q.Role).
+		return q, cursor{}, errs.E(errs.Invalid, opName, "%q is not a role", q.Role).
 			Say("%s is not a role; choose company admin, office admin, office manager or member.", errs.Quote(string(q.Role)))
 	}
 	if q.Analytics != nil {
@@ -240,16 +277,16 @@ func checkUserSearch(opName string, q UserSearch, count bool) (UserSearch, strin
 	}
 	if q.LicenseType != "" {
 		if err := q.LicenseType.Validate(); err != nil {
-			return q, "", err
+			return q, cursor{}, err
 		}
 	}
 	q.Text = strings.TrimSpace(q.Text)
 	if err := text.Check(opName, "search text", q.Text, MaxSearchText, false); err != nil {
-		return q, "", err
+		return q, cursor{}, err
 	}
-	after, err := parseUserCursor(opName, q.Cursor)
+	after, err := parseUserCursor(opName, q.Sort, q.Cursor)
 	if err != nil {
-		return q, "", err
+		return q, cursor{}, err
 	}
 	switch {
 	case q.Limit <= 0:
@@ -260,21 +297,41 @@ func checkUserSearch(opName string, q UserSearch, count bool) (UserSearch, strin
 	return q, after, nil
 }
 
-// userCursor is the cursor of a page whose last user holds ext. Users are
-// listed in extension order, and an extension is held by one user of a
-// company that is not anonymized, so it is the whole keyset.
-func userCursor(ext string) string { return "x" + ext }
+// cursor is where a page resumes: after the user holding ext, and in name
+// order after that user's name (read from userID when the page runs).
+type cursor struct{ ext, userID string }
 
-func parseUserCursor(opName, c string) (string, error) {
+// userCursor is the cursor of a page whose last user is u. In extension
+// order an extension is held by one user of a company that is not
+// anonymized, so it is the whole keyset: "x" and the extension. In name
+// order the cursor is "n", the extension, "." and the user's id: never
+// its name, which would put a name in a portal's URL.
+func userCursor(sort UserSort, u lifecycle.User) string {
+	if sort == SortByName {
+		return "n" + u.Extension + "." + u.ID
+	}
+	return "x" + u.Extension
+}
+
+func parseUserCursor(opName string, sort UserSort, c string) (cursor, error) {
 	if c == "" {
-		return "", nil
+		return cursor{}, nil
+	}
+	bad := errs.E(errs.Invalid, opName, "cursor %q is not one SearchUsers gave for this order", c).
+		Say("The page link is not valid any more. Start again from the first page.")
+	if sort == SortByName {
+		rest, ok := strings.CutPrefix(c, "n")
+		ext, id, ok2 := strings.Cut(rest, ".")
+		if !ok || !ok2 || lifecycle.ValidateExtension(ext) != nil || checkID(opName, "user id", id) != nil {
+			return cursor{}, bad
+		}
+		return cursor{ext: ext, userID: id}, nil
 	}
 	ext, ok := strings.CutPrefix(c, "x")
 	if !ok || lifecycle.ValidateExtension(ext) != nil {
-		return "", errs.E(errs.Invalid, opName, "cursor %q is not one SearchUsers gave", c).
-			Say("The page link is not valid any more. Start again from the first page.")
+		return cursor{}, bad
 	}
-	return ext, nil
+	return cursor{ext: ext}, nil
 }
 
 // userSearchFilter turns a checked search into the store's filter, with

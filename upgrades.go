@@ -124,17 +124,28 @@ func searchUsers(ctx context.Context, tx store.Tx, f store.UserSearch) ([]lifecy
 	if err != nil {
 		return nil, err
 	}
+	// order compares two users as the list is sorted: by extension, or
+	// with f.ByName by reversed name key, then extension.
+	order := func(aKey, aExt, bKey, bExt string) int {
+		if f.ByName {
+			if c := strings.Compare(aKey, bKey); c != 0 {
+				return c
+			}
+		}
+		return lifecycle.CompareExtensions(aExt, bExt)
+	}
+	rname := func(u lifecycle.User) string { return text.SearchKey(u.Person.LastName + " " + u.Person.FirstName) }
 	out := list[:0]
 	for _, u := range list {
 		if f.Tab != "" && lifecycle.TabOf(u.State()) != f.Tab {
 			continue
 		}
-		if f.AfterExtension != "" && lifecycle.CompareExtensions(u.Extension, f.AfterExtension) <= 0 {
+		if f.AfterExtension != "" && order(rname(u), u.Extension, f.AfterName, f.AfterExtension) <= 0 {
 			continue
 		}
 		out = append(out, u)
 	}
-	slices.SortStableFunc(out, func(a, b lifecycle.User) int { return lifecycle.CompareExtensions(a.Extension, b.Extension) })
+	slices.SortStableFunc(out, func(a, b lifecycle.User) int { return order(rname(a), a.Extension, rname(b), b.Extension) })
 	if f.Limit > 0 && len(out) > f.Limit {
 		out = out[:f.Limit]
 	}

@@ -26,6 +26,7 @@ var searchTests = []namedTest{
 	{"CursorWhileUsersComeAndGo", testSearchCursorConcurrent},
 	{"TabsAndCounts", testSearchTabsAndCounts},
 	{"TextAccentsAndCase", testSearchText},
+	{"ByName", testSearchByName},
 	{"Filters", testSearchFilters},
 	{"ScopedInQuery", testSearchScoped},
 	{"RefusesBadQueries", testSearchRefuses},
@@ -366,6 +367,75 @@ func testSearchText(t *testing.T, h Harness) {
 	}
 }
 
+// testSearchByName lists users by last name, then first name, in any case
+// and with or without accents, then by extension, empty extensions first;
+// pages in that order list each user once, and a cursor carries no name.
+func testSearchByName(t *testing.T, h Harness) {
+	fx := newFixture(t, h)
+	fx.seats(fx.us, 20)
+	mk := func(first, last, ext string) lifeline.User {
+		t.Helper()
+		u, err := fx.svc.CreateUser(fx.ctx, admin, lifeline.NewUser{OfficeID: fx.us.ID, Person: lifeline.Person{FirstName: first, LastName: last}, Extension: ext})
+		if err != nil {
+			t.Fatalf("CreateUser %s %s: %v", first, last, err)
+		}
+		return u
+	}
+	adams := mk("Zoë", "Adams", "610")
+	ada1 := mk("ada", "Lovelace", "611")
+	ada2 := mk("Ada", "LOVELACE", "612")
+	borel := mk("Émile", "Borel", "613")
+	turing := mk("Alan", "Turing", "614")
+	lee := mk("Ann", "Lee", "615")
+	leeds := mk("Bob", "Leeds", "616")
+	ada3 := mk("Ada", "Lovelace", "6100")
+	seat, err := fx.svc.CreateEmptyExtension(fx.ctx, admin, lifeline.NewUser{OfficeID: fx.us.ID, Extension: "690"})
+	wantErr(t, "CreateEmptyExtension", err)
+	// By hand: no name first; Adams, Borel, Lee, Leeds, Lovelace (611,
+	// 612, 6100 by extension), Turing.
+	want := userIDs(seat, adams, borel, lee, leeds, ada1, ada2, ada3, turing)
+	var others []string
+	for _, h := range fx.searchAll(admin, lifeline.UserSearch{CompanyID: fx.co.ID}) {
+		if !slices.Contains(want, h.ID) {
+			others = append(others, h.ID) // the fixture's own users
+		}
+	}
+	for _, limit := range []int{1, 2, 3, 50} {
+		var got []string
+		q := lifeline.UserSearch{CompanyID: fx.co.ID, Sort: lifeline.SortByName, Limit: limit}
+		for pages := 0; ; pages++ {
+			if pages > 100 {
+				t.Fatal("SearchUsers by name: the cursor never ends")
+			}
+			page, err := fx.svc.SearchUsers(fx.ctx, admin, q)
+			wantErr(t, "SearchUsers by name", err)
+			for _, h := range page.Users {
+				if !slices.Contains(others, h.ID) {
+					got = append(got, h.ID)
+				}
+			}
+			for _, h := range page.Users {
+				if h.Person.FirstName != "" && strings.Contains(strings.ToLower(page.Next), strings.ToLower(h.Person.LastName)) {
+					t.Errorf("cursor %q carries a name", page.Next)
+				}
+			}
+			if page.Next == "" {
+				break
+			}
+			q.Cursor = page.Next
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("by name in pages of %d: got %v, want %v", limit, got, want)
+		}
+	}
+	// Filters and tabs apply in name order too.
+	page, err := fx.svc.SearchUsers(fx.ctx, admin, lifeline.UserSearch{CompanyID: fx.co.ID, Sort: lifeline.SortByName, Text: "lovelace"})
+	wantErr(t, "SearchUsers by name with text", err)
+	if got := hitIDs(page.Users); !slices.Equal(got, userIDs(ada1, ada2, ada3)) {
+		t.Errorf("lovelace by name: %v", got)
+	}
+}
+
 // testSearchFilters: office, role (member: no admin role), analytics and
 // license type.
 func testSearchFilters(t *testing.T, h Harness) {
@@ -499,13 +569,17 @@ func testSearchRefuses(t *testing.T, h Harness) {
 		{"forged cursor", lifeline.UserSearch{CompanyID: co, Cursor: "x0123"}},
 		{"foreign cursor", lifeline.UserSearch{CompanyID: co, Cursor: "n+16502530000"}},
 		{"long text", lifeline.UserSearch{CompanyID: co, Text: strings.Repeat("a", lifeline.MaxSearchText+1)}},
+		{"bad sort", lifeline.UserSearch{CompanyID: co, Sort: "email"}},
+		{"name cursor in extension order", lifeline.UserSearch{CompanyID: co, Cursor: "n100.usr_x"}},
+		{"extension cursor in name order", lifeline.UserSearch{CompanyID: co, Sort: lifeline.SortByName, Cursor: "x100"}},
+		{"name cursor of no user", lifeline.UserSearch{CompanyID: co, Sort: lifeline.SortByName, Cursor: "n100.usr_missing"}},
 		{"control in text", lifeline.UserSearch{CompanyID: co, Text: "ada\x00"}},
 		{"bidi in text", lifeline.UserSearch{CompanyID: co, Text: "ada\u202e"}},
 	} {
 		_, err := fx.svc.SearchUsers(fx.ctx, admin, c.q)
 		wantErr(t, "SearchUsers with "+c.name, err, errs.ErrInvalid)
 	}
-	for _, q := range []lifeline.UserSearch{{CompanyID: co, Tab: lifeline.TabActive}, {CompanyID: co, Limit: 5}, {CompanyID: co, Cursor: "x100"}} {
+	for _, q := range []lifeline.UserSearch{{CompanyID: co, Tab: lifeline.TabActive}, {CompanyID: co, Limit: 5}, {CompanyID: co, Cursor: "x100"}, {CompanyID: co, Sort: lifeline.SortByName}} {
 		_, err := fx.svc.CountUsersByTab(fx.ctx, admin, q)
 		wantErr(t, fmt.Sprintf("CountUsersByTab(%+v)", q), err, errs.ErrInvalid)
 	}

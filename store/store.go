@@ -466,9 +466,18 @@ type UserSearch struct {
 	// without regard to case, accents or repeated spaces; when Text is all
 	// ASCII digits, users whose extension starts with it match too.
 	Text string
+	// ByName lists SearchUsers' result in name order instead of extension
+	// order: by the reversed full name ("last first") compared as Text is
+	// (text.SearchKey, then byte order), then by extension. Users without
+	// a name (empty extensions) come first.
+	ByName bool
 	// AfterExtension resumes SearchUsers after the user holding that
-	// extension: the last one of the previous page.
+	// extension: the last one of the previous page. With ByName,
+	// AfterName is that user's reversed full name key,
+	// text.SearchKey(last + " " + first), and the page resumes after the
+	// pair (AfterName, AfterExtension).
 	AfterExtension string
+	AfterName      string
 	// Limit bounds SearchUsers' result; 0 means no bound.
 	Limit int
 }
@@ -481,7 +490,8 @@ type UserSearch struct {
 type Search interface {
 	// SearchUsers returns the users matching f in extension order
 	// (numerically: extensions are digits without a leading zero), those
-	// after f.AfterExtension only, at most f.Limit.
+	// after f.AfterExtension only, at most f.Limit; with f.ByName, in name
+	// order, after (f.AfterName, f.AfterExtension).
 	SearchUsers(ctx context.Context, f UserSearch) ([]lifecycle.User, error)
 	// CountUsersByTab counts the users matching f (Tab, AfterExtension and
 	// Limit aside) per tab, in one grouped query; a tab without users is

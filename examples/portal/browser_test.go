@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"github.com/lifeline-go/lifeline"
 )
@@ -56,7 +59,11 @@ func TestBrowser(t *testing.T) {
 	t.Run("bulk reset and recycle", b.bulk)
 	t.Run("delete and restore", b.deleteRestore)
 	t.Run("re-sync makes a staged change stale", b.resync)
+	t.Run("filter London premium and sort by name", b.filterSort)
+	t.Run("restore from the Deleted tab", b.restoreFromDeleted)
+	t.Run("bulk reinstate two suspended users", b.bulkReinstate)
 	t.Run("office admin", b.officeAdmin)
+	t.Run("member", b.member)
 	if n := b.alerts.Load(); n != 0 {
 		t.Errorf("%d alert dialogs opened: some markup ran as script", n)
 	}
@@ -76,9 +83,17 @@ func startBrowser(t *testing.T) *browser {
 	t.Cleanup(func() { srv.Close() })
 	tp.p.log = slog.New(slog.NewTextHandler(tp.log, nil))
 
-	shots := os.Getenv("LIFELINE_PORTAL_SHOTS")
+	// Screenshots go where LIFELINE_SCREENSHOTS (or the older
+	// LIFELINE_PORTAL_SHOTS) says, else to a folder under the system's
+	// temp dir that outlives the test, so a CI job can upload it; the log
+	// names it.
+	shots := cmp.Or(os.Getenv("LIFELINE_SCREENSHOTS"), os.Getenv("LIFELINE_PORTAL_SHOTS"))
 	if shots == "" {
-		shots = t.TempDir()
+		dir, err := os.MkdirTemp("", "lifeline-portal-screenshots-")
+		if err != nil {
+			t.Fatal(err)
+		}
+		shots = dir
 	} else if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +141,9 @@ func startBrowser(t *testing.T) *browser {
 	return b
 }
 
-// run runs actions, failing the test on error.
+// run runs actions, failing the test on error. When they end on a page
+// not seen before, it saves a screenshot of it and checks its
+// accessibility basics.
 func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
@@ -134,6 +151,69 @@ func (b *browser) run(t *testing.T, what string, actions ...chromedp.Action[chro
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		b.shot(t, "failed")
 		t.Fatalf("%s: %v", what, err)
+	}
+	b.visited(t, what)
+}
+
+// a11yScript checks the basics of the page it runs in and returns what it
+// found wrong: every form field has a label (a <label>, aria-label or
+// aria-labelledby), the headings start at h1 and never skip a level going
+// down, and the element the keyboard focuses shows it (an outline or a
+// shadow).
+const a11yScript = `(() => {
+  const problems = [];
+  const shown = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    if (el.type === "hidden" || el.type === "submit" || el.type === "button" || !shown(el)) continue;
+    const named = (el.labels && el.labels.length > 0) || el.getAttribute("aria-label") || el.getAttribute("aria-labelledby");
+    if (!named) problems.push("unlabelled " + el.tagName.toLowerCase() + " name=" + (el.name || "?"));
+  }
+  let prev = 0;
+  for (const h of document.querySelectorAll("h1, h2, h3, h4, h5, h6")) {
+    const level = Number(h.tagName[1]);
+    if (prev === 0 && level !== 1) problems.push("the first heading is " + h.tagName);
+    if (prev > 0 && level > prev + 1) problems.push(h.tagName + " after H" + prev + ": " + h.textContent.trim().slice(0, 40));
+    prev = level;
+  }
+  if (prev === 0) problems.push("no heading");
+  const f = document.activeElement;
+  if (!f || f === document.body) {
+    problems.push("the keyboard focuses nothing");
+  } else {
+    const st = getComputedStyle(f);
+    if ((st.outlineStyle === "none" || st.outlineWidth === "0px") && st.boxShadow === "none") {
+      problems.push("focus not visible on " + f.tagName.toLowerCase() + (f.id ? "#" + f.id : ""));
+    }
+  }
+  return problems;
+})()`
+
+// visited saves a screenshot of the page the browser shows and checks its
+// accessibility basics, once per page load: the page is marked checked.
+func (b *browser) visited(t *testing.T, what string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 10*time.Second)
+	defer cancel()
+	fresh, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.dataset.ready === "1" && !document.documentElement.dataset.checked`))
+	if err != nil || !fresh {
+		return
+	}
+	b.shot(t, what)
+	// Tab moves the keyboard focus, as a person would, so :focus-visible
+	// applies; the focus is taken away again after the check.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Tab)); err != nil {
+		t.Errorf("press Tab after %s: %v", what, err)
+		return
+	}
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](a11yScript))
+	if err != nil {
+		t.Errorf("accessibility check after %s: %v", what, err)
+		return
+	}
+	chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.activeElement && document.activeElement.blur(); document.documentElement.dataset.checked = "1"`))
+	loc, _ := chromedp.Run(ctx, chromedp.Location())
+	for _, p := range problems {
+		t.Errorf("accessibility (%s, %s): %s", what, loc, p)
 	}
 }
 
@@ -179,12 +259,115 @@ func (b *browser) shot(t *testing.T, name string) {
 
 func (b *browser) signIn(t *testing.T, account string) {
 	t.Helper()
+	b.signInTo(t, account, `#tab-active`)
+}
+
+// signInTo signs in and waits for the page the account lands on to show
+// want.
+func (b *browser) signInTo(t *testing.T, account, want string) {
+	t.Helper()
 	b.run(t, "sign in as "+account,
 		chromedp.Navigate(b.base+"/signin"),
 		chromedp.WaitVisible(chromedp.CSS(`#signin`)),
 		chromedp.Click(chromedp.CSS(`input[value="`+account+`"]`)),
-		follow(`#signin`, `#tab-active`),
+		follow(`#signin`, want),
 	)
+}
+
+// names reads the names of the users list, top to bottom.
+func (b *browser) names(t *testing.T) []string {
+	t.Helper()
+	got, err := chromedp.Run(b.ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("#users a.user-link"), a => a.textContent)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// filterSort filters the users list to the London office and the premium
+// license, then sorts it by name.
+func (b *browser) filterSort(t *testing.T) {
+	d := b.tp.p.demo
+	b.signIn(t, "company-admin")
+	b.run(t, "filter London and premium",
+		chromedp.Navigate(b.base+"/users?tab=active"),
+		chromedp.WaitVisible(chromedp.CSS(`html[data-ready] #filters`)),
+		chromedp.SetValue(chromedp.CSS(`#f-office`), d.London.ID),
+		chromedp.SetValue(chromedp.CSS(`#f-license`), "premium"),
+		follow(`#apply-filters`, `#users`),
+	)
+	// The seed's active London premium holders, in extension order.
+	if got, want := b.names(t), []string{"Tim Berners-Lee", "Sophie Wilson", "Karen Spärck Jones", "Maurice Wilkes"}; !slices.Equal(got, want) {
+		t.Errorf("London and premium lists %q, want %q", got, want)
+	}
+	b.run(t, "sort by name", follow(`#sort-name`, `#users`))
+	if got, want := b.names(t), []string{"Tim Berners-Lee", "Karen Spärck Jones", "Maurice Wilkes", "Sophie Wilson"}; !slices.Equal(got, want) {
+		t.Errorf("sorted by name: %q, want %q", got, want)
+	}
+	if got := b.text(t, "#users tbody"); !strings.Contains(got, "020 7946 ") || strings.Contains(got, "San Francisco") {
+		t.Errorf("the filtered rows do not show London numbers as the UK writes them:\n%s", got)
+	}
+}
+
+// restoreFromDeleted restores the first user of the Deleted tab from its
+// row.
+func (b *browser) restoreFromDeleted(t *testing.T) {
+	b.run(t, "deleted tab", chromedp.Navigate(b.base+"/users?tab=deleted"), chromedp.WaitVisible(chromedp.CSS(`html[data-ready] #users`)))
+	if got := b.text(t, "#users tbody td.deleted-by"); got != "Margaret Hamilton" {
+		t.Errorf("deleted by %q, want Margaret Hamilton", got)
+	}
+	ext, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.querySelector("button.restore").dataset.ext`))
+	if err != nil {
+		t.Fatalf("no Restore in a row: %v", err)
+	}
+	before := b.names(t)
+	b.run(t, "restore from the row", follow(`button.restore`, `#flash`))
+	if f := b.text(t, "#flash"); f != "Restored." {
+		t.Errorf("flash reads %q", f)
+	}
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll('#users tr[data-ext="`+ext+`"]').length`))
+	if err != nil || n != 0 || len(b.names(t)) != len(before)-1 {
+		t.Errorf("extension %s is still on the Deleted tab (%v)", ext, err)
+	}
+}
+
+// bulkReinstate reinstates two suspended users in one bulk run.
+func (b *browser) bulkReinstate(t *testing.T) {
+	b.run(t, "suspended tab", chromedp.Navigate(b.base+"/users?tab=suspended"), chromedp.WaitVisible(chromedp.CSS(`html[data-ready] #users`)))
+	all := b.names(t)
+	if len(all) < 3 {
+		t.Fatalf("the Suspended tab lists %q, want three or more", all)
+	}
+	b.run(t, "select two and choose reinstate",
+		chromedp.Click(chromedp.CSS(`#users tbody tr:nth-child(1) input.pick`)),
+		chromedp.Click(chromedp.CSS(`#users tbody tr:nth-child(2) input.pick`)),
+		chromedp.SetValue(chromedp.CSS(`#bulk-action`), "reinstate"),
+		follow(`#bulk-go`, `#bulk-items`),
+	)
+	if got := b.text(t, "#bulk-items"); strings.Count(got, "will apply") != 2 {
+		t.Errorf("the dry run reads:\n%s", got)
+	}
+	b.run(t, "run", follow(`#bulk-confirm`, `#progress-count`), chromedp.WaitVisible(chromedp.CSS(`#finished`)))
+	b.shot(t, "bulk reinstate results")
+	if got := b.text(t, "#bulk-results"); strings.Count(got, "applied") != 2 {
+		t.Errorf("results:\n%s", got)
+	}
+	b.run(t, "suspended tab again", chromedp.Navigate(b.base+"/users?tab=suspended"), chromedp.WaitVisible(chromedp.CSS(`html[data-ready] #users`)))
+	if got := b.names(t); !slices.Equal(got, all[2:]) {
+		t.Errorf("after reinstating %q the Suspended tab lists %q", all[:2], got)
+	}
+}
+
+// member signs in as a member: its own page, no users list, no tabs.
+func (b *browser) member(t *testing.T) {
+	b.signInTo(t, "member", `#details`)
+	if h := b.text(t, "h1"); h != "Grace Hopper" {
+		t.Errorf("a member lands on %q", h)
+	}
+	n, err := chromedp.Run(b.ctx, chromedp.Evaluate[int](`document.querySelectorAll(".tabs, #nav-users").length + (document.getElementById("nav-me") ? 0 : 10)`))
+	if err != nil || n != 0 {
+		t.Errorf("a member is shown tabs or the users list, or not its own page in the menu (%d, %v)", n, err)
+	}
 }
 
 // searchFor types text into the search box and waits for the results.

@@ -25,41 +25,59 @@ const maxBulkItems = 500
 // each selected user.
 type bulkKind struct {
 	Key, Label string
+	// Tabs are the users tabs that offer it.
+	Tabs []lifeline.Tab
 	// NeedsPerson: each item needs a new person (reset and recycle).
 	NeedsPerson bool
 	spec        lifeline.OpSpec
 	build       func(u lifeline.User, p lifeline.Person, email string) lifeline.Operation[lifeline.User]
 }
 
+// Tabs on which each bulk action is offered: what can be done to users in
+// those states (the lifecycle's transition table), in the order an office
+// manager looks for them.
+var (
+	liveTabs      = []lifeline.Tab{lifeline.TabActive, lifeline.TabPending}
+	suspendedTabs = []lifeline.Tab{lifeline.TabSuspended}
+	deletedTabs   = []lifeline.Tab{lifeline.TabDeleted}
+	liveAndHeld   = []lifeline.Tab{lifeline.TabActive, lifeline.TabPending, lifeline.TabSuspended}
+)
+
+func userOp[O lifeline.Operation[lifeline.User]](f func(u lifeline.User) O) func(lifeline.User, lifeline.Person, string) lifeline.Operation[lifeline.User] {
+	return func(u lifeline.User, _ lifeline.Person, _ string) lifeline.Operation[lifeline.User] { return f(u) }
+}
+
 var bulkKinds = []bulkKind{
-	{Key: "delete", Label: "Delete", spec: lifeline.Delete{}.Spec(),
-		build: func(u lifeline.User, _ lifeline.Person, _ string) lifeline.Operation[lifeline.User] {
-			return lifeline.Delete{UserID: u.ID}
-		}},
-	{Key: "reset", Label: "Reset (every field)", spec: lifeline.Reset{}.Spec(),
-		build: func(u lifeline.User, _ lifeline.Person, _ string) lifeline.Operation[lifeline.User] {
-			return lifeline.Reset{UserID: u.ID, Fields: lifecycle.FieldsAll}
-		}},
-	{Key: "reset-recycle", Label: "Reset and recycle", NeedsPerson: true, spec: lifeline.ResetAndRecycle{}.Spec(),
+	{Key: "suspend", Label: "Suspend", Tabs: liveTabs, spec: lifeline.Suspend{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.Suspend { return lifeline.Suspend{UserID: u.ID} })},
+	{Key: "reinstate", Label: "Reinstate", Tabs: suspendedTabs, spec: lifeline.Reinstate{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.Reinstate { return lifeline.Reinstate{UserID: u.ID} })},
+	{Key: "restore", Label: "Restore", Tabs: deletedTabs, spec: lifeline.Restore{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.Restore { return lifeline.Restore{UserID: u.ID} })},
+	{Key: "reset", Label: "Reset (every field)", Tabs: liveTabs, spec: lifeline.Reset{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.Reset { return lifeline.Reset{UserID: u.ID, Fields: lifecycle.FieldsAll} })},
+	{Key: "reset-recycle", Label: "Reset and recycle", Tabs: liveTabs, NeedsPerson: true, spec: lifeline.ResetAndRecycle{}.Spec(),
 		build: func(u lifeline.User, p lifeline.Person, email string) lifeline.Operation[lifeline.User] {
 			return lifeline.ResetAndRecycle{UserID: u.ID, Person: p, Email: email}
 		}},
-	{Key: "welcome-email", Label: "Send welcome email", spec: lifeline.SendWelcomeEmail{}.Spec(),
-		build: func(u lifeline.User, _ lifeline.Person, _ string) lifeline.Operation[lifeline.User] {
-			return lifeline.SendWelcomeEmail{UserID: u.ID}
-		}},
-	{Key: "force-password-reset", Label: "Force password reset", spec: lifeline.ForcePasswordReset{}.Spec(),
-		build: func(u lifeline.User, _ lifeline.Person, _ string) lifeline.Operation[lifeline.User] {
-			return lifeline.ForcePasswordReset{UserID: u.ID}
-		}},
-	{Key: "grant-admin", Label: "Make office admin of their office", spec: lifeline.GrantRole{}.Spec(),
-		build: func(u lifeline.User, _ lifeline.Person, _ string) lifeline.Operation[lifeline.User] {
+	{Key: "welcome-email", Label: "Send welcome email", Tabs: liveTabs, spec: lifeline.SendWelcomeEmail{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.SendWelcomeEmail { return lifeline.SendWelcomeEmail{UserID: u.ID} })},
+	{Key: "force-password-reset", Label: "Force password reset", Tabs: liveTabs, spec: lifeline.ForcePasswordReset{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.ForcePasswordReset { return lifeline.ForcePasswordReset{UserID: u.ID} })},
+	{Key: "grant-admin", Label: "Make office admin of their office", Tabs: liveTabs, spec: lifeline.GrantRole{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.GrantRole {
 			return lifeline.GrantRole{UserID: u.ID, Role: lifeline.RoleOfficeAdmin, Offices: []string{u.OfficeID}}
-		}},
-	{Key: "grant-analytics", Label: "Grant analytics", spec: lifeline.SetAnalytics{}.Spec(),
-		build: func(u lifeline.User, _ lifeline.Person, _ string) lifeline.Operation[lifeline.User] {
-			return lifeline.SetAnalytics{UserID: u.ID, On: true}
-		}},
+		})},
+	{Key: "revoke-admin", Label: "Remove admin role", Tabs: liveTabs, spec: lifeline.GrantRole{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.GrantRole {
+			return lifeline.GrantRole{UserID: u.ID, Role: lifeline.RoleMember}
+		})},
+	{Key: "grant-analytics", Label: "Grant analytics", Tabs: liveTabs, spec: lifeline.SetAnalytics{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.SetAnalytics { return lifeline.SetAnalytics{UserID: u.ID, On: true} })},
+	{Key: "revoke-analytics", Label: "Remove analytics", Tabs: liveTabs, spec: lifeline.SetAnalytics{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.SetAnalytics { return lifeline.SetAnalytics{UserID: u.ID, On: false} })},
+	{Key: "delete", Label: "Delete", Tabs: liveAndHeld, spec: lifeline.Delete{}.Spec(),
+		build: userOp(func(u lifeline.User) lifeline.Delete { return lifeline.Delete{UserID: u.ID} })},
 }
 
 func bulkKindOf(key string) (bulkKind, bool) {
@@ -70,14 +88,17 @@ func bulkKindOf(key string) (bulkKind, bool) {
 	return bulkKinds[i], true
 }
 
-// bulkKindsFor lists the bulk actions the actor's role may take on other
-// users at all, read from the access matrix (access.ScopeOf), not restated
-// here: a role that reaches only itself has no list to act on. Each item
-// is still authorized on its own when it runs.
-func (p *portal) bulkKindsFor(ctx context.Context, actor lifeline.Actor) []bulkKind {
+// bulkKindsFor lists the bulk actions of a tab that the actor's role may
+// take on other users at all, read from the access matrix
+// (access.ScopeOf), not restated here: a role that reaches only itself has
+// no list to act on. Each item is still authorized on its own when it runs.
+func (p *portal) bulkKindsFor(ctx context.Context, actor lifeline.Actor, tab lifeline.Tab) []bulkKind {
 	role := p.roleOf(ctx, actor)
 	var out []bulkKind
 	for _, k := range bulkKinds {
+		if !slices.Contains(k.Tabs, tab) {
+			continue
+		}
 		if sc := access.ScopeOf(role, k.spec.Permission); sc != access.ScopeNone && sc != access.ScopeSelf {
 			out = append(out, k)
 		}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -95,6 +96,9 @@ func (p *portal) routes() {
 	m.Handle("POST /users/{id}/proxy", p.auth(p.proxy))
 	m.Handle("POST /proxy/stop", p.auth(p.stopProxy))
 	m.Handle("GET /users/{id}/audit", p.auth(p.auditPage))
+
+	m.Handle("POST /numbers/assign", p.auth(p.assignReserved))
+	m.Handle("POST /numbers/release", p.auth(p.releaseReserved))
 
 	m.Handle("POST /bulk", p.auth(p.bulkConfirm))
 	m.Handle("POST /bulk/run", p.auth(p.bulkRun))
@@ -211,6 +215,9 @@ type view struct {
 	Proxy   string
 	Flash   string
 	Company string
+	// Self is the acting user's id when its role reaches itself only: the
+	// menu offers its own page instead of the users list.
+	Self string
 	// Licenses and ChangeSets: the menu offers those pages.
 	Licenses   bool
 	ChangeSets bool
@@ -242,6 +249,9 @@ func (p *portal) render(w http.ResponseWriter, s *session, status int, name, tit
 		}
 		// The menu offers the pages the acting role may read at all, from
 		// the access matrix.
+		if sc := access.ScopeOf(role, access.ReadUser); sc == access.ScopeSelf || sc == access.ScopeNone {
+			v.Self = cmp.Or(actor.OnBehalfOf, actor.ID)
+		}
 		v.Licenses = access.ScopeOf(role, lifeline.ListPools{}.Spec().Permission) != access.ScopeNone
 		v.ChangeSets = access.ScopeOf(role, lifeline.StageChanges{}.Spec().Permission) != access.ScopeNone
 	}
@@ -293,8 +303,11 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"left": left,
-	"dur":  func(d time.Duration) string { return d.Round(time.Second).String() },
+	"left":  left,
+	"leftm": leftMinutes,
+	"role":  roleLabel,
+	"phone": formatNumber,
+	"dur":   func(d time.Duration) string { return d.Round(time.Second).String() },
 	// inc counts items from 1, as the library's messages do ("item 2").
 	"inc": func(i int) int { return i + 1 },
 }

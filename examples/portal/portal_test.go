@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -300,7 +301,9 @@ func TestNumbers(t *testing.T) {
 		t.Fatalf("unassign: %d", code)
 	}
 	_, body := c.get("/users?tab=reserved")
-	row := regexp.MustCompile(`(?s)<tr><td>&#43;` + m[1][1:] + `</td><td>San Francisco</td><td>([^<]*)</td>`).FindStringSubmatch(body)
+	// Shown as people in the US write it: (650) 253-NNNN.
+	national := "(650) 253-" + m[1][len(m[1])-4:]
+	row := regexp.MustCompile(`(?s)<tr data-e164="&#43;` + m[1][1:] + `"><td><span title="&#43;` + m[1][1:] + `">` + regexp.QuoteMeta(national) + `</span></td><td>San Francisco</td><td>([^<]*)</td>`).FindStringSubmatch(body)
 	if row == nil || row[1] != u.Person.Full() {
 		t.Errorf("the reserved tab does not show %s last held by %s:\n%v", m[1], u.Person.Full(), row)
 	}
@@ -340,20 +343,44 @@ func TestCursorPaging(t *testing.T) {
 	tp := newTestPortal(t)
 	c := tp.signIn(t, "company-admin")
 	seen := map[string]int{}
-	next := "/users?tab=active"
+	next := "/users?tab=active&size=15"
 	linkRE := regexp.MustCompile(`class="user-link" data-ext="(\d+)"`)
-	nextRE := regexp.MustCompile(`href="(/users\?tab=active&amp;cursor=[^"]+)" id="next"`)
+	nextRE := regexp.MustCompile(`href="(/users\?[^"]*cursor=[^"]+)" id="next"`)
+	prevRE := regexp.MustCompile(`href="(/users\?[^"]*)" id="prev"`)
 	pages := 0
+	var forward [][]string
+	var last string
 	for next != "" && pages < 10 {
 		_, body := c.get(next)
 		pages++
+		var exts []string
 		for _, m := range linkRE.FindAllStringSubmatch(body, -1) {
 			seen[m[1]]++
+			exts = append(exts, m[1])
 		}
-		next = ""
+		forward = append(forward, exts)
+		last, next = body, ""
 		if m := nextRE.FindStringSubmatch(body); m != nil {
 			next = strings.ReplaceAll(m[1], "&amp;", "&")
 		}
+	}
+	// Back from the last page, each page is the one listed going forward.
+	for i := len(forward) - 2; i >= 0; i-- {
+		m := prevRE.FindStringSubmatch(last)
+		if m == nil {
+			t.Fatalf("page %d has no previous-page link", i+2)
+		}
+		_, last = c.get(strings.ReplaceAll(m[1], "&amp;", "&"))
+		var exts []string
+		for _, m := range linkRE.FindAllStringSubmatch(last, -1) {
+			exts = append(exts, m[1])
+		}
+		if !slices.Equal(exts, forward[i]) {
+			t.Errorf("going back, page %d lists %v, going forward it listed %v", i+1, exts, forward[i])
+		}
+	}
+	if prevRE.MatchString(last) {
+		t.Errorf("the first page, reached going back, offers a previous page")
 	}
 	counts, err := tp.p.svc.CountUsersByTab(context.Background(), lifeline.Actor{ID: tp.p.demo.CompanyAdmin.ID}, lifeline.UserSearch{CompanyID: tp.p.demo.Company.ID})
 	if err != nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -65,6 +66,22 @@ var (
 	}
 )
 
+// premiumLicense is the demo's premium license type, and premiumHolders
+// the last names of the people of each office who hold one.
+const premiumLicense lifeline.LicenseType = "premium"
+
+var premiumHolders = map[string][]string{
+	"sf":     {"Lovelace", "Liskov"},
+	"london": {"Wilson", "Spärck Jones", "Berners-Lee", "Wilkes", "Landin"},
+}
+
+func officeID(d demo, key string) string {
+	if key == "london" {
+		return d.London.ID
+	}
+	return d.SF.ID
+}
+
 type seedPerson struct{ first, last, state string }
 
 func (p seedPerson) email() string {
@@ -110,6 +127,7 @@ func seed(ctx context.Context, st store.Store, now time.Time) (demo, error) {
 	}{
 		{d.SF.ID, licensing.Seat, 40}, {d.London.ID, licensing.Seat, 30},
 		{d.SF.ID, "call-center", 8}, {d.London.ID, "call-center", 4},
+		{d.SF.ID, premiumLicense, 5}, {d.London.ID, premiumLicense, 6},
 	} {
 		if _, err := svc.SetPoolTotal(ctx, admin, p.office, p.t, p.total); err != nil {
 			return d, fmt.Errorf("set pool: %w", err)
@@ -216,6 +234,17 @@ func seed(ctx context.Context, st store.Store, now time.Time) (demo, error) {
 				return d, fmt.Errorf("unassign number: %w", err)
 			}
 			d.ReservedNumbers++
+		}
+	}
+
+	// Premium: a few people of each office hold the premium license.
+	for office, names := range premiumHolders {
+		for _, u := range made[officeID(d, office)] {
+			if slices.Contains(names, u.Person.LastName) {
+				if err := svc.AssignLicense(ctx, admin, u.ID, premiumLicense); err != nil {
+					return d, fmt.Errorf("assign license: %w", err)
+				}
+			}
 		}
 	}
 

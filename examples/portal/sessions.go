@@ -66,6 +66,8 @@ type session struct {
 	// search is the text of the users search, kept here so it never
 	// appears in a URL.
 	search string
+	// numberSearch is the text of the reserved numbers' own search.
+	numberSearch string
 	// flash is a one-time message for the next page.
 	flash string
 	// created is when the session signed in, lastSeen when a request

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -14,9 +15,6 @@ import (
 	"github.com/lifeline-go/lifeline/numbers"
 	"github.com/lifeline-go/lifeline/recording"
 )
-
-// pageSize is how many users a tab shows at a time.
-const pageSize = 15
 
 // demoAccount is one of the accounts the sign-in page offers.
 type demoAccount struct {
@@ -56,103 +54,6 @@ func (p *portal) signout(w http.ResponseWriter, r *http.Request, s *session) err
 	return nil
 }
 
-// tabLink is one tab of the users page.
-type tabLink struct {
-	Key, Label string
-	Count      int
-	More       bool
-	Current    bool
-}
-
-// reservedRow is one number of the Reserved numbers tab.
-type reservedRow struct {
-	lifeline.NumberView
-	Office string
-}
-
-type usersData struct {
-	Tab         string
-	Tabs        []tabLink
-	Search      string
-	Hits        []lifeline.SearchHit
-	Next        string
-	Reserved    []reservedRow
-	Offices     map[string]string
-	BulkActions []bulkKind
-	Problem     *problem
-}
-
-// usersPage lists one tab: a page of users found by SearchUsers, with the
-// counts of every tab from CountUsersByTab, or the reserved numbers.
-func (p *portal) usersPage(w http.ResponseWriter, r *http.Request, s *session) error {
-	ctx := r.Context()
-	actor := p.actor(s)
-	p.mu.Lock()
-	text := s.search
-	p.mu.Unlock()
-	tab := r.URL.Query().Get("tab")
-	if tab == "" {
-		tab = string(lifeline.TabActive)
-	}
-	if tab != "reserved" && !lifeline.Tab(tab).Valid() {
-		return portalError(errs.NotFound, "no such tab")
-	}
-	d := usersData{Tab: tab, Search: text, Offices: p.officeNames()}
-	counts, err := p.svc.CountUsersByTab(ctx, actor, lifeline.UserSearch{CompanyID: p.demo.Company.ID, Text: text})
-	if err != nil {
-		return err
-	}
-	for _, t := range []struct {
-		tab   lifeline.Tab
-		label string
-	}{{lifeline.TabActive, "Active"}, {lifeline.TabPending, "Pending"}, {lifeline.TabSuspended, "Suspended"}, {lifeline.TabDeleted, "Deleted"}} {
-		d.Tabs = append(d.Tabs, tabLink{Key: string(t.tab), Label: t.label, Count: counts.Of(t.tab), Current: tab == string(t.tab)})
-	}
-	reserved, more, rerr := p.reservedNumbers(ctx, actor)
-	d.Tabs = append(d.Tabs, tabLink{Key: "reserved", Label: "Reserved numbers", Count: len(reserved), More: more, Current: tab == "reserved"})
-	if tab == "reserved" {
-		if rerr != nil {
-			pr := describe(rerr)
-			d.Problem = &pr
-		}
-		d.Reserved = reserved
-		return p.render(w, s, http.StatusOK, "users", "Reserved numbers", d)
-	}
-	page, err := p.svc.SearchUsers(ctx, actor, lifeline.UserSearch{CompanyID: p.demo.Company.ID, Tab: lifeline.Tab(tab),
-		Text: text, Cursor: r.URL.Query().Get("cursor"), Limit: pageSize})
-	if err != nil {
-		return err
-	}
-	d.Hits, d.Next = page.Users, page.Next
-	d.BulkActions = p.bulkKindsFor(ctx, actor)
-	return p.render(w, s, http.StatusOK, "users", "Users", d)
-}
-
-// reservedNumbers lists the reserved pool of every office the actor may
-// list, a page of each.
-func (p *portal) reservedNumbers(ctx context.Context, actor lifeline.Actor) ([]reservedRow, bool, error) {
-	offices, err := p.svc.ListOffices(ctx, actor, p.demo.Company.ID)
-	if err != nil {
-		return nil, false, err
-	}
-	var rows []reservedRow
-	more := false
-	for _, o := range offices {
-		page, err := p.svc.ListNumbersPage(ctx, actor, lifeline.NumberQuery{OfficeID: o.ID, Status: numbers.Reserved, Limit: 200})
-		if errs.Is(err, errs.Forbidden) {
-			continue // an office it may see but whose numbers it may not
-		}
-		if err != nil {
-			return rows, more, err
-		}
-		for _, n := range page.Numbers {
-			rows = append(rows, reservedRow{NumberView: n, Office: o.Name})
-		}
-		more = more || page.Next != ""
-	}
-	return rows, more, nil
-}
-
 func (p *portal) officeNames() map[string]string {
 	return map[string]string{p.demo.SF.ID: p.demo.SF.Name, p.demo.London.ID: p.demo.London.Name}
 }
@@ -167,14 +68,24 @@ func (p *portal) search(w http.ResponseWriter, r *http.Request, s *session) erro
 	if len(text) > lifeline.MaxSearchText {
 		return portalError(errs.Invalid, "the search text is too long")
 	}
-	p.mu.Lock()
-	s.search = text
-	p.mu.Unlock()
 	tab := r.PostForm.Get("tab")
 	if tab != "reserved" && !lifeline.Tab(tab).Valid() {
 		tab = string(lifeline.TabActive)
 	}
-	http.Redirect(w, r, "/users?tab="+tab, http.StatusSeeOther)
+	p.mu.Lock()
+	if tab == "reserved" {
+		s.numberSearch = text
+	} else {
+		s.search = text
+	}
+	p.mu.Unlock()
+	// The filters (ids and fixed words) come back; the page starts over.
+	f, err := readFilter(url.Values{"tab": {tab}, "office": {r.PostForm.Get("office")}, "role": {r.PostForm.Get("role")},
+		"license": {r.PostForm.Get("license")}, "analytics": {r.PostForm.Get("analytics")}, "sort": {r.PostForm.Get("sort")}, "size": {r.PostForm.Get("size")}})
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, f.Link(tab, "", nil), http.StatusSeeOther)
 	return nil
 }
 
@@ -201,6 +112,7 @@ var resetFields = []resetField{
 type userData struct {
 	U           lifeline.User
 	Office      string
+	Country     string
 	RestoreIn   string
 	Numbers     []lifeline.NumberView
 	Available   []lifeline.NumberView
@@ -229,8 +141,15 @@ func (p *portal) userPage(w http.ResponseWriter, r *http.Request, s *session) er
 		return err
 	}
 	d := userData{U: u, Office: p.officeNames()[u.OfficeID], Fields: resetFields}
+	// The country the numbers are written for: a member may not read
+	// offices, so the demo's own knowledge of them stands in.
+	for _, off := range []lifeline.Office{p.demo.SF, p.demo.London} {
+		if off.ID == u.OfficeID {
+			d.Country = off.Country
+		}
+	}
 	if !u.RestoreUntil.IsZero() {
-		d.RestoreIn = left(u.RestoreUntil.Sub(p.svc.Now()))
+		d.RestoreIn = leftMinutes(u.RestoreUntil.Sub(p.svc.Now()))
 	}
 	// Reads the actor may not make leave their section out.
 	if nums, err := p.svc.ListNumbers(ctx, actor, lifeline.NumberQuery{HolderID: id}); err == nil {
@@ -360,6 +279,9 @@ func (p *portal) userAction(w http.ResponseWriter, r *http.Request, s *session) 
 	}
 	if err != nil {
 		return err
+	}
+	if f.Get("back") == "deleted" {
+		return p.redirect(w, r, s, "/users?tab=deleted", done)
 	}
 	return p.redirect(w, r, s, "/users/"+id, done)
 }
@@ -500,15 +422,20 @@ func (p *portal) auditPage(w http.ResponseWriter, r *http.Request, s *session) e
 // roleOf reads the signed-in account's role (the real actor's, not the
 // proxied user's), for what the matrix lets it offer in bulk.
 func (p *portal) roleOf(ctx context.Context, actor lifeline.Actor) access.Role {
+	return p.acting(ctx, actor).Role
+}
+
+// acting reads the user whose role the actor acts in: the proxied user
+// while proxying, else the signed-in account. A user it cannot read acts
+// as a member.
+func (p *portal) acting(ctx context.Context, actor lifeline.Actor) lifeline.User {
+	id := actor.ID
 	if actor.OnBehalfOf != "" {
-		if u, err := p.svc.GetUser(ctx, actor, actor.OnBehalfOf); err == nil {
-			return u.Role
-		}
-		return access.Member
+		id = actor.OnBehalfOf
 	}
-	u, err := p.svc.GetUser(ctx, actor, actor.ID)
+	u, err := p.svc.GetUser(ctx, actor, id)
 	if err != nil {
-		return access.Member
+		return lifeline.User{Role: access.Member}
 	}
-	return u.Role
+	return u
 }

@@ -22,6 +22,7 @@ var searchTests = []namedTest{
 	{"Text", testSearchText},
 	{"KeysFollowTheRow", testSearchKeysFollowTheRow},
 	{"KeysetInExtensionOrder", testSearchKeyset},
+	{"KeysetInNameOrder", testSearchByName},
 	{"PageNumbers", testPageNumbers},
 	{"PlansUseIndexes", testSearchPlans},
 }
@@ -303,6 +304,49 @@ func testSearchKeyset(t *testing.T, h Harness) {
 	wantExts(t, "after 999", s.search(store.UserSearch{AfterExtension: "999", Limit: 3}), "1000", "1001", "9999")
 }
 
+// testSearchByName lists users by last name then first name, in any case
+// and with or without accents, ties by extension, people without a name
+// first, and pages through that order by (name key, extension).
+func testSearchByName(t *testing.T, h Harness) {
+	s := seed(t, h)
+	s.insertUsers(
+		s.searchUser("10", "Zoë", "Adams", lifecycle.Active),
+		s.searchUser("11", "ada", "Lovelace", lifecycle.Active),
+		s.searchUser("12", "Ada", "LOVELACE", lifecycle.Active),
+		s.searchUser("13", "Émile", "Borel", lifecycle.Active),
+		s.searchUser("14", "Alan", "Turing", lifecycle.Active),
+		s.searchUser("15", "Ann", "Lee", lifecycle.Active),
+		s.searchUser("16", "Bob", "Leeds", lifecycle.Suspended),
+		s.searchUser("100", "Ada", "Lovelace", lifecycle.Active),
+		s.searchUser("50", "", "", lifecycle.SetupRequired),
+		s.searchUser("51", "", "", lifecycle.Anonymized),
+	)
+	// By hand: "" < "adams zoe" < "borel emile" < "lee ann" < "leeds bob"
+	// < "lovelace ada" (11, 12, 100 by extension) < "turing alan".
+	want := []string{"50", "10", "13", "15", "16", "11", "12", "100", "14"}
+	wantExts(t, "by name", s.search(store.UserSearch{ByName: true}), want...)
+	wantExts(t, "active by name", s.search(store.UserSearch{ByName: true, Tab: lifecycle.TabActive}), "10", "13", "15", "11", "12", "100", "14")
+	// The name key of the last user of a page, as the contract says:
+	// the reversed full name, folded.
+	keys := map[string]string{"50": "", "10": "adams zoe", "13": "borel emile", "15": "lee ann", "16": "leeds bob",
+		"11": "lovelace ada", "12": "lovelace ada", "100": "lovelace ada", "14": "turing alan"}
+	for _, size := range []int{1, 2, 3, 4} {
+		var got []string
+		f := store.UserSearch{ByName: true, Limit: size}
+		for range len(want) + 1 {
+			page := s.search(f)
+			got = append(got, page...)
+			if len(page) < size {
+				break
+			}
+			last := page[len(page)-1]
+			f.AfterExtension, f.AfterName = last, keys[last]
+		}
+		wantExts(t, fmt.Sprintf("by name in pages of %d", size), got, want...)
+	}
+	wantExts(t, "after Ada Lovelace 12", s.search(store.UserSearch{ByName: true, AfterName: "lovelace ada", AfterExtension: "12", Limit: 2}), "100", "14")
+}
+
 func testPageNumbers(t *testing.T, h Harness) {
 	s := seed(t, h)
 	require[store.NumberPager](s)
@@ -410,6 +454,8 @@ func testSearchPlans(t *testing.T, h Harness) {
 		{"text in every tab", false, store.UserSearch{CompanyID: c, Text: "name12", Limit: 51}, []string{"users_rname_key"}, true},
 		{"email prefix", false, store.UserSearch{CompanyID: c, Text: "user00", Limit: 51}, []string{"users_email_key"}, true},
 		{"digits", false, store.UserSearch{CompanyID: c, Text: "12", Limit: 51}, []string{"users_extension"}, true},
+		{"by name", false, store.UserSearch{CompanyID: c, Tab: lifecycle.TabActive, ByName: true, Limit: 51}, []string{"users_rname_key"}, false},
+		{"by name after a cursor", false, store.UserSearch{CompanyID: c, ByName: true, AfterName: "name0500 ada", AfterExtension: "1500", Limit: 51}, []string{"users_rname_key"}, false},
 		{"filters", false, store.UserSearch{CompanyID: c, Tab: lifecycle.TabActive, Role: access.Member, Analytics: &yes, LicenseType: licensing.Seat, Limit: 51}, nil, false},
 		{"counts", true, store.UserSearch{CompanyID: c}, nil, false},
 		{"counts of a text", true, store.UserSearch{CompanyID: c, Text: "grace"}, []string{"users_name_key"}, true},

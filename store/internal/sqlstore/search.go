@@ -98,7 +98,10 @@ func searchWhere(f store.UserSearch, withTab, withAfter bool) sq.And {
 	if f.LicenseType != "" {
 		w = append(w, sq.Expr("EXISTS (SELECT 1 FROM user_licenses l WHERE l.user_id = users.id AND l.type = ?)", string(f.LicenseType)))
 	}
-	if withAfter && f.AfterExtension != "" {
+	switch {
+	case withAfter && f.ByName && f.AfterExtension != "":
+		w = append(w, sq.Expr("(rname_key > ? OR (rname_key = ? AND ext_order > ?))", f.AfterName, f.AfterName, extOrder(f.AfterExtension)))
+	case withAfter && f.AfterExtension != "":
 		w = append(w, sq.Gt{"ext_order": extOrder(f.AfterExtension)})
 	}
 	return w
@@ -167,7 +170,12 @@ var qualifiedUserCols = func() []string {
 }()
 
 func (t *Tx) searchUsersQuery(f store.UserSearch) (string, []any, error) {
+	// In name order the planners walk users_rname_key (the name keys are
+	// never NULL once BackfillSearchKeys has run, which opening does).
 	tail := " ORDER BY ext_order"
+	if f.ByName {
+		tail = " ORDER BY rname_key, ext_order"
+	}
 	if f.Limit > 0 {
 		tail += " LIMIT " + strconv.Itoa(f.Limit)
 	}
