@@ -309,27 +309,33 @@ func find(err error, ok func(*Error) bool) *Error {
 // kind is not Other.
 func decisive(err error) (Kind, bool) {
 	k, found := Other, false
-	var walk func(error)
-	walk = func(err error) {
-		for err != nil {
-			if e, is := err.(*Error); is && e.Kind != Other {
-				k, found = e.Kind, true
+	Each(err, func(e *Error) {
+		if e.Kind != Other {
+			k, found = e.Kind, true
+		}
+	})
+	return k, found
+}
+
+// Each calls f for every *Error in err's chain, outermost first, following
+// Unwrap() error and, depth first, each error of Unwrap() []error.
+func Each(err error, f func(*Error)) {
+	for err != nil {
+		if e, is := err.(*Error); is {
+			f(e)
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			for _, c := range u.Unwrap() {
+				Each(c, f)
 			}
-			switch u := err.(type) {
-			case interface{ Unwrap() error }:
-				err = u.Unwrap()
-			case interface{ Unwrap() []error }:
-				for _, c := range u.Unwrap() {
-					walk(c)
-				}
-				return
-			default:
-				return
-			}
+			return
+		default:
+			return
 		}
 	}
-	walk(err)
-	return k, found
 }
 
 // MaxEcho is the most runes of one input that [Quote] repeats.

@@ -74,29 +74,10 @@ func peopleProblem(err error) string {
 // ops returns the op of every *errs.Error in err's chain.
 func ops(err error) []string {
 	var out []string
-	var walk func(error)
-	walk = func(err error) {
-		for err != nil {
-			var e *errs.Error
-			if x, ok := err.(*errs.Error); ok {
-				e = x
-			}
-			if e != nil && e.Op != "" {
-				out = append(out, e.Op)
-			}
-			switch u := err.(type) {
-			case interface{ Unwrap() error }:
-				err = u.Unwrap()
-			case interface{ Unwrap() []error }:
-				for _, c := range u.Unwrap() {
-					walk(c)
-				}
-				return
-			default:
-				return
-			}
+	errs.Each(err, func(e *errs.Error) {
+		if e.Op != "" {
+			out = append(out, e.Op)
 		}
-	}
-	walk(err)
+	})
 	return out
 }

@@ -321,22 +321,7 @@ func TestErasureLeavesNoBytes(t *testing.T) {
 
 	found := func() map[string][]string {
 		t.Helper()
-		hits := map[string][]string{}
-		for _, file := range []string{path, path + "-wal"} {
-			b, err := os.ReadFile(file)
-			if errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range markers {
-				if bytes.Contains(b, []byte(m)) {
-					hits[filepath.Base(file)] = append(hits[filepath.Base(file)], m)
-				}
-			}
-		}
-		return hits
+		return markersIn(t, path, markers)
 	}
 	// The check can fail: before the erasure every marker is in the file.
 	if err := st.Checkpoint(ctx); err != nil {
@@ -398,30 +383,15 @@ func TestErasureDuringExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	found := func() []string {
+	found := func() map[string][]string {
 		t.Helper()
-		var hits []string
-		for _, file := range []string{path, path + "-wal"} {
-			b, err := os.ReadFile(file)
-			if errors.Is(err, os.ErrNotExist) {
-				continue
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range markers {
-				if bytes.Contains(b, []byte(m)) {
-					hits = append(hits, filepath.Base(file)+": "+m)
-				}
-			}
-		}
-		return hits
+		return markersIn(t, path, markers)
 	}
 	if err := st.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if hits := found(); len(hits) != len(markers) {
-		t.Fatalf("before the erasure the files hold only %v of %v: the check below would prove nothing", hits, markers)
+	if hits := found(); len(hits[filepath.Base(path)]) != len(markers) {
+		t.Fatalf("before the erasure the database file holds only %v of %v: the check below would prove nothing", hits, markers)
 	}
 
 	// The export of another user holds its read transaction open.
@@ -499,4 +469,26 @@ func erasureCompany(t *testing.T, st *sqlite.Store) (*lifeline.Service, *clock.M
 		t.Fatal(err)
 	}
 	return svc, clk, off
+}
+
+// markersIn returns, by file name, the markers found in the bytes of the
+// database file at path and of its WAL.
+func markersIn(t *testing.T, path string, markers []string) map[string][]string {
+	t.Helper()
+	hits := map[string][]string{}
+	for _, file := range []string{path, path + "-wal"} {
+		b, err := os.ReadFile(file)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range markers {
+			if bytes.Contains(b, []byte(m)) {
+				hits[filepath.Base(file)] = append(hits[filepath.Base(file)], m)
+			}
+		}
+	}
+	return hits
 }
