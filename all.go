@@ -111,37 +111,3 @@ func itemError(i int, name string, err error) error {
 	}
 	return errs.Wrap(errs.KindOf(err), allName, err, "item %d (%s)", i+1, name)
 }
-
-// runItem runs one operation inside o's transaction, as the runner runs
-// one alone: read the principal afresh (an earlier item may have changed
-// the actor), apply, check it authorized, write its audit records and
-// events. Its effects join o's, already written, and are returned.
-func (o *op) runItem(spec OpSpec, st step[any]) (any, Effects, error) {
-	sub := &op{s: o.s, ctx: o.ctx, spec: spec, name: spec.Name, actor: o.actor, now: o.now, tx: o.tx,
-		preview: o.preview, confirmed: o.confirmed, touched: o.touched}
-	if err := sub.loadPrincipal(); err != nil {
-		return nil, Effects{}, err
-	}
-	v, err := applyItem(sub, st)
-	if err != nil {
-		return nil, Effects{}, err
-	}
-	if err := o.commitEffects(); err != nil {
-		return nil, Effects{}, err
-	}
-	o.eff.merge(sub.eff)
-	o.auditWritten, o.eventsWritten = len(o.eff.Audit), len(o.eff.Events)
-	return v, sub.eff, nil
-}
-
-// merge adds e's effects to x's.
-func (x *Effects) merge(e Effects) {
-	x.Users = append(x.Users, e.Users...)
-	x.Numbers = append(x.Numbers, e.Numbers...)
-	x.Pools = append(x.Pools, e.Pools...)
-	x.Licenses = append(x.Licenses, e.Licenses...)
-	x.Recordings = append(x.Recordings, e.Recordings...)
-	x.Audit = append(x.Audit, e.Audit...)
-	x.Events = append(x.Events, e.Events...)
-	x.anonymized = x.anonymized || e.anonymized
-}

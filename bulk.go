@@ -77,7 +77,7 @@ var ErrNotRun = &errs.Error{Kind: errs.Unavailable, Op: "lifeline.RunBulk", Msg:
 //
 // Run ValidateBulk first to show an admin every item's problem at once.
 func RunBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq[Operation[R]], opts BulkOptions, each func(BulkResult[R])) (BulkSummary, error) {
-	return runBulk(ctx, s, actor, items, opts, each, false)
+	return runBulk(ctx, s, actor, items, opts, each, howRun)
 }
 
 // ValidateBulk runs every item as RunBulk would and rolls every batch back:
@@ -86,10 +86,10 @@ func RunBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq
 // items before it, as in a real run; a batch does not see what the batches
 // before it would have done, since they were rolled back.
 func ValidateBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq[Operation[R]], opts BulkOptions, each func(BulkResult[R])) (BulkSummary, error) {
-	return runBulk(ctx, s, actor, items, opts, each, true)
+	return runBulk(ctx, s, actor, items, opts, each, howPreview)
 }
 
-func runBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq[Operation[R]], opts BulkOptions, each func(BulkResult[R]), dry bool) (BulkSummary, error) {
+func runBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq[Operation[R]], opts BulkOptions, each func(BulkResult[R]), h how) (BulkSummary, error) {
 	var sum BulkSummary
 	if err := actor.validate("lifeline.RunBulk"); err != nil {
 		return sum, err
@@ -124,7 +124,7 @@ func runBulk[R any](ctx context.Context, s *Service, actor Actor, items iter.Seq
 		if len(batch) == 0 {
 			return nil
 		}
-		results, err := runBatch(ctx, s, actor, batch, next, dry, true)
+		results, err := runBatch(ctx, s, actor, batch, next, h)
 		if err != nil {
 			if ctx.Err() == nil {
 				return err
@@ -176,9 +176,10 @@ var errIsolate = errors.New("lifeline: an item was refused; the batch runs again
 // runBatch runs ops in one transaction and returns their results; first is
 // the index of ops[0] in the whole input. A refused item is rolled back
 // alone and the batch goes on. The error is the transaction's: a store
-// failure, contention that outlasted the retries, or ctx's end. checkpoint
-// asks for the store's checkpoint after a batch that anonymized someone;
-// the sweeper runs one at its end instead.
+// failure, contention that outlasted the retries, or ctx's end. h says
+// whether the batch rolls back and whether a batch that anonymized someone
+// asks for the store's checkpoint (the sweeper runs one at its end
+// instead).
 //
 // Items are isolated by savepoints only when one is refused (or the batch
 // holds an item that must run once, OpSpec.Once). The batch first runs
@@ -189,7 +190,8 @@ var errIsolate = errors.New("lifeline: an item was refused; the batch runs again
 // remains or is reported: the results are the second run's, where every
 // item was isolated from the start (and judged afresh, as a store's retry
 // judges them).
-func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operation[R], first int, dry, checkpoint bool) ([]BulkResult[R], error) {
+func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operation[R], first int, h how) ([]BulkResult[R], error) {
+	dry := h.dry
 	steps := make([]step[R], len(ops))
 	prepErr := make([]error, len(ops))
 	for i, opv := range ops {
@@ -217,19 +219,13 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 				continue
 			}
 			spec := opv.Spec()
-			o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry}
+			o := newOp(ctx, s, spec, actor, now, tx, dry, "")
 			if isolate {
 				if err := tx.Savepoint(ctx, savepointName); err != nil {
 					return err
 				}
 			}
-			// The principal is read per item: an earlier item may have
-			// changed the actor's own role or state.
-			var v R
-			err := o.loadPrincipal()
-			if err == nil {
-				v, err = applyItem(o, steps[i])
-			}
+			v, err := runStep(o, steps[i])
 			if err != nil {
 				if errs.KindOf(err) == errs.Unavailable || ctx.Err() != nil {
 					// Contention or cancellation: the whole batch goes
@@ -244,8 +240,8 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 				}
 				res.Err = err
 			} else {
-				res.Value, res.Effects = v, o.eff
-				anonymized = anonymized || o.eff.anonymized
+				res.Value, res.Effects = v, o.effects()
+				anonymized = anonymized || res.Effects.anonymized
 			}
 			if isolate {
 				if err := tx.ReleaseSavepoint(ctx, savepointName); err != nil {
@@ -273,27 +269,10 @@ func runBatch[R any](ctx context.Context, s *Service, actor Actor, ops []Operati
 	if err != nil {
 		return nil, err
 	}
-	if anonymized && !dry && checkpoint {
+	if anonymized && !dry && h.checkpoint {
 		s.checkpoint(ctx)
 	}
 	return results, nil
-}
-
-// applyItem runs one item's step and writes its audit records and events,
-// as the runner does for a single operation.
-func applyItem[R any](o *op, st step[R]) (R, error) {
-	var zero R
-	r, err := st(o)
-	if err != nil {
-		return zero, err
-	}
-	if !o.authorized {
-		return zero, errs.E(errs.Other, o.name, "the operation ran without an authorization check (a bug in lifeline)")
-	}
-	if err := o.commitEffects(); err != nil {
-		return zero, err
-	}
-	return r, nil
 }
 
 func batchWrites[R any](ops []Operation[R]) bool {

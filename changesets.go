@@ -257,8 +257,8 @@ func (x StageChanges) prepare(ctx context.Context, s *Service) (step[ChangeSetPr
 		if err := o.tx.Savepoint(o.ctx, sp); err != nil {
 			return p, err
 		}
-		dry := &op{s: o.s, ctx: o.ctx, spec: o.spec, name: o.name, actor: o.actor, now: o.now, tx: o.tx, preview: true,
-			touched: map[objectKey]int64{}}
+		dry := newOp(o.ctx, o.s, o.spec, o.actor, o.now, o.tx, true, "")
+		dry.touched = map[objectKey]int64{}
 		p.Results, p.Items, err = dry.runItems(ops, steps)
 		if err != nil {
 			return ChangeSetPreview{}, err

@@ -363,7 +363,7 @@ func (s *Service) sweepRecordings(ctx context.Context, now time.Time, rep *Sweep
 			rep.RecordingsHeld = held
 			return nil
 		}
-		res, _, err := runOp(ctx, s, Sweeper, purgeRecordings{IDs: ids, At: now}, modeBatch)
+		res, _, err := runOp(ctx, s, Sweeper, purgeRecordings{IDs: ids, At: now}, howSweep)
 		if err != nil {
 			return err
 		}
@@ -459,7 +459,7 @@ func (s *Service) SweepWith(ctx context.Context, opts SweepOptions) (SweepReport
 		for i, id := range ids {
 			ops[i] = anonymizeDue{UserID: id, At: now}
 		}
-		results, err := runBatch(ctx, s, Sweeper, ops, 0, false, false)
+		results, err := runBatch(ctx, s, Sweeper, ops, 0, howSweep)
 		if err != nil {
 			return rep, err
 		}

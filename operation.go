@@ -148,7 +148,7 @@ type step[R any] func(o *op) (R, error)
 // audit trail from the operation's effects, and commits. An operation that
 // fails changes nothing.
 func Do[R any](ctx context.Context, s *Service, actor Actor, op Operation[R]) (R, error) {
-	r, _, err := runOp(ctx, s, actor, op, modeRun)
+	r, _, err := runOp(ctx, s, actor, op, howRun)
 	return r, err
 }
 
@@ -157,27 +157,15 @@ func Do[R any](ctx context.Context, s *Service, actor Actor, op Operation[R]) (R
 // moved, licenses taken or freed, the audit records it would write — and
 // changes nothing. A refusal is returned as Do would return it.
 func Preview[R any](ctx context.Context, s *Service, actor Actor, op Operation[R]) (R, Effects, error) {
-	return runOp(ctx, s, actor, op, modePreview)
+	return runOp(ctx, s, actor, op, howPreview)
 }
-
-// runMode says how runOp finishes an operation.
-type runMode uint8
-
-const (
-	// modeRun commits, then checkpoints the store after an erasure.
-	modeRun runMode = iota
-	// modePreview rolls back and returns the effects.
-	modePreview
-	// modeBatch commits and leaves the checkpoint to the caller, which runs
-	// one after the whole batch (the sweeper).
-	modeBatch
-)
 
 // errDryRun rolls a preview's transaction back.
 var errDryRun = errors.New("lifeline: dry run")
 
-func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R], mode runMode) (R, Effects, error) {
-	dry := mode == modePreview
+// runOp runs one operation alone, finishing it as h says.
+func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R], h how) (R, Effects, error) {
+	dry := h.dry
 	var zero R
 	spec := opv.Spec()
 	if err := actor.validate(spec.Name); err != nil {
@@ -195,21 +183,12 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 	body := func(tx store.Tx) error {
 		// Everything an attempt builds starts afresh: a store may run this
 		// more than once.
-		o := &op{s: s, ctx: ctx, spec: spec, name: spec.Name, actor: actor, now: now, tx: tx, preview: dry, subject: subjectOf(spec, opv)}
-		if err := o.loadPrincipal(); err != nil {
-			return err
-		}
-		r, err := apply(o)
+		o := newOp(ctx, s, spec, actor, now, tx, dry, subjectOf(spec, opv))
+		r, err := runStep(o, apply)
 		if err != nil {
 			return err
 		}
-		if !o.authorized {
-			return errs.E(errs.Other, spec.Name, "the operation ran without an authorization check (a bug in lifeline)")
-		}
-		if err := o.commitEffects(); err != nil {
-			return err
-		}
-		res, eff = r, o.eff
+		res, eff = r, o.effects()
 		if dry {
 			return errDryRun
 		}
@@ -231,7 +210,7 @@ func runOp[R any](ctx context.Context, s *Service, actor Actor, opv Operation[R]
 			slog.String("actor", actor.Name()), slog.String("kind", errs.KindOf(err).String()), slog.String("error", err.Error()))
 		return zero, Effects{}, err
 	}
-	if mode == modeRun && eff.anonymized {
+	if h.checkpoint && !dry && eff.anonymized {
 		s.checkpoint(ctx)
 	}
 	return res, eff, nil
@@ -319,26 +298,6 @@ func subjectOf(spec OpSpec, v any) string {
 	return spec.subject(innermost(v))
 }
 
-// commitEffects writes the audit records and outbox events the operation's
-// effects call for, in its transaction.
-func (o *op) commitEffects() error {
-	for i := o.auditWritten; i < len(o.eff.Audit); i++ {
-		id, err := o.tx.AppendAudit(o.ctx, o.eff.Audit[i])
-		if err != nil {
-			return err
-		}
-		o.eff.Audit[i].ID = id
-	}
-	o.auditWritten = len(o.eff.Audit)
-	for _, e := range o.eff.Events[o.eventsWritten:] {
-		if err := o.tx.AppendEvent(o.ctx, e); err != nil {
-			return err
-		}
-	}
-	o.eventsWritten = len(o.eff.Events)
-	return nil
-}
-
 // checkpoint asks the store to push committed erasures to its files. The
 // erasure has committed either way, so a failure is logged, not returned.
 func (s *Service) checkpoint(ctx context.Context) {
@@ -381,9 +340,9 @@ type op struct {
 	// confirmed is set while a staged change set the actor confirmed runs:
 	// that confirmation is the one a permanent operation asks for.
 	confirmed bool
-	// auditWritten and eventsWritten count the records of eff already in
-	// the store.
-	auditWritten, eventsWritten int
+	// items holds the effects of the items the operation ran inside it
+	// (see op.runItem), already in the store; eff holds its own.
+	items Effects
 }
 
 // MaxIDLen is the longest id lifeline accepts.
