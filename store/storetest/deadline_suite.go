@@ -335,6 +335,15 @@ func RunDeadlineStorm(t *testing.T, st store.Store, calls int) DeadlineReport {
 				}
 				ctx, cancel := shortCtx(r)
 				wasOver := ctx.Err() != nil
+				// stillLive reports whether ctx was still live when the call
+				// returned: not done, and its deadline not passed by the
+				// clock. Under load a context's timer fires late, so a
+				// dial that saw the deadline pass (and says "i/o
+				// timeout") can return while ctx.Err() is still nil.
+				stillLive := func() bool {
+					d, ok := ctx.Deadline()
+					return ctx.Err() == nil && (!ok || time.Now().Before(d))
+				}
 				overshoot := func() {
 					if d, ok := ctx.Deadline(); ok && !wasOver {
 						over := max(time.Since(d), 0)
@@ -345,7 +354,7 @@ func RunDeadlineStorm(t *testing.T, st store.Store, calls int) DeadlineReport {
 				}
 				if doWrite {
 					err := write(ctx, stormID(i))
-					live := ctx.Err() == nil
+					live := stillLive()
 					overshoot()
 					cancel()
 					outcomes[i] = outcome{id: stormID(i), issued: true, err: err}
@@ -367,7 +376,7 @@ func RunDeadlineStorm(t *testing.T, st store.Store, calls int) DeadlineReport {
 				} else {
 					id := pick(r)
 					torn, err := read(ctx, id)
-					live := ctx.Err() == nil
+					live := stillLive()
 					overshoot()
 					cancel()
 					mu.Lock()
