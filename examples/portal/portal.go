@@ -273,7 +273,10 @@ func (p *portal) fail(w http.ResponseWriter, r *http.Request, s *session, err er
 		// ids and cause. Inputs in it are bounded by the library.
 		p.log.Error("request failed", "route", r.Pattern, "kind", pr.Kind, "detail", err.Error())
 	}
-	if rerr := p.render(w, s, pr.Status, "problem", pr.Title, pr); rerr != nil {
+	// Only a refused change may say that nothing changed: a page that
+	// could not be read changed nothing to begin with.
+	d := problemPage{problem: pr, Refused: r.Method == http.MethodPost}
+	if rerr := p.render(w, s, pr.Status, "problem", pr.Title, d); rerr != nil {
 		http.Error(w, pr.Title, pr.Status)
 	}
 }
@@ -307,7 +310,9 @@ var funcs = template.FuncMap{
 	"leftm": leftMinutes,
 	"role":  roleLabel,
 	"phone": formatNumber,
-	"dur":   func(d time.Duration) string { return d.Round(time.Second).String() },
+	"dur":   duration,
+	"op":    opWords,
+	"kind":  kindWords,
 	// inc counts items from 1, as the library's messages do ("item 2").
 	"inc": func(i int) int { return i + 1 },
 }

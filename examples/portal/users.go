@@ -304,7 +304,7 @@ type offboardData struct {
 	U       lifeline.User
 	Spec    recording.OffboardingSpec
 	Token   string
-	Effects lifeline.Effects
+	Effects effectsView
 	Problem *problem
 }
 
@@ -321,7 +321,7 @@ func (p *portal) offboardPreview(w http.ResponseWriter, r *http.Request, s *sess
 		return err
 	}
 	res, eff, err := lifeline.Preview(ctx, p.svc, actor, lifeline.Offboard{UserID: id, Option: spec.Option})
-	d := offboardData{U: u, Spec: spec, Token: res.ConfirmToken, Effects: eff}
+	d := offboardData{U: u, Spec: spec, Token: res.ConfirmToken, Effects: p.effectsWords(ctx, actor, eff)}
 	if err != nil {
 		pr := describe(err)
 		d.Problem = &pr
@@ -376,6 +376,8 @@ func (p *portal) stopProxy(w http.ResponseWriter, r *http.Request, s *session) e
 type auditRow struct {
 	lifeline.AuditRecord
 	Actor string
+	// Detail is the record's detail in words (see detailWords).
+	Detail string
 }
 
 type auditData struct {
@@ -405,13 +407,14 @@ func (p *portal) auditPage(w http.ResponseWriter, r *http.Request, s *session) e
 		return err
 	}
 	nameOf := p.namer(ctx, actor)
+	offices := map[string]string{p.demo.SF.ID: p.demo.SF.Name, p.demo.London.ID: p.demo.London.Name}
 	d := auditData{U: u}
 	for _, rec := range recs {
 		who := nameOf(rec.ActorID)
 		if rec.OnBehalfOf != "" {
 			who += " as " + nameOf(rec.OnBehalfOf)
 		}
-		d.Rows = append(d.Rows, auditRow{AuditRecord: rec, Actor: who})
+		d.Rows = append(d.Rows, auditRow{AuditRecord: rec, Actor: who, Detail: p.detailWords(nameOf, offices, rec.Detail)})
 	}
 	if len(recs) == limit {
 		d.Next = recs[len(recs)-1].ID
