@@ -11,6 +11,7 @@ import (
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
+	"github.com/lifeline-go/lifeline/licensing"
 )
 
 // The patterns a page's visible text must never match: what a person
@@ -48,6 +49,7 @@ func machineWords() []string {
 	for _, r := range []access.Role{access.CompanyAdmin, access.OfficeAdmin, access.OfficeManager} {
 		w = append(w, string(r))
 	}
+	w = append(w, string(licensing.AIMeetings))
 	return w
 }
 
