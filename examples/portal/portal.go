@@ -93,6 +93,7 @@ func (p *portal) routes() {
 	m.Handle("POST /users/{id}/do", p.auth(p.userAction))
 	m.Handle("GET /users/{id}/offboard/{option}", p.auth(p.offboardPreview))
 	m.Handle("POST /users/{id}/offboard/{option}", p.auth(p.offboard))
+	m.Handle("POST /users/{id}/transfer", p.auth(p.transferPreview))
 	m.Handle("POST /users/{id}/proxy", p.auth(p.proxy))
 	m.Handle("POST /proxy/stop", p.auth(p.stopProxy))
 	m.Handle("GET /users/{id}/audit", p.auth(p.auditPage))

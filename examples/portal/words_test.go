@@ -74,7 +74,7 @@ func unreadable(page string, words []string) []string {
 // TestEveryPageReadsAsWords walks every page of the seeded portal that
 // each role reaches, following every link from the menu on, and renders
 // the previews reached by a form (bulk actions, license transfers, change
-// sets): none shows an internal id, an operation or event name, a Go
+// sets, a user's move to another office): none shows an internal id, an operation or event name, a Go
 // duration or Go syntax in its visible text.
 func TestEveryPageReadsAsWords(t *testing.T) {
 	tp := newTestPortal(t)
@@ -99,6 +99,8 @@ func TestEveryPageReadsAsWords(t *testing.T) {
 			if account != "member" {
 				_, body := c.post("/licenses/review", url.Values{"from": {tp.p.demo.SF.ID}, "to": {tp.p.demo.London.ID}, "type": {"seat"}, "count": {"1"}})
 				check("the license transfer review", body)
+				_, body = c.post("/users/"+ids[0]+"/transfer", url.Values{"version": {version(t, tp, ids[0])}, "to": {tp.p.demo.London.ID}})
+				check("the preview of a move to London", body)
 				for _, k := range []string{"suspend", "delete", "grant-admin"} {
 					_, body := c.post("/bulk/stage", url.Values{"action": {k}, "user": ids, "name": {"Staged " + k}})
 					check("staging "+k, body)
