@@ -64,7 +64,7 @@ func (p *portal) edit(ctx context.Context, actor lifeline.Actor, expect lifeline
 		up.Email = &email
 	}
 	if up.Person == nil && up.Email == nil {
-		return portalError(errs.Invalid, "nothing was edited")
+		return portalError(errs.Invalid, "change a field before saving")
 	}
 	return guarded(ctx, p.svc, actor, expect, lifeline.UpdateUser{UserID: id, UserUpdate: up})
 }
