@@ -28,6 +28,7 @@ func (p *portal) accounts() []demoAccount {
 	return []demoAccount{
 		{"company-admin", "Company admin", "Margaret Hamilton: every office of Acme Telecom, with a proxy grant", p.demo.CompanyAdmin},
 		{"office-admin", "Office admin", "Katherine Johnson: the San Francisco office only", p.demo.OfficeAdmin},
+		{"office-manager", "Office manager", "Christopher Strachey: the London office, with fewer rights than an office admin", p.demo.OfficeManager},
 		{"member", "Member", "Grace Hopper: herself only", p.demo.Member},
 	}
 }

@@ -80,7 +80,7 @@ func TestEveryPageReadsAsWords(t *testing.T) {
 	tp := newTestPortal(t)
 	words := machineWords()
 	ids := activeIDs(t, tp, "edsger", "frances")
-	for _, account := range []string{"company-admin", "office-admin", "member"} {
+	for _, account := range []string{"company-admin", "office-admin", "office-manager", "member"} {
 		t.Run(account, func(t *testing.T) {
 			c := tp.signIn(t, account)
 			check := func(what, body string) {
