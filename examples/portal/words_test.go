@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
@@ -184,5 +185,36 @@ func TestProblemSaysNothingChangedAfterAChangeOnly(t *testing.T) {
 	}
 	if !strings.Contains(body, "Nothing was changed") {
 		t.Errorf("a refused change does not say nothing was changed")
+	}
+}
+
+// TestKindInWords: a user's kind and billing read as a sentence, not as
+// the stored "internal, paid".
+func TestKindInWords(t *testing.T) {
+	tp := newTestPortal(t)
+	c := tp.signIn(t, "company-admin")
+	_, body := c.get("/users/" + tp.p.demo.Member.ID)
+	if text := visibleText(body); !strings.Contains(text, "A person of the company, on a paid seat") || strings.Contains(text, "internal, paid") {
+		t.Errorf("Grace's kind does not read as words:\n%s", text)
+	}
+}
+
+func TestDurationInWords(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		11 * time.Minute:                 "11 minutes",
+		65 * time.Minute:                 "1 hour 5 minutes",
+		3*24*time.Hour + 150*time.Minute: "3 days 2 hours",
+		40 * time.Second:                 "40 seconds",
+		90 * time.Second:                 "1 minute 30 seconds",
+		2*time.Hour + 5*time.Second:      "2 hours",
+		30 * 24 * time.Hour:              "30 days",
+		0:                                "0 seconds",
+	} {
+		if got := duration(d); got != want {
+			t.Errorf("duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+	if got := opWords("box.paint-red"); got != "Paint red" {
+		t.Errorf("an operation without words reads %q", got)
 	}
 }
