@@ -314,6 +314,7 @@ var funcs = template.FuncMap{
 	"dur":   duration,
 	"op":    opWords,
 	"kind":  kindWords,
+	"state": stateWords,
 	// inc counts items from 1, as the library's messages do ("item 2").
 	"inc": func(i int) int { return i + 1 },
 }

@@ -451,7 +451,7 @@ func (p *portal) auditPage(w http.ResponseWriter, r *http.Request, s *session) e
 		return err
 	}
 	nameOf := p.namer(ctx, actor)
-	offices := map[string]string{p.demo.SF.ID: p.demo.SF.Name, p.demo.London.ID: p.demo.London.Name}
+	offices := p.officeNames()
 	d := auditData{U: u}
 	for _, rec := range recs {
 		who := nameOf(rec.ActorID)

@@ -93,6 +93,16 @@ func opWords(name string) string {
 	return strings.ToUpper(verb[:1]) + verb[1:]
 }
 
+// stateWords writes a state an audit record stored, a user's or a
+// number's, as people read it: "password_required" reads "Password
+// Required", a number's "reserved" stays as it is.
+func stateWords(s string) string {
+	if st := lifecycle.State(s); st.Valid() {
+		return st.String()
+	}
+	return strings.ReplaceAll(s, "_", " ")
+}
+
 // kindWords says what sort of user u is, and whether it is billed.
 func kindWords(u lifeline.User) string {
 	who := "A person of the company"
