@@ -233,6 +233,9 @@ var (
 	detailDurRE  = regexp.MustCompile(`\b\d+h\d+m\d+(\.\d+)?s\b|\b\d+m\d+(\.\d+)?s\b`)
 	detailNameRE = regexp.MustCompile(`\b[a-z]+\.[a-z-]+\b`)
 	detailRoleRE = regexp.MustCompile(`\b(company_admin|office_admin|office_manager)\b`)
+	// detailFlags are the key=value pairs of a recording plan's detail.
+	detailFlags = strings.NewReplacer("recording=true", "recording on,", "recording=false", "recording off,",
+		"billed=true", "billed,", "billed=false", "not billed,", "retention=", "kept for ", " -> ", " → ")
 )
 
 // detailWords rewrites an audit record's detail, which the library keeps
@@ -265,6 +268,7 @@ func (p *portal) detailWords(names func(string) string, offices map[string]strin
 		}
 		return s
 	})
+	detail = detailFlags.Replace(detail)
 	detail = detailRoleRE.ReplaceAllStringFunc(detail, func(s string) string { return roleLabel(access.Role(s)) })
 	return detailNameRE.ReplaceAllStringFunc(detail, func(s string) string {
 		if w, ok := actionWords[s]; ok {

@@ -226,3 +226,19 @@ func TestDurationInWords(t *testing.T) {
 		t.Errorf("an operation without words reads %q", got)
 	}
 }
+
+func TestDetailWords(t *testing.T) {
+	p := &portal{}
+	names := func(id string) string { return map[string]string{"usr_0123456789abcdef": "Ada Lovelace"}[id] }
+	offices := map[string]string{"off_00112233445566778899": "London"}
+	for detail, want := range map[string]string{
+		"recording=true billed=false retention=720h0m0s":                           "recording on, not billed, kept for 30 days",
+		"transferred 2 seat from off_00112233445566778899 to off_aabbccddeeff0011": "transferred 2 seat from London to another office",
+		"staged 2 operations: user.suspend, user.delete":                           "staged 2 operations: suspend, delete",
+		"role member -> office_admin of usr_0123456789abcdef":                      "role member → Office admin of Ada Lovelace",
+	} {
+		if got := p.detailWords(names, offices, detail); got != want {
+			t.Errorf("detailWords(%q) = %q, want %q", detail, got, want)
+		}
+	}
+}
