@@ -62,6 +62,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("filter London premium and sort by name", b.filterSort)
 	t.Run("restore from the Deleted tab", b.restoreFromDeleted)
 	t.Run("bulk reinstate two suspended users", b.bulkReinstate)
+	t.Run("edit a user's role and email, move it with the preview", b.editAndMove)
 	t.Run("office admin", b.officeAdmin)
 	t.Run("member", b.member)
 	if n := b.alerts.Load(); n != 0 {
@@ -493,6 +494,45 @@ func (b *browser) deleteRestore(t *testing.T) {
 	}
 	if f := b.text(t, "#flash"); f != "Restored." {
 		t.Errorf("flash reads %q", f)
+	}
+}
+
+// editAndMove opens a user, makes it an office admin of San Francisco,
+// changes its email, then moves it to London through the move's preview.
+func (b *browser) editAndMove(t *testing.T) {
+	b.searchFor(t, "leslie lamport")
+	b.run(t, "open Leslie", follow(`a.user-link`, `#act-delete`))
+	b.run(t, "change the role",
+		chromedp.Click(chromedp.CSS(`#role summary`)),
+		chromedp.SetValue(chromedp.CSS(`#edit-role`), "office_admin"),
+		chromedp.Click(chromedp.CSS(`#role input[name="office"][value="`+b.tp.p.demo.SF.ID+`"]`)),
+		follow(`#act-role`, `#flash`))
+	if f := b.text(t, "#flash"); f != "Role saved." {
+		t.Errorf("after the role change the flash reads %q", f)
+	}
+	if d := b.text(t, "#details"); !strings.Contains(d, "Office admin") {
+		t.Errorf("the role did not change:\n%s", d)
+	}
+	b.run(t, "change the email",
+		chromedp.Click(chromedp.CSS(`#edit summary`)),
+		chromedp.SetValue(chromedp.CSS(`#edit-email`), "lamport@acme.example"),
+		follow(`#act-edit`, `#flash`))
+	if d := b.text(t, "#details"); !strings.Contains(d, "lamport@acme.example") {
+		t.Errorf("the email did not change:\n%s", d)
+	}
+	b.run(t, "preview the move",
+		chromedp.Click(chromedp.CSS(`#transfer summary`)),
+		chromedp.SetValue(chromedp.CSS(`#transfer-office`), b.tp.p.demo.London.ID),
+		follow(`#act-transfer`, `#transfer-confirm`))
+	if p := b.text(t, "#transfer-plan"); !strings.Contains(p, "New number in London") {
+		t.Errorf("the move's preview reads:\n%s", p)
+	}
+	b.run(t, "confirm the move", follow(`#transfer-confirm`, `#flash`))
+	if f := b.text(t, "#flash"); f != "Moved to London." {
+		t.Errorf("after the move the flash reads %q", f)
+	}
+	if d := b.text(t, "#details"); !strings.Contains(d, "London") {
+		t.Errorf("the user is not in London:\n%s", d)
 	}
 }
 

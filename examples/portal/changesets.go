@@ -95,7 +95,7 @@ type changeSetData struct {
 	Set     lifeline.ChangeSet
 	By      string
 	Closer  string
-	Items   []lifeline.Effects
+	Items   []effectsView
 	Users   []userPreviewRow
 	Open    bool
 	Problem *problem
@@ -117,7 +117,9 @@ func (p *portal) changeSetPage(w http.ResponseWriter, r *http.Request, s *sessio
 			pr := describe(err)
 			d.Problem = &pr
 		} else {
-			d.Items = pv.Items
+			for _, e := range pv.Items {
+				d.Items = append(d.Items, p.effectsWords(ctx, actor, e))
+			}
 			for _, u := range pv.Users {
 				d.Users = append(d.Users, userPreviewRow{UserPreview: u, Name: names(u.UserID)})
 			}
@@ -191,13 +193,15 @@ func (p *portal) namer(ctx context.Context, actor lifeline.Actor) func(string) s
 		if n, ok := names[id]; ok {
 			return n
 		}
-		n := id
+		// An id is never shown: a user the actor may not read is
+		// "someone outside your offices", a system principal "the system".
+		n := "someone outside your offices"
 		if who, as, ok := strings.Cut(id, " as "); ok {
 			n = p.namer(ctx, actor)(who) + " as " + p.namer(ctx, actor)(as)
-		} else if !strings.HasPrefix(id, "system:") {
-			if u, err := p.svc.GetUser(ctx, actor, id); err == nil {
-				n = displayName(u)
-			}
+		} else if strings.HasPrefix(id, "system:") {
+			n = "the system"
+		} else if u, err := p.svc.GetUser(ctx, actor, id); err == nil {
+			n = displayName(u)
 		}
 		names[id] = n
 		return n

@@ -12,6 +12,13 @@ import (
 // problem is a refusal as the portal shows it: an HTTP status, a title an
 // admin understands, and the library's message for people
 // ([errs.Message]), which says what was refused and why.
+// problemPage is what the problem page shows: the problem, and whether a
+// change was refused (a form posted), when it says nothing was changed.
+type problemPage struct {
+	problem
+	Refused bool
+}
+
 type problem struct {
 	Status int
 	Title  string

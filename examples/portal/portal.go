@@ -93,6 +93,7 @@ func (p *portal) routes() {
 	m.Handle("POST /users/{id}/do", p.auth(p.userAction))
 	m.Handle("GET /users/{id}/offboard/{option}", p.auth(p.offboardPreview))
 	m.Handle("POST /users/{id}/offboard/{option}", p.auth(p.offboard))
+	m.Handle("POST /users/{id}/transfer", p.auth(p.transferPreview))
 	m.Handle("POST /users/{id}/proxy", p.auth(p.proxy))
 	m.Handle("POST /proxy/stop", p.auth(p.stopProxy))
 	m.Handle("GET /users/{id}/audit", p.auth(p.auditPage))
@@ -273,7 +274,10 @@ func (p *portal) fail(w http.ResponseWriter, r *http.Request, s *session, err er
 		// ids and cause. Inputs in it are bounded by the library.
 		p.log.Error("request failed", "route", r.Pattern, "kind", pr.Kind, "detail", err.Error())
 	}
-	if rerr := p.render(w, s, pr.Status, "problem", pr.Title, pr); rerr != nil {
+	// Only a refused change may say that nothing changed: a page that
+	// could not be read changed nothing to begin with.
+	d := problemPage{problem: pr, Refused: r.Method == http.MethodPost}
+	if rerr := p.render(w, s, pr.Status, "problem", pr.Title, d); rerr != nil {
 		http.Error(w, pr.Title, pr.Status)
 	}
 }
@@ -307,7 +311,10 @@ var funcs = template.FuncMap{
 	"leftm": leftMinutes,
 	"role":  roleLabel,
 	"phone": formatNumber,
-	"dur":   func(d time.Duration) string { return d.Round(time.Second).String() },
+	"dur":   duration,
+	"op":    opWords,
+	"kind":  kindWords,
+	"state": stateWords,
 	// inc counts items from 1, as the library's messages do ("item 2").
 	"inc": func(i int) int { return i + 1 },
 }

@@ -481,7 +481,7 @@ func TestOffboardAndLicenses(t *testing.T) {
 	c := tp.signIn(t, "company-admin")
 	id := tp.p.demo.Member.ID
 	code, body := c.get("/users/" + id + "/offboard/delete-user-and-recordings")
-	if code != http.StatusOK || !strings.Contains(body, "cannot be undone") || !strings.Contains(body, "user.erase") {
+	if code != http.StatusOK || !strings.Contains(body, "cannot be undone") || !strings.Contains(body, "Grace Hopper: Erase for good") {
 		t.Fatalf("offboard preview: %d\n%s", code, body)
 	}
 	// The permanent option without its token is refused.

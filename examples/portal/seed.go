@@ -22,6 +22,7 @@ type demo struct {
 	SF, London      lifeline.Office
 	CompanyAdmin    lifeline.User // Margaret: company admin with a proxy grant
 	OfficeAdmin     lifeline.User // Katherine: office admin of San Francisco
+	OfficeManager   lifeline.User // Christopher: office manager of London
 	Member          lifeline.User // Grace: a member of San Francisco
 	XSS             lifeline.User // a user whose name is markup, to show it renders as text
 	LondonUser      lifeline.User // an active London user, outside Katherine's office
@@ -197,6 +198,16 @@ func seed(ctx context.Context, st store.Store, now time.Time) (demo, error) {
 			}
 			if p.state == "deleted" {
 				deleted = append(deleted, u)
+			}
+		}
+	}
+
+	// Christopher Strachey manages London, with the fewer rights of an
+	// office manager: the fourth demo account.
+	for _, u := range made[d.London.ID] {
+		if u.Person.LastName == "Strachey" {
+			if d.OfficeManager, err = svc.GrantRole(ctx, admin, u.ID, lifeline.RoleOfficeManager, d.London.ID); err != nil {
+				return d, fmt.Errorf("grant role: %w", err)
 			}
 		}
 	}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lifeline-go/lifeline"
 	"github.com/lifeline-go/lifeline/access"
@@ -26,6 +28,7 @@ func (p *portal) accounts() []demoAccount {
 	return []demoAccount{
 		{"company-admin", "Company admin", "Margaret Hamilton: every office of Acme Telecom, with a proxy grant", p.demo.CompanyAdmin},
 		{"office-admin", "Office admin", "Katherine Johnson: the San Francisco office only", p.demo.OfficeAdmin},
+		{"office-manager", "Office manager", "Christopher Strachey: the London office, with fewer rights than an office admin", p.demo.OfficeManager},
 		{"member", "Member", "Grace Hopper: herself only", p.demo.Member},
 	}
 }
@@ -128,6 +131,27 @@ type userData struct {
 	Audit       bool
 	Offboarding []recording.OffboardingSpec
 	Fields      []resetField
+	// Edit, EditRole, EditLicenses, EditPlan and Transfer: the forms the
+	// actor may submit, each previewed with the user's values as they are.
+	Edit, EditRole, EditLicenses, EditPlan bool
+	// Roles, Offices and LicenseTypes are the choices the forms offer;
+	// OtherOffices the offices the user may move to.
+	Roles        []roleChoice
+	Offices      []officeChoice
+	OtherOffices []officeChoice
+	LicenseTypes []lifeline.LicenseType
+}
+
+// roleChoice and officeChoice are an option of a select or a checkbox.
+type roleChoice struct {
+	Role     access.Role
+	Label    string
+	Selected bool
+}
+
+type officeChoice struct {
+	ID, Name string
+	Selected bool
 }
 
 // userPage shows one user and the actions the actor may take on it now.
@@ -203,6 +227,7 @@ func (p *portal) userPage(w http.ResponseWriter, r *http.Request, s *session) er
 	}
 	_, err = p.svc.ListAudit(ctx, actor, lifeline.AuditQuery{UserID: id, Limit: 1})
 	d.Audit = err == nil
+	p.editForms(ctx, actor, u, &d)
 	return p.render(w, s, http.StatusOK, "user", displayName(u), d)
 }
 
@@ -260,6 +285,25 @@ func (p *portal) userAction(w http.ResponseWriter, r *http.Request, s *session) 
 		err, done = guarded(ctx, p.svc, actor, expect, lifeline.Recycle{UserID: id,
 			Person: lifeline.Person{FirstName: strings.TrimSpace(f.Get("first")), LastName: strings.TrimSpace(f.Get("last"))},
 			Email:  strings.TrimSpace(f.Get("email"))}), "The extension now belongs to its new person."
+	case "edit":
+		err, done = p.edit(ctx, actor, expect, id, f), "Saved."
+	case "role":
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.GrantRole{UserID: id, Role: access.Role(f.Get("role")), Offices: f["office"]}), "Role saved."
+	case "license-add":
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.AssignLicense{UserID: id, Type: lifeline.LicenseType(f.Get("type"))}), "License given."
+	case "license-remove":
+		err, done = guarded(ctx, p.svc, actor, expect, lifeline.RemoveLicense{UserID: id, Type: lifeline.LicenseType(f.Get("type"))}), "License taken back."
+	case "plan":
+		var keep time.Duration
+		if plan, perr := p.svc.GetRecordingPlan(ctx, actor, id); perr == nil {
+			keep = plan.Retention
+		}
+		err = guarded(ctx, p.svc, actor, expect, lifeline.SetRecordingPlan{UserID: id,
+			Recording: f.Get("recording") == "on", Billed: f.Get("billed") == "on", Retention: keep})
+		done = "Recording plan saved."
+	case "transfer":
+		err = guarded(ctx, p.svc, actor, expect, lifeline.TransferUser{UserID: id, ToOfficeID: f.Get("to")})
+		done = "Moved to " + cmp.Or(p.officeNames()[f.Get("to")], "the other office") + "."
 	case "assign-number":
 		err = guarded(ctx, p.svc, actor, expect, lifeline.AssignNumberToUser{UserID: id, E164: f.Get("number")})
 		done = "Number assigned."
@@ -304,7 +348,7 @@ type offboardData struct {
 	U       lifeline.User
 	Spec    recording.OffboardingSpec
 	Token   string
-	Effects lifeline.Effects
+	Effects effectsView
 	Problem *problem
 }
 
@@ -321,7 +365,7 @@ func (p *portal) offboardPreview(w http.ResponseWriter, r *http.Request, s *sess
 		return err
 	}
 	res, eff, err := lifeline.Preview(ctx, p.svc, actor, lifeline.Offboard{UserID: id, Option: spec.Option})
-	d := offboardData{U: u, Spec: spec, Token: res.ConfirmToken, Effects: eff}
+	d := offboardData{U: u, Spec: spec, Token: res.ConfirmToken, Effects: p.effectsWords(ctx, actor, eff)}
 	if err != nil {
 		pr := describe(err)
 		d.Problem = &pr
@@ -376,6 +420,8 @@ func (p *portal) stopProxy(w http.ResponseWriter, r *http.Request, s *session) e
 type auditRow struct {
 	lifeline.AuditRecord
 	Actor string
+	// Detail is the record's detail in words (see detailWords).
+	Detail string
 }
 
 type auditData struct {
@@ -405,13 +451,14 @@ func (p *portal) auditPage(w http.ResponseWriter, r *http.Request, s *session) e
 		return err
 	}
 	nameOf := p.namer(ctx, actor)
+	offices := p.officeNames()
 	d := auditData{U: u}
 	for _, rec := range recs {
 		who := nameOf(rec.ActorID)
 		if rec.OnBehalfOf != "" {
 			who += " as " + nameOf(rec.OnBehalfOf)
 		}
-		d.Rows = append(d.Rows, auditRow{AuditRecord: rec, Actor: who})
+		d.Rows = append(d.Rows, auditRow{AuditRecord: rec, Actor: who, Detail: p.detailWords(nameOf, offices, rec.Detail)})
 	}
 	if len(recs) == limit {
 		d.Next = recs[len(recs)-1].ID
