@@ -223,4 +223,16 @@
 //     table that holds personal data: users, audit, change sets,
 //     recordings, outbox); see the store's package doc for what stays in
 //     WAL and backups.
+//
+// # Where things are
+//
+// The package's files say what they hold: run*.go is the runner (run.go
+// declares operations and runs one, run_item.go the path every item takes
+// — attempt, principal, step, authorization guard, effects —, run_all.go,
+// run_bulk.go and run_guards.go the ways to run several or to guard one,
+// run_authorize.go and run_effects.go what a step asks of the runner);
+// ops_*.go are the operations, one file per area (users, numbers,
+// licenses, recordings, deletion, change sets, …); views*.go are the types
+// callers read; store_upgrades.go the fallbacks for stores without the
+// optional upgrades; secrets.go the password hashing.
 package lifeline
