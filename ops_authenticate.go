@@ -103,7 +103,8 @@ func (s *Service) Authenticate(ctx context.Context, companyID, login, password s
 		return User{}, err
 	}
 	if !ok || u.ID == "" {
-		return User{}, errs.E(errs.Unauthenticated, opName, signInRefused)
+		return User{}, errs.E(errs.Unauthenticated, opName, signInRefused).
+			Say("The login or the password is wrong, or this account cannot sign in.")
 	}
 	return viewOf(u), nil
 }

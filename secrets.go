@@ -100,12 +100,14 @@ func newHashLimit(n int) *hashLimit { return &hashLimit{slots: make(chan struct{
 // with context.Canceled or context.DeadlineExceeded sees why.
 func (l *hashLimit) run(ctx context.Context, op string, f func()) error {
 	if err := ctx.Err(); err != nil {
-		return errs.Wrap(errs.Unavailable, op, err, "the request ended before the password could be checked")
+		return errs.Tell(errs.Wrap(errs.Unavailable, op, err, "the request ended before the password could be checked"),
+			"The request ended before the password could be checked. Try again.")
 	}
 	select {
 	case l.slots <- struct{}{}:
 	case <-ctx.Done():
-		return errs.Wrap(errs.Unavailable, op, ctx.Err(), "too many passwords are being checked at once, and the request ended while waiting; try again")
+		return errs.Tell(errs.Wrap(errs.Unavailable, op, ctx.Err(), "too many passwords are being checked at once, and the request ended while waiting; try again"),
+			"Too many people are signing in at once, and the request ended while it waited. Try again.")
 	}
 	defer func() {
 		<-l.slots

@@ -106,10 +106,14 @@ func testAuthenticate(t *testing.T, h Harness) {
 			t.Errorf("Authenticate with %s: %q, %v (kind %v); want an unauthenticated error", c.what, u.ID, err, errs.KindOf(err))
 			continue
 		}
+		if p := peopleProblem(err); p != "" {
+			t.Errorf("Authenticate with %s: the message for people %s", c.what, p)
+		}
+		said := err.Error() + " | " + errs.Message(err)
 		if first == "" {
-			first = err.Error()
-		} else if err.Error() != first {
-			t.Errorf("Authenticate with %s says %q; every refusal must say %q", c.what, err, first)
+			first = said
+		} else if said != first {
+			t.Errorf("Authenticate with %s says %q; every refusal must say %q", c.what, said, first)
 		}
 	}
 	for _, leak := range []string{"wrong password", "unknown", "no such", "not found", "suspended", "does not exist", "required"} {
